@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { LIMITS } from '../shared/protocol';
+
+/** Runtime configuration, read once from the environment (see README "Configuration"). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** SQLite file; ':memory:' is allowed for tests. */
+  dbFile: string;
+  /** When set, creating a board requires `Authorization: Bearer <adminToken>`. */
+  adminToken: string | null;
+  /** Public origin used to build board URLs; defaults to the request's own. */
+  publicUrl: string | null;
+  maxMessageBytes: number;
+  tickMs: number;
+  unloadGraceMs: number;
+  keepAliveMs: number;
+  compactAfterUpdates: number;
+  /** Serve the built client from this folder (null: API only). */
+  clientDir: string | null;
+  /** Create a demo board from the seed page when the database is empty. */
+  demoBoard: boolean;
+  logLevel: string;
+}
+
+const int = (v: string | undefined, dflt: number): number => {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${v}"`);
+  return n;
+};
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR ?? 'data');
+  return {
+    port: int(env.PORT, 3000),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    dbFile: env.DB_FILE ?? path.join(dataDir, 'plenary.db'),
+    adminToken: env.ADMIN_TOKEN || null,
+    publicUrl: env.PUBLIC_URL || null,
+    maxMessageBytes: int(env.MAX_MESSAGE_BYTES, LIMITS.maxMessageBytes),
+    tickMs: int(env.SYNC_TICK_MS, LIMITS.tickMs),
+    unloadGraceMs: int(env.UNLOAD_GRACE_MS, LIMITS.unloadGraceMs),
+    keepAliveMs: int(env.KEEPALIVE_MS, LIMITS.keepAliveMs),
+    compactAfterUpdates: int(env.COMPACT_AFTER_UPDATES, LIMITS.compactAfterUpdates),
+    clientDir: env.CLIENT_DIR === '' ? null : path.resolve(env.CLIENT_DIR ?? 'dist/client'),
+    demoBoard: env.DEMO_BOARD !== '0',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+/** Defaults for tests: in-memory database, no client, quiet. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...configFromEnv({}),
+    port: 0,
+    host: '127.0.0.1',
+    dbFile: ':memory:',
+    clientDir: null,
+    demoBoard: false,
+    logLevel: 'silent',
+    ...overrides,
+  };
+}
