@@ -1,0 +1,65 @@
+import * as Y from "yjs";
+import {
+  boardRoster,
+  cleanText,
+  isFiniteNumber,
+  isSafeKey,
+  LIMITS,
+  ROLES,
+  type Origin,
+  type Role,
+} from "../schema";
+
+/**
+ * The board's roster: everyone who has joined, by participant id, so that
+ * people who left still appear as possible task owners. The server records a
+ * join; clients only read it (`readRoster`).
+ */
+
+/** Keeps a flood of fake ids from growing the board document without bound. */
+export const MAX_ROSTER = 1000;
+
+export interface JoinInput {
+  id: string;
+  name: string;
+  role: Role;
+  /** Epoch ms of the join. */
+  at: number;
+}
+
+/**
+ * Records (or refreshes) a person in the roster. Only fields that changed are
+ * written, so a reconnect with the same name costs one small update.
+ * Returns false when the input is invalid or the roster is full.
+ */
+export function recordJoin(
+  boardDoc: Y.Doc,
+  input: JoinInput,
+  origin: Origin,
+): boolean {
+  const { id, role, at } = input;
+  if (typeof id !== "string" || !isSafeKey(id)) return false;
+  if (!(ROLES as readonly unknown[]).includes(role)) return false;
+  if (!isFiniteNumber(at)) return false;
+  const name = cleanText(
+    typeof input.name === "string" ? input.name.replace(/[\r\n\t]+/g, " ") : "",
+    LIMITS.nameLength,
+  );
+  const roster = boardRoster(boardDoc);
+  const existing = roster.get(id);
+  if (!(existing instanceof Y.Map) && roster.size >= MAX_ROSTER) return false;
+  boardDoc.transact(() => {
+    let m = existing instanceof Y.Map ? existing : null;
+    if (!m) {
+      m = new Y.Map<unknown>();
+      roster.set(id, m);
+    }
+    // Keep the last non-empty name: a join without a name should not erase it.
+    if (name !== "" && m.get("name") !== name) m.set("name", name);
+    else if (!m.has("name")) m.set("name", name);
+    if (m.get("role") !== role) m.set("role", role);
+    const last = m.get("lastSeen");
+    if (!isFiniteNumber(last) || last < at) m.set("lastSeen", at);
+  }, origin);
+  return true;
+}
