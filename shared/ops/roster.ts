@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import * as Y from 'yjs';
 import {
   boardRoster,
   cleanText,
@@ -8,7 +8,7 @@ import {
   ROLES,
   type Origin,
   type Role,
-} from "../schema";
+} from '../schema';
 
 /**
  * The board's roster: everyone who has joined, by participant id, so that
@@ -32,17 +32,13 @@ export interface JoinInput {
  * written, so a reconnect with the same name costs one small update.
  * Returns false when the input is invalid or the roster is full.
  */
-export function recordJoin(
-  boardDoc: Y.Doc,
-  input: JoinInput,
-  origin: Origin,
-): boolean {
+export function recordJoin(boardDoc: Y.Doc, input: JoinInput, origin: Origin): boolean {
   const { id, role, at } = input;
-  if (typeof id !== "string" || !isSafeKey(id)) return false;
+  if (typeof id !== 'string' || !isSafeKey(id)) return false;
   if (!(ROLES as readonly unknown[]).includes(role)) return false;
   if (!isFiniteNumber(at)) return false;
   const name = cleanText(
-    typeof input.name === "string" ? input.name.replace(/[\r\n\t]+/g, " ") : "",
+    typeof input.name === 'string' ? input.name.replace(/[\r\n\t]+/g, ' ') : '',
     LIMITS.nameLength,
   );
   const roster = boardRoster(boardDoc);
@@ -55,11 +51,11 @@ export function recordJoin(
       roster.set(id, m);
     }
     // Keep the last non-empty name: a join without a name should not erase it.
-    if (name !== "" && m.get("name") !== name) m.set("name", name);
-    else if (!m.has("name")) m.set("name", name);
-    if (m.get("role") !== role) m.set("role", role);
-    const last = m.get("lastSeen");
-    if (!isFiniteNumber(last) || last < at) m.set("lastSeen", at);
+    if (name !== '' && m.get('name') !== name) m.set('name', name);
+    else if (!m.has('name')) m.set('name', name);
+    if (m.get('role') !== role) m.set('role', role);
+    const last = m.get('lastSeen');
+    if (!isFiniteNumber(last) || last < at) m.set('lastSeen', at);
   }, origin);
   return true;
 }

@@ -1,5 +1,5 @@
-import { DateTime } from "luxon";
-import * as Y from "yjs";
+import { DateTime } from 'luxon';
+import * as Y from 'yjs';
 import {
   cleanText,
   isIsoDate,
@@ -14,7 +14,7 @@ import {
   type Origin,
   type Task,
   type TaskStatus,
-} from "../schema";
+} from '../schema';
 
 /**
  * Intent-level operations on the tasks document. Each one is a single
@@ -24,7 +24,7 @@ import {
  */
 
 export class TaskInputError extends Error {
-  override name = "TaskInputError";
+  override name = 'TaskInputError';
 }
 
 export interface TaskInput {
@@ -44,46 +44,40 @@ export interface TaskInput {
 export const MAX_TASKS = 2000;
 
 const cleanTitle = (title: unknown): string => {
-  if (typeof title !== "string") throw new TaskInputError("title must be text");
+  if (typeof title !== 'string') throw new TaskInputError('title must be text');
   // Keep line breaks (a title made from a note may span lines) but drop other control characters.
   const t = cleanText(title, LIMITS.taskTitleLength);
-  if (t.length === 0) throw new TaskInputError("a task needs a title");
+  if (t.length === 0) throw new TaskInputError('a task needs a title');
   return t;
 };
 
 const cleanOwner = (owner: unknown): string =>
   // Names are one line: any line break becomes a space.
-  cleanText(
-    typeof owner === "string" ? owner.replace(/[\r\n\t]+/g, " ") : "",
-    LIMITS.nameLength,
-  );
+  cleanText(typeof owner === 'string' ? owner.replace(/[\r\n\t]+/g, ' ') : '', LIMITS.nameLength);
 
 const cleanOwnerId = (ownerId: unknown): string => {
-  if (ownerId === undefined || ownerId === null || ownerId === "") return "";
-  if (typeof ownerId !== "string" || !isSafeKey(ownerId))
-    throw new TaskInputError("owner id is not a valid id");
+  if (ownerId === undefined || ownerId === null || ownerId === '') return '';
+  if (typeof ownerId !== 'string' || !isSafeKey(ownerId))
+    throw new TaskInputError('owner id is not a valid id');
   return ownerId;
 };
 
 const cleanDue = (due: unknown): string | null => {
-  if (due === undefined || due === null || due === "") return null;
-  if (!isIsoDate(due))
-    throw new TaskInputError("due date must be a real date as YYYY-MM-DD");
+  if (due === undefined || due === null || due === '') return null;
+  if (!isIsoDate(due)) throw new TaskInputError('due date must be a real date as YYYY-MM-DD');
   return due;
 };
 
 const cleanStatus = (status: unknown): TaskStatus => {
-  if (status === undefined) return "open";
+  if (status === undefined) return 'open';
   if (!isTaskStatus(status))
-    throw new TaskInputError(
-      `status must be one of ${TASK_STATUSES.join(", ")}`,
-    );
+    throw new TaskInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
   return status;
 };
 
 const cleanLink = (id: unknown, what: string): string | null => {
-  if (id === undefined || id === null || id === "") return null;
-  if (typeof id !== "string" || !isSafeKey(id))
+  if (id === undefined || id === null || id === '') return null;
+  if (typeof id !== 'string' || !isSafeKey(id))
     throw new TaskInputError(`${what} is not a valid id`);
   return id;
 };
@@ -94,36 +88,31 @@ const taskEntry = (doc: Y.Doc, id: string): Y.Map<unknown> | null => {
 };
 
 /** Creates a task and returns its id. */
-export function createTask(
-  doc: Y.Doc,
-  input: TaskInput,
-  origin: Origin,
-): string {
+export function createTask(doc: Y.Doc, input: TaskInput, origin: Origin): string {
   const title = cleanTitle(input.title);
   const owner = cleanOwner(input.owner);
   const ownerId = cleanOwnerId(input.ownerId);
   const due = cleanDue(input.due);
   const status = cleanStatus(input.status);
-  const noteId = cleanLink(input.noteId, "note id");
-  const itemId = cleanLink(input.itemId, "agenda item id");
+  const noteId = cleanLink(input.noteId, 'note id');
+  const itemId = cleanLink(input.itemId, 'agenda item id');
   const createdAt =
-    typeof input.createdAt === "number" && Number.isFinite(input.createdAt)
+    typeof input.createdAt === 'number' && Number.isFinite(input.createdAt)
       ? input.createdAt
       : Date.now();
   const tasks = taskMap(doc);
-  if (tasks.size >= MAX_TASKS)
-    throw new TaskInputError(`a board holds at most ${MAX_TASKS} tasks`);
+  if (tasks.size >= MAX_TASKS) throw new TaskInputError(`a board holds at most ${MAX_TASKS} tasks`);
   const id = newId();
   doc.transact(() => {
     const m = new Y.Map<unknown>();
-    m.set("title", new Y.Text(title));
-    m.set("owner", owner);
-    m.set("ownerId", ownerId);
-    m.set("due", due);
-    m.set("status", status);
-    m.set("noteId", noteId);
-    m.set("itemId", itemId);
-    m.set("createdAt", createdAt);
+    m.set('title', new Y.Text(title));
+    m.set('owner', owner);
+    m.set('ownerId', ownerId);
+    m.set('due', due);
+    m.set('status', status);
+    m.set('noteId', noteId);
+    m.set('itemId', itemId);
+    m.set('createdAt', createdAt);
     tasks.set(id, m);
   }, origin);
   return id;
@@ -132,9 +121,9 @@ export function createTask(
 /** "Make task" on a note: the title starts as the note's text and links back to note and talk. */
 export function createTaskFromNote(
   tasksDoc: Y.Doc,
-  note: Pick<Note, "id" | "text" | "itemId">,
+  note: Pick<Note, 'id' | 'text' | 'itemId'>,
   origin: Origin,
-  extra: Omit<TaskInput, "title" | "noteId" | "itemId"> = {},
+  extra: Omit<TaskInput, 'title' | 'noteId' | 'itemId'> = {},
 ): string {
   const text = note.text.trim();
   return createTask(
@@ -142,7 +131,7 @@ export function createTaskFromNote(
     {
       ...extra,
       // An empty note still gives a task that can be renamed.
-      title: text.length > 0 ? text : "Follow up on note",
+      title: text.length > 0 ? text : 'Follow up on note',
       noteId: note.id,
       itemId: note.itemId,
     },
@@ -152,7 +141,7 @@ export function createTaskFromNote(
 
 /** The collaborative title text, to bind to an editor; null when the task is gone or malformed. */
 export function taskTitle(doc: Y.Doc, id: string): Y.Text | null {
-  const t = taskEntry(doc, id)?.get("title");
+  const t = taskEntry(doc, id)?.get('title');
   return t instanceof Y.Text ? t : null;
 }
 
@@ -160,12 +149,7 @@ export function taskTitle(doc: Y.Doc, id: string): Y.Text | null {
  * Replaces the whole title in one transaction (for plain inputs; editors bound
  * to `taskTitle` edit characters instead, which merges concurrent typing).
  */
-export function setTaskTitle(
-  doc: Y.Doc,
-  id: string,
-  title: string,
-  origin: Origin,
-): boolean {
+export function setTaskTitle(doc: Y.Doc, id: string, title: string, origin: Origin): boolean {
   const clean = cleanTitle(title);
   const t = taskTitle(doc, id);
   if (!t) return false;
@@ -189,35 +173,25 @@ export function assignTask(
   const m = taskEntry(doc, id);
   if (!m) return false;
   doc.transact(() => {
-    m.set("owner", name);
-    m.set("ownerId", oid);
+    m.set('owner', name);
+    m.set('ownerId', oid);
   }, origin);
   return true;
 }
 
-export function setDue(
-  doc: Y.Doc,
-  id: string,
-  due: string | null,
-  origin: Origin,
-): boolean {
+export function setDue(doc: Y.Doc, id: string, due: string | null, origin: Origin): boolean {
   const d = cleanDue(due);
   const m = taskEntry(doc, id);
   if (!m) return false;
-  doc.transact(() => m.set("due", d), origin);
+  doc.transact(() => m.set('due', d), origin);
   return true;
 }
 
-export function setStatus(
-  doc: Y.Doc,
-  id: string,
-  status: TaskStatus,
-  origin: Origin,
-): boolean {
+export function setStatus(doc: Y.Doc, id: string, status: TaskStatus, origin: Origin): boolean {
   const s = cleanStatus(status);
   const m = taskEntry(doc, id);
   if (!m) return false;
-  doc.transact(() => m.set("status", s), origin);
+  doc.transact(() => m.set('status', s), origin);
   return true;
 }
 
@@ -236,18 +210,14 @@ export const tasksForNote = (tasks: readonly Task[], noteId: string): Task[] =>
 
 /** Names compare case-insensitively and ignoring surrounding and repeated spaces. */
 export const normalizeName = (name: string): string =>
-  name.trim().replace(/\s+/g, " ").toLocaleLowerCase();
+  name.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
 
 /** "Mine": assigned to my participant id, or typed as my display name. */
-export function mine(
-  tasks: readonly Task[],
-  me: { id: string; name: string },
-): Task[] {
+export function mine(tasks: readonly Task[], me: { id: string; name: string }): Task[] {
   const myName = normalizeName(me.name);
   return tasks.filter(
     (t) =>
-      (me.id !== "" && t.ownerId === me.id) ||
-      (myName !== "" && normalizeName(t.owner) === myName),
+      (me.id !== '' && t.ownerId === me.id) || (myName !== '' && normalizeName(t.owner) === myName),
   );
 }
 
@@ -275,17 +245,15 @@ export function byOwner(tasks: readonly Task[]): OwnerGroup[] {
     }
     g.tasks.push(t);
     g.count += 1;
-    if (t.status !== "done") g.open += 1;
+    if (t.status !== 'done') g.open += 1;
   }
   return [...groups.values()].sort((a, b) =>
-    a.owner === "" ? 1 : b.owner === "" ? -1 : a.owner.localeCompare(b.owner),
+    a.owner === '' ? 1 : b.owner === '' ? -1 : a.owner.localeCompare(b.owner),
   );
 }
 
 /** Every status in workflow order, each with its tasks (possibly none). */
-export function byStatus(
-  tasks: readonly Task[],
-): { status: TaskStatus; tasks: Task[] }[] {
+export function byStatus(tasks: readonly Task[]): { status: TaskStatus; tasks: Task[] }[] {
   return TASK_STATUSES.map((status) => ({
     status,
     tasks: tasks.filter((t) => t.status === status),
@@ -300,36 +268,24 @@ export interface TalkGroup {
 }
 
 /** Groups in agenda order; tasks without a (known) talk come last. */
-export function byTalk(
-  tasks: readonly Task[],
-  items: readonly AgendaItem[],
-): TalkGroup[] {
+export function byTalk(tasks: readonly Task[], items: readonly AgendaItem[]): TalkGroup[] {
   const groups: TalkGroup[] = [];
   const known = new Set(items.map((i) => i.id));
   for (const item of items) {
     const linked = tasks.filter((t) => t.itemId === item.id);
-    if (linked.length > 0)
-      groups.push({ itemId: item.id, title: item.title, tasks: linked });
+    if (linked.length > 0) groups.push({ itemId: item.id, title: item.title, tasks: linked });
   }
   const rest = tasks.filter((t) => t.itemId === null || !known.has(t.itemId));
-  if (rest.length > 0) groups.push({ itemId: null, title: "", tasks: rest });
+  if (rest.length > 0) groups.push({ itemId: null, title: '', tasks: rest });
   return groups;
 }
 
 /** Overdue: has a due date strictly before today and is not done. */
-export const isOverdue = (
-  task: Pick<Task, "due" | "status">,
-  todayIsoDate: string,
-): boolean =>
-  task.due !== null && task.status !== "done" && task.due < todayIsoDate;
+export const isOverdue = (task: Pick<Task, 'due' | 'status'>, todayIsoDate: string): boolean =>
+  task.due !== null && task.status !== 'done' && task.due < todayIsoDate;
 
 /** The calendar date (`YYYY-MM-DD`) at an instant in a time zone, e.g. today at the event. */
 export function isoDateAt(epochMs: number, timeZone: string): string {
   const dt = DateTime.fromMillis(epochMs, { zone: timeZone });
-  return (
-    (dt.isValid
-      ? dt
-      : DateTime.fromMillis(epochMs, { zone: "UTC" })
-    ).toISODate() ?? ""
-  );
+  return (dt.isValid ? dt : DateTime.fromMillis(epochMs, { zone: 'UTC' })).toISODate() ?? '';
 }
