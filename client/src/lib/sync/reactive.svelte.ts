@@ -16,7 +16,9 @@ export class YView<T> {
   #value: T | undefined;
 
   constructor(
-    private readonly type: Y.AbstractType<unknown>,
+    // `any`: Y.AbstractType is invariant in its event type, so `unknown` rejects every Y.Map.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    private readonly type: Y.AbstractType<any>,
     private readonly read: () => T,
   ) {
     this.#subscribe = createSubscriber((update) => {
