@@ -94,7 +94,10 @@ export function scheduledItems(agenda: Agenda, nowMs?: number): ScheduledItem[] 
 }
 
 /** Earliest actual start and latest actual end, or null without items. */
-export function dayBounds(agenda: Agenda, nowMs?: number): { startMs: number; endMs: number } | null {
+export function dayBounds(
+  agenda: Agenda,
+  nowMs?: number,
+): { startMs: number; endMs: number } | null {
   const items = scheduledItems(agenda, nowMs);
   if (items.length === 0) return null;
   return {
