@@ -289,3 +289,17 @@ export function isoDateAt(epochMs: number, timeZone: string): string {
   const dt = DateTime.fromMillis(epochMs, { zone: timeZone });
   return (dt.isValid ? dt : DateTime.fromMillis(epochMs, { zone: 'UTC' })).toISODate() ?? '';
 }
+
+/**
+ * Discussion mode's running order: notes with votes, most votes first (ties:
+ * older first, so the order is the same on every screen). When nobody has
+ * voted, every note in the order it was written.
+ */
+export function discussionTopics(notes: readonly Note[]): Note[] {
+  const votes = (n: Note): number => Object.values(n.votes).reduce((s, c) => s + c, 0);
+  const voted = notes.filter((n) => votes(n) > 0);
+  const pool = voted.length > 0 ? voted : [...notes];
+  return pool.sort(
+    (a, b) => votes(b) - votes(a) || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
+  );
+}

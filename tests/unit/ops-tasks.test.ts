@@ -9,6 +9,7 @@ import {
   createTask,
   createTaskFromNote,
   deleteTask,
+  discussionTopics,
   isOverdue,
   isoDateAt,
   mine,
@@ -26,6 +27,7 @@ import {
   serverOrigin,
   taskMap,
   type AgendaItem,
+  type Note,
   type Task,
 } from '../../shared/schema';
 
@@ -376,5 +378,37 @@ describe('roster', () => {
     // Known people can still rejoin when the roster is full.
     expect(recordJoin(doc, { id: 'p1', name: 'P1', role: 'participant', at: 3 }, srv)).toBe(true);
     expect(readRoster(doc)).toHaveLength(MAX_ROSTER);
+  });
+});
+
+describe('discussion order', () => {
+  const note = (id: string, createdAt: number, votes: Record<string, number>): Note => ({
+    id,
+    text: id,
+    x: 0,
+    y: 0,
+    color: '',
+    authorId: '',
+    authorName: '',
+    itemId: null,
+    createdAt,
+    votes,
+    z: 0,
+    group: '',
+  });
+
+  it('steps through voted notes, most votes first, ties by age; unvoted notes are left out', () => {
+    const notes = [
+      note('a', 1, { u1: 1 }),
+      note('b', 2, { u1: 2, u2: 1 }),
+      note('c', 3, {}),
+      note('d', 0, { u3: 1 }),
+    ];
+    expect(discussionTopics(notes).map((n) => n.id)).toEqual(['b', 'd', 'a']);
+  });
+
+  it('without any votes every note is a topic, oldest first', () => {
+    const notes = [note('x', 5, {}), note('y', 1, {})];
+    expect(discussionTopics(notes).map((n) => n.id)).toEqual(['y', 'x']);
   });
 });

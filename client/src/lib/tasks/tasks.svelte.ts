@@ -1,0 +1,362 @@
+import {
+  agendaLive,
+  boardNotes,
+  boardRoster,
+  localOrigin,
+  readAgenda,
+  readLive,
+  readNotes,
+  readRoster,
+  readTasks,
+  taskMap,
+  totalVotes,
+  type Agenda,
+  type LiveState,
+  type Note,
+  type Origin,
+  type RosterEntry,
+  type Task,
+  type TaskStatus,
+} from '../../../../shared/schema';
+import { setDiscussionNote } from '../../../../shared/ops/live';
+import {
+  assignTask,
+  byOwner,
+  byStatus,
+  byTalk,
+  createTask,
+  createTaskFromNote,
+  deleteTask,
+  discussionTopics,
+  isOverdue,
+  isoDateAt,
+  mine,
+  setDue,
+  setStatus,
+  taskTitle,
+  tasksForNote,
+  type OwnerGroup,
+  type TalkGroup,
+  type TaskInput,
+} from '../../../../shared/ops/tasks';
+import { YDocView, YView } from '../sync/reactive.svelte';
+import type { BoardSessionApi } from '../sync/types';
+import type { TextBinding } from './text-binding';
+
+export type TaskViewName = 'all' | 'mine' | 'owner' | 'status' | 'talk';
+
+export const TASK_VIEWS: { name: TaskViewName; label: string }[] = [
+  { name: 'all', label: 'All' },
+  { name: 'mine', label: 'Mine' },
+  { name: 'owner', label: 'By owner' },
+  { name: 'status', label: 'By status' },
+  { name: 'talk', label: 'By talk' },
+];
+
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  open: 'Open',
+  doing: 'Doing',
+  done: 'Done',
+};
+
+/** A section of the task list: a heading (or none) and its tasks. */
+export interface TaskSection {
+  key: string;
+  heading: string | null;
+  tasks: Task[];
+}
+
+export type DownloadKind = 'md' | 'csv' | 'ics';
+
+const DOWNLOAD_PATH: Record<DownloadKind, string> = {
+  md: 'export.md',
+  csv: 'tasks.csv',
+  ics: 'tasks.ics',
+};
+
+/**
+ * Reactive state of the tasks area for one board session. Components read
+ * the getters (which track the Yjs documents only while rendered) and call
+ * the intent methods; they never touch Yjs themselves.
+ */
+export class TasksState {
+  readonly #tasks: YView<Task[]>;
+  readonly #roster: YView<RosterEntry[]>;
+  readonly #notes: YView<Note[]>;
+  readonly #agenda: YDocView<Agenda>;
+  readonly #live: YView<LiveState>;
+
+  view = $state<TaskViewName>('all');
+  /** Last validation or permission error to show next to the form. */
+  error = $state<string | null>(null);
+
+  constructor(readonly session: BoardSessionApi) {
+    const { tasks, board, agenda } = session.docs;
+    this.#tasks = new YView(taskMap(tasks), () => readTasks(tasks));
+    this.#roster = new YView(boardRoster(board), () => readRoster(board));
+    this.#notes = new YView(boardNotes(board), () => readNotes(board));
+    this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
+    this.#live = new YView(agendaLive(agenda), () => readLive(agenda));
+  }
+
+  get origin(): Origin {
+    return localOrigin(this.session.user.id);
+  }
+
+  get canEdit(): boolean {
+    return this.session.canWrite('tasks');
+  }
+
+  get isOrganizer(): boolean {
+    return this.session.role === 'organizer';
+  }
+
+  get tasks(): Task[] {
+    return this.#tasks.current;
+  }
+
+  get roster(): RosterEntry[] {
+    return this.#roster.current;
+  }
+
+  get notes(): Note[] {
+    return this.#notes.current;
+  }
+
+  get agenda(): Agenda {
+    return this.#agenda.current;
+  }
+
+  get live(): LiveState {
+    return this.#live.current;
+  }
+
+  /** Today at the event (its time zone), on the shared server clock. */
+  get today(): string {
+    return isoDateAt(this.session.clock.now(), this.agenda.meta.timeZone);
+  }
+
+  overdue(task: Task, today: string): boolean {
+    return isOverdue(task, today);
+  }
+
+  get mine(): Task[] {
+    return mine(this.tasks, this.session.user);
+  }
+
+  get ownerGroups(): OwnerGroup[] {
+    return byOwner(this.tasks);
+  }
+
+  /** The current view as headed sections. */
+  get sections(): TaskSection[] {
+    const tasks = this.tasks;
+    switch (this.view) {
+      case 'all':
+        return [{ key: 'all', heading: null, tasks }];
+      case 'mine':
+        return [{ key: 'mine', heading: null, tasks: this.mine }];
+      case 'owner':
+        return byOwner(tasks).map((g) => ({
+          key: `owner:${g.owner.toLowerCase()}`,
+          heading: `${g.owner || 'Unassigned'} (${g.count})`,
+          tasks: g.tasks,
+        }));
+      case 'status':
+        return byStatus(tasks).map((g) => ({
+          key: `status:${g.status}`,
+          heading: `${STATUS_LABEL[g.status]} (${g.tasks.length})`,
+          tasks: g.tasks,
+        }));
+      case 'talk':
+        return byTalk(tasks, this.agenda.items).map((g: TalkGroup) => ({
+          key: `talk:${g.itemId ?? ''}`,
+          heading: `${g.title || (g.itemId ? 'Untitled item' : 'Not linked to a talk')} (${g.tasks.length})`,
+          tasks: g.tasks,
+        }));
+    }
+  }
+
+  /** Roster names as owner suggestions (people who left included). */
+  get ownerSuggestions(): RosterEntry[] {
+    return this.roster.filter((r) => r.name !== '');
+  }
+
+  /**
+   * An owner as typed or picked: when the name is someone in the roster, the
+   * task also gets their id so that it shows under their "mine".
+   */
+  resolveOwner(name: string): { owner: string; ownerId: string } {
+    const n = name.trim();
+    const lower = n.toLocaleLowerCase();
+    const matches = this.roster.filter((r) => r.name.trim().toLocaleLowerCase() === lower);
+    // Two people with the same name: keep the name only rather than guess.
+    return { owner: n, ownerId: n !== '' && matches.length === 1 ? matches[0]!.id : '' };
+  }
+
+  #run<T>(fn: () => T): T | null {
+    if (!this.canEdit) {
+      this.error = 'You can read tasks but not change them with this link.';
+      return null;
+    }
+    try {
+      const out = fn();
+      this.error = null;
+      return out;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      return null;
+    }
+  }
+
+  create(input: Omit<TaskInput, 'ownerId' | 'createdAt'>): string | null {
+    return this.#run(() =>
+      createTask(
+        this.session.docs.tasks,
+        { ...input, ...this.resolveOwner(input.owner ?? '') },
+        this.origin,
+      ),
+    );
+  }
+
+  createFromNote(noteId: string): string | null {
+    const note = this.notes.find((n) => n.id === noteId);
+    if (!note) {
+      this.error = 'That note no longer exists.';
+      return null;
+    }
+    return this.#run(() => createTaskFromNote(this.session.docs.tasks, note, this.origin));
+  }
+
+  assign(id: string, name: string): void {
+    this.#run(() => assignTask(this.session.docs.tasks, id, this.resolveOwner(name), this.origin));
+  }
+
+  setDue(id: string, due: string): void {
+    this.#run(() => setDue(this.session.docs.tasks, id, due === '' ? null : due, this.origin));
+  }
+
+  setStatus(id: string, status: TaskStatus): void {
+    this.#run(() => setStatus(this.session.docs.tasks, id, status, this.origin));
+  }
+
+  remove(id: string): void {
+    this.#run(() => deleteTask(this.session.docs.tasks, id, this.origin));
+  }
+
+  tasksForNote(noteId: string): Task[] {
+    return tasksForNote(this.tasks, noteId);
+  }
+
+  /** What a title editor binds to (see `bindYText`); null when the task is gone. */
+  titleBinding(id: string): TextBinding | null {
+    const text = taskTitle(this.session.docs.tasks, id);
+    return text ? { text, origin: this.origin, readonly: !this.canEdit } : null;
+  }
+
+  /* ---------- Discussion mode ---------- */
+
+  get topics(): Note[] {
+    return discussionTopics(this.notes);
+  }
+
+  get focusedNote(): Note | null {
+    const id = this.live.discussionNoteId;
+    return id === null ? null : (this.notes.find((n) => n.id === id) ?? null);
+  }
+
+  /** 1-based position of the focused note among the topics, or 0 when it is not one. */
+  get topicNumber(): number {
+    const id = this.live.discussionNoteId;
+    return id === null ? 0 : this.topics.findIndex((n) => n.id === id) + 1;
+  }
+
+  votesOf(note: Note): number {
+    return totalVotes(note);
+  }
+
+  /** Vote counts stay hidden from non-organizers while the organizer hides them. */
+  get showVotes(): boolean {
+    return this.isOrganizer || !this.live.hideVotes;
+  }
+
+  #focus(noteId: string | null): void {
+    if (!this.isOrganizer) return;
+    try {
+      setDiscussionNote(this.session.docs.agenda, noteId, this.origin);
+      this.error = null;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  startDiscussion(): void {
+    const first = this.topics[0];
+    if (!first) {
+      this.error = 'There are no notes to discuss yet.';
+      return;
+    }
+    this.#focus(first.id);
+  }
+
+  stopDiscussion(): void {
+    this.#focus(null);
+  }
+
+  /** Move by `step` topics; from a note that is no longer a topic, restart at the first. */
+  stepDiscussion(step: 1 | -1): void {
+    const topics = this.topics;
+    if (topics.length === 0) return;
+    const i = this.topicNumber - 1;
+    const next = i < 0 ? 0 : Math.min(topics.length - 1, Math.max(0, i + step));
+    this.#focus(topics[next]!.id);
+  }
+
+  /* ---------- Downloads ---------- */
+
+  /**
+   * Fetches an export with the token in the Authorization header (never in a
+   * URL, where it would reach logs and history) and saves it as a file.
+   */
+  async download(kind: DownloadKind): Promise<void> {
+    const res = await fetch(
+      `/api/boards/${encodeURIComponent(this.session.boardId)}/${DOWNLOAD_PATH[kind]}`,
+      {
+        headers: { authorization: `Bearer ${this.session.token}` },
+      },
+    );
+    if (!res.ok) {
+      this.error = `Download failed (${res.status}).`;
+      return;
+    }
+    const blob = await res.blob();
+    const disposition = res.headers.get('content-disposition') ?? '';
+    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? DOWNLOAD_PATH[kind];
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    // Give the browser a moment to start the download before releasing the blob.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.error = null;
+  }
+}
+
+const states = new WeakMap<BoardSessionApi, TasksState>();
+
+/**
+ * One TasksState per session, shared by the panel and every "Make task"
+ * button, so a board with hundreds of notes keeps one observer and one cached
+ * task list rather than one per note.
+ */
+export function tasksStateFor(session: BoardSessionApi): TasksState {
+  let s = states.get(session);
+  if (!s) {
+    s = new TasksState(session);
+    states.set(session, s);
+  }
+  return s;
+}
