@@ -1,0 +1,307 @@
+import { createSubscriber } from 'svelte/reactivity';
+import {
+  addItem,
+  backOnSchedule,
+  removeItem,
+  setCurrentItem,
+  setMeta,
+  shiftDelay,
+  startItemNow,
+  updateItem,
+  type AgendaItemInput,
+  type AgendaItemPatch,
+  type AgendaMetaPatch,
+} from '../../../../shared/ops/agenda';
+import {
+  boardNotes,
+  localOrigin,
+  readAgenda,
+  readNotes,
+  type Agenda,
+  type AgendaItem,
+  type ItemKind,
+  type Origin,
+} from '../../../../shared/schema';
+import { formatCountdown, formatDelay } from '../../../../shared/time/countdown';
+import {
+  currentScheduledAt,
+  dayBounds,
+  dayPhase,
+  nextScheduledAt,
+  planDate,
+  scheduledItems,
+  type DayPhase,
+  type ScheduledItem,
+} from '../../../../shared/time/schedule';
+import { dualTime, viewerTimeZone, type DualTime } from '../../../../shared/time/zones';
+import { YDocView, YView } from '../sync/reactive.svelte';
+import type { BoardSessionApi } from '../sync/types';
+
+export const KIND_LABEL: Record<ItemKind, string> = {
+  talk: 'Talk',
+  break: 'Break',
+  discussion: 'Discussion',
+  other: 'Session',
+};
+
+export type RowStatus = 'done' | 'current' | 'upcoming';
+
+/** One line of the timeline, ready to render. */
+export interface AgendaRow {
+  item: ScheduledItem;
+  status: RowStatus;
+  /** Actual (shifted) start in event and viewer zone. */
+  time: DualTime;
+  /** Planned start, shown next to the shifted one when they differ. */
+  planned: DualTime | null;
+  /** 0..1 while current, else null. */
+  progress: number | null;
+  /** Remaining ms while current (negative when overrunning), else null. */
+  remainingMs: number | null;
+}
+
+/** The "now and next" line. */
+export interface NowNext {
+  phase: DayPhase;
+  current: ScheduledItem | null;
+  next: ScheduledItem | null;
+  /** "Next: Marco Lorenzi in 4:12", "Starts in 1:02:03", "Ended", … */
+  headline: string;
+  /** "running 10 min late", or '' when on schedule. */
+  delay: string;
+}
+
+/** What the import route answers (issue 3). */
+export interface ImportPreview {
+  meta: { title?: string; timeZone?: string; date?: string; links?: Record<string, string> };
+  items: Omit<AgendaItem, 'id'>[];
+  warnings: string[];
+}
+
+const TICK_MS = 1000;
+
+/** Who an item is announced by: the speaker when there is one, else the title. */
+export const announce = (i: Pick<AgendaItem, 'speaker' | 'title'>): string =>
+  i.speaker || i.title || 'Untitled';
+
+/**
+ * Reactive state of the agenda area for one board session. Components read
+ * getters (tracking the agenda document only while rendered, and ticking
+ * once a second only while something shows the time) and call intent
+ * methods; they never touch Yjs.
+ */
+export class AgendaState {
+  readonly #agenda: YDocView<Agenda>;
+  readonly #notes: YView<Map<string, number>>;
+  readonly #tick: () => void;
+
+  /** Keep the live item in view (the participant can switch it off). */
+  follow = $state(true);
+  /** Last validation or permission error, shown next to the controls. */
+  error = $state<string | null>(null);
+  /** The viewer's own zone (the platform's). */
+  readonly viewerZone: string;
+
+  constructor(
+    readonly session: BoardSessionApi,
+    opts: { viewerZone?: string; fetch?: typeof fetch } = {},
+  ) {
+    const { agenda, board } = session.docs;
+    this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
+    this.#notes = new YView(boardNotes(board), () => {
+      const counts = new Map<string, number>();
+      for (const n of readNotes(board)) {
+        if (n.itemId) counts.set(n.itemId, (counts.get(n.itemId) ?? 0) + 1);
+      }
+      return counts;
+    });
+    this.viewerZone = opts.viewerZone ?? viewerTimeZone();
+    this.#fetch = opts.fetch ?? ((...a) => globalThis.fetch(...a));
+    // A 1 s tick that exists only while something reads `now`.
+    this.#tick = createSubscriber((update) => {
+      const h = setInterval(update, TICK_MS);
+      return () => clearInterval(h);
+    });
+  }
+
+  readonly #fetch: typeof fetch;
+
+  get origin(): Origin {
+    return localOrigin(this.session.user.id);
+  }
+
+  get canEdit(): boolean {
+    return this.session.canWrite('agenda');
+  }
+
+  get agenda(): Agenda {
+    return this.#agenda.current;
+  }
+
+  /** Agreed server time; re-read every second while rendered and when the offset estimate changes. */
+  get now(): number {
+    this.#tick();
+    void this.session.clock.offsetMs;
+    return this.session.clock.now();
+  }
+
+  get noteCounts(): Map<string, number> {
+    return this.#notes.current;
+  }
+
+  /** Summary for the header and the live region. */
+  nowNext(now: number): NowNext {
+    const a = this.agenda;
+    const phase = dayPhase(a, now);
+    const current = currentScheduledAt(a, now);
+    const next = nextScheduledAt(a, now);
+    const delay = a.live.delayMinutes === 0 ? '' : formatDelay(a.live.delayMinutes);
+    let headline: string;
+    if (a.items.length === 0) headline = 'No agenda yet';
+    else if (phase === 'after') headline = 'Ended';
+    else if (phase === 'before') {
+      const bounds = dayBounds(a, now);
+      headline = bounds ? `Starts in ${formatCountdown(bounds.startMs - now)}` : 'Not started';
+    } else if (next && next.startMs > now)
+      headline = `Next: ${announce(next)} in ${formatCountdown(next.startMs - now)}`;
+    else if (next) headline = `Next: ${announce(next)}`;
+    else headline = current ? 'Last item of the day' : '';
+    return { phase, current, next, headline, delay };
+  }
+
+  rows(now: number): AgendaRow[] {
+    const a = this.agenda;
+    const { timeZone } = a.meta;
+    const date = planDate(a, now);
+    const current = currentScheduledAt(a, now);
+    const phase = dayPhase(a, now);
+    return scheduledItems(a, now).map((item) => {
+      const isCurrent = current?.id === item.id;
+      const status: RowStatus = isCurrent
+        ? 'current'
+        : phase === 'after' || (phase !== 'undated' && item.endMs <= now)
+          ? 'done'
+          : 'upcoming';
+      const dur = item.endMs - item.startMs;
+      return {
+        item,
+        status,
+        time: dualTime(item.startMs, timeZone, this.viewerZone, date),
+        planned:
+          item.startMs === item.plannedStartMs
+            ? null
+            : dualTime(item.plannedStartMs, timeZone, this.viewerZone, date),
+        progress: isCurrent
+          ? dur > 0
+            ? Math.min(1, Math.max(0, (now - item.startMs) / dur))
+            : 1
+          : null,
+        remainingMs: isCurrent ? item.endMs - now : null,
+      };
+    });
+  }
+
+  #run<T>(fn: () => T): T | null {
+    if (!this.canEdit) {
+      this.error = 'Only organizers can change the agenda.';
+      return null;
+    }
+    try {
+      const out = fn();
+      this.error = null;
+      return out;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      return null;
+    }
+  }
+
+  setMeta(patch: AgendaMetaPatch): boolean {
+    return this.#run(() => setMeta(this.session.docs.agenda, patch, this.origin)) !== null;
+  }
+
+  add(item: AgendaItemInput): string | null {
+    return this.#run(() => addItem(this.session.docs.agenda, item, this.origin));
+  }
+
+  update(id: string, patch: AgendaItemPatch): boolean {
+    return this.#run(() => updateItem(this.session.docs.agenda, id, patch, this.origin)) !== null;
+  }
+
+  remove(id: string): void {
+    this.#run(() => removeItem(this.session.docs.agenda, id, this.origin));
+  }
+
+  startNow(id: string): void {
+    this.#run(() =>
+      startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin),
+    );
+  }
+
+  shift(deltaMinutes: number): void {
+    this.#run(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
+  }
+
+  backOnSchedule(): void {
+    this.#run(() => backOnSchedule(this.session.docs.agenda, this.origin));
+  }
+
+  setCurrent(id: string | null): void {
+    this.#run(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
+  }
+
+  /* ---------- HTTP: import and calendar download (bearer token, never in a URL) ---------- */
+
+  #api(path: string): string {
+    return `/api/boards/${encodeURIComponent(this.session.boardId)}/${path}`;
+  }
+
+  async #errorOf(res: Response): Promise<string> {
+    try {
+      const body = (await res.json()) as { error?: { message?: string } };
+      if (body.error?.message) return body.error.message;
+    } catch {
+      // Not JSON: fall through to the status line.
+    }
+    if (res.status === 413) return 'That page is too large (the limit is 1 MiB).';
+    if (res.status === 403) return 'Only organizers can import an agenda.';
+    return `The server answered ${res.status} ${res.statusText}`.trim();
+  }
+
+  /** Sends the page to the import route; with dryRun nothing changes. Throws with a readable message. */
+  async importPage(markdown: string, dryRun: boolean): Promise<ImportPreview> {
+    const res = await this.#fetch(this.#api('agenda/import'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${this.session.token}`,
+      },
+      body: JSON.stringify({ markdown, dryRun }),
+    });
+    if (!res.ok) throw new Error(await this.#errorOf(res));
+    return (await res.json()) as ImportPreview;
+  }
+
+  /** Fetches the calendar with the bearer header and saves it through a blob URL. */
+  async downloadIcs(): Promise<void> {
+    try {
+      const res = await this.#fetch(this.#api('agenda.ics'), {
+        headers: { authorization: `Bearer ${this.session.token}` },
+      });
+      if (!res.ok) throw new Error(await this.#errorOf(res));
+      const blob = await res.blob();
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${(this.agenda.meta.title || 'agenda').replace(/[^\w.-]+/g, '-')}.ics`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      // Give the browser a moment to start the download before revoking.
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      this.error = null;
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+  }
+}
