@@ -99,6 +99,8 @@ export class SocketIoProvider {
   readonly syncedNow: Record<DocKind, boolean> = { agenda: false, board: false, tasks: false };
   /** Sticky: every document was synced at least once. */
   everSynced = false;
+  /** Local updates the server acknowledged as stored. */
+  storedCount = 0;
 
   readonly #docs: Readonly<Record<DocKind, Y.Doc>>;
   readonly #awareness: Readonly<Record<DocKind, awarenessProtocol.Awareness>>;
@@ -276,7 +278,9 @@ export class SocketIoProvider {
   #acked(kind: DocKind, seqs: number[], res: UpdateAck | undefined): void {
     // ok: stored. Not ok: refused for good (a `denied` event says why); either
     // way the change no longer waits for the server.
-    if (res && typeof res === 'object' && res.ok === false && res.error) {
+    if (res && typeof res === 'object' && res.ok === true) {
+      for (const s of seqs) if (this.#pending[kind].has(s)) this.storedCount++;
+    } else if (res && typeof res === 'object' && res.ok === false && res.error) {
       this.lastDenial ??= { doc: kind, code: 'malformed', reason: String(res.error) };
     }
     for (const s of seqs) this.#pending[kind].delete(s);
