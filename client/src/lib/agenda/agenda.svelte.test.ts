@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
+import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
+import { addNote } from '../../../../shared/ops/board';
+import {
+  DOC_KINDS,
+  localOrigin,
+  readAgenda,
+  roleCanWrite,
+  type DocKind,
+  type Role,
+} from '../../../../shared/schema';
+import type { BoardSessionApi } from '../sync/types';
+import { AgendaState } from './agenda.svelte';
+
+const org = localOrigin('setup');
+
+/** A session over real Y.Docs with a fixed server clock, and no network. */
+function fakeSession(role: Role, nowMs: number): BoardSessionApi & { setNow(ms: number): void } {
+  let now = nowMs;
+  const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
+  return {
+    boardId: 'b0ard',
+    user: { id: `${role}-1`, name: role, color: '#123456' },
+    docs,
+    awareness: {} as Record<DocKind, Awareness>,
+    info: null,
+    role,
+    title: 'Board',
+    connection: 'saved',
+    unsynced: 0,
+    synced: true,
+    lastDenial: null,
+    clock: { now: () => now, offsetMs: 0, rttMs: 5 },
+    canWrite: (doc: DocKind) => roleCanWrite(role, doc),
+    token: 'secret-token',
+    destroy: () => undefined,
+    setNow(ms: number) {
+      now = ms;
+    },
+  };
+}
+
+function seed(doc: Y.Doc): string[] {
+  setMeta(doc, { title: 'FL workshop', timeZone: 'America/New_York', date: '2023-01-20' }, org);
+  return replaceItems(
+    doc,
+    [
+      { start: '10:00', minutes: 15, title: 'Brief intro', kind: 'other' },
+      {
+        start: '10:30',
+        minutes: 20,
+        title: 'MedPerf',
+        speaker: 'Alexandros Karargyris',
+        kind: 'talk',
+      },
+      { start: '10:50', minutes: 20, title: 'Fed-BioMed', speaker: 'Marco Lorenzi', kind: 'talk' },
+    ],
+    org,
+  );
+}
+
+describe('AgendaState', () => {
+  it('counts down to the start before the day begins', () => {
+    const s = fakeSession('participant', Date.parse('2023-01-20T14:00:00Z'));
+    seed(s.docs.agenda);
+    const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
+    const nn = a.nowNext(s.clock.now());
+    expect(nn.phase).toBe('before');
+    expect(nn.headline).toBe('Starts in 1:00:00');
+  });
+
+  it('announces the next speaker with a countdown and shows both zones on every row', () => {
+    const s = fakeSession('participant', Date.parse('2023-01-20T15:45:48Z')); // 10:45:48 EST
+    seed(s.docs.agenda);
+    const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
+    const now = s.clock.now();
+    expect(a.nowNext(now).headline).toBe('Next: Marco Lorenzi in 4:12');
+    const rows = a.rows(now);
+    expect(rows.map((r) => r.status)).toEqual(['done', 'current', 'upcoming']);
+    expect(rows[1]?.time.label).toBe('10:30 EST · 16:30 CET');
+    expect(rows[1]?.remainingMs).toBe(4 * 60_000 + 12_000);
+    expect(rows[1]?.progress).toBeCloseTo(0.79, 2);
+  });
+
+  it('shows "running 10 min late" with the planned time next to the shifted one after "start now"', () => {
+    const s = fakeSession('organizer', Date.parse('2023-01-20T15:40:00Z'));
+    const ids = seed(s.docs.agenda);
+    const a = new AgendaState(s, { viewerZone: 'America/New_York' });
+    a.startNow(ids[1] as string);
+    expect(a.error).toBeNull();
+    const nn = a.nowNext(s.clock.now());
+    expect(nn.delay).toBe('running 10 min late');
+    expect(nn.current?.id).toBe(ids[1]);
+    const rows = a.rows(s.clock.now());
+    expect(rows[2]?.time.label).toBe('11:00 EST');
+    expect(rows[2]?.planned?.label).toBe('10:50 EST');
+    expect(rows[0]?.planned).toBeNull();
+  });
+
+  it('says "Ended" after the last item', () => {
+    const s = fakeSession('viewer', Date.parse('2023-01-20T17:00:00Z'));
+    seed(s.docs.agenda);
+    expect(new AgendaState(s).nowNext(s.clock.now()).headline).toBe('Ended');
+  });
+
+  it('refuses agenda changes from a participant with a clear message, leaving the document unchanged', () => {
+    const s = fakeSession('participant', Date.parse('2023-01-20T15:40:00Z'));
+    const ids = seed(s.docs.agenda);
+    const a = new AgendaState(s);
+    a.shift(5);
+    a.startNow(ids[0] as string);
+    expect(a.error).toMatch(/Only organizers/);
+    expect(readAgenda(s.docs.agenda).live.delayMinutes).toBe(0);
+  });
+
+  it("reports an organizer's invalid edit instead of throwing", () => {
+    const s = fakeSession('organizer', 0);
+    seed(s.docs.agenda);
+    const a = new AgendaState(s);
+    expect(a.add({ start: '25:00', minutes: 10, title: 'x' })).toBeNull();
+    expect(a.error).toMatch(/HH:MM/);
+  });
+
+  it('counts the board notes tagged with each item', () => {
+    const s = fakeSession('participant', 0);
+    const ids = seed(s.docs.agenda);
+    const who = { authorId: 'p1', authorName: 'P' };
+    addNote(s.docs.board, { ...who, text: 'a', x: 0, y: 0, itemId: ids[1] ?? null }, org);
+    addNote(s.docs.board, { ...who, text: 'b', x: 0, y: 0, itemId: ids[1] ?? null }, org);
+    expect(new AgendaState(s).noteCounts.get(ids[1] as string)).toBe(2);
+  });
+
+  it('sends the import with the bearer token in a header, never in the URL, and surfaces the server message', async () => {
+    const s = fakeSession('organizer', 0);
+    const calls: { url: string; init: RequestInit | undefined }[] = [];
+    const fakeFetch = (async (url: string, init?: RequestInit) => {
+      calls.push({ url, init });
+      return new Response(
+        JSON.stringify({
+          error: { code: 'no-agenda', message: 'expected a table with a time column' },
+        }),
+        { status: 422, headers: { 'content-type': 'application/json' } },
+      );
+    }) as typeof fetch;
+    const a = new AgendaState(s, { fetch: fakeFetch });
+    await expect(a.importPage('# no table', true)).rejects.toThrow(
+      'expected a table with a time column',
+    );
+    expect(calls[0]?.url).toBe('/api/boards/b0ard/agenda/import');
+    expect(calls[0]?.url).not.toContain('secret-token');
+    expect(new Headers(calls[0]?.init?.headers).get('authorization')).toBe('Bearer secret-token');
+    expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({
+      markdown: '# no table',
+      dryRun: true,
+    });
+  });
+});
