@@ -38,6 +38,8 @@ export interface AgendaImport {
   items: ImportedItem[];
   /** Everything the importer guessed, corrected or skipped, naming the row. */
   warnings: string[];
+  /** Which meta fields the page gave (the others hold defaults: '' or UTC). */
+  found: { title: boolean; timeZone: boolean; date: boolean };
 }
 
 export type AgendaImportErrorCode = 'no-agenda-table' | 'too-large' | 'not-text';
@@ -296,6 +298,7 @@ function metaFrom(
   title: string,
   links: AgendaMeta['links'],
   warnings: string[],
+  zoneFound: { value: boolean },
 ): AgendaMeta {
   const outside = blocks.filter((b) => b.table !== table);
   const tableAt = blocks.findIndex((b) => b.table === table);
@@ -304,6 +307,7 @@ function metaFrom(
   const zone = findTimeZone([timeHeader, ...[...before].reverse().map((b) => b.text), ...after.map((b) => b.text)]);
   let timeZone = 'UTC';
   if (zone) {
+    zoneFound.value = true;
     timeZone = zone.zone;
     if (zone.warning) warnings.push(zone.warning);
   } else {
@@ -365,7 +369,13 @@ export function parseAgendaPage(markdown: string): AgendaImport {
     pageLinks(tree).map((l) => (l.table === table ? { url: l.url, text: '', context: '' } : l)),
   );
   const timeHeader = header ? cellText(header, cols.time) : '';
-  const meta = metaFrom(textBlocks(tree), table, timeHeader, pageTitle(tree), links, warnings);
-  return { meta, items, warnings };
+  const zoneFound = { value: false };
+  const meta = metaFrom(textBlocks(tree), table, timeHeader, pageTitle(tree), links, warnings, zoneFound);
+  return {
+    meta,
+    items,
+    warnings,
+    found: { title: meta.title !== '', timeZone: zoneFound.value, date: meta.date !== '' },
+  };
 }
 

@@ -1,0 +1,156 @@
+import { Router, type Request } from 'express';
+import ical, { ICalCalendarMethod } from 'ical-generator';
+import { DateTime } from 'luxon';
+import * as Y from 'yjs';
+import { replaceItems, setMeta } from '../../shared/ops/agenda';
+import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
+import { LIMITS } from '../../shared/protocol';
+import { AgendaImportError, parseAgendaPage, type AgendaImport } from '../import/markdown-agenda';
+import { boardOf, HttpError, type RouteContext } from './context';
+
+/**
+ * Agenda routes (issue 3): import of a workshop page and the agenda as an
+ * iCalendar file. See docs/import.md "Agenda import".
+ */
+
+interface ImportBody {
+  markdown: string;
+  dryRun: boolean;
+}
+
+function importBody(req: Request): ImportBody {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'bad-request', 'send a JSON object { "markdown": string, "dryRun": boolean } with content-type application/json');
+  const { markdown, dryRun } = body as Record<string, unknown>;
+  if (typeof markdown !== 'string' || markdown.trim() === '')
+    throw new HttpError(400, 'bad-request', '"markdown" must be a non-empty string holding the page');
+  if (dryRun !== undefined && typeof dryRun !== 'boolean')
+    throw new HttpError(400, 'bad-request', '"dryRun" must be true or false');
+  return { markdown, dryRun: dryRun ?? false };
+}
+
+function parseOrFail(markdown: string): AgendaImport {
+  try {
+    return parseAgendaPage(markdown);
+  } catch (e) {
+    if (!(e instanceof AgendaImportError)) throw e;
+    if (e.code === 'too-large') throw new HttpError(413, 'too-large', e.message);
+    if (e.code === 'no-agenda-table') throw new HttpError(422, 'no-agenda-table', e.message);
+    throw new HttpError(400, 'bad-request', e.message);
+  }
+}
+
+/**
+ * What the agenda's meta becomes: the page's findings override the current
+ * values, but what the page did not say (no date, no zone, no title) keeps
+ * what the organizer had set rather than being blanked.
+ */
+function mergedMeta(current: AgendaMeta, imported: AgendaImport): AgendaMeta {
+  return {
+    title: imported.found.title ? imported.meta.title : current.title,
+    timeZone: imported.found.timeZone ? imported.meta.timeZone : current.timeZone,
+    date: imported.found.date ? imported.meta.date : current.date,
+    links: { ...current.links, ...imported.meta.links },
+  };
+}
+
+const MINUTE_MS = 60_000;
+
+/** The agenda as iCalendar: one VEVENT per item, in UTC, at the planned (not shifted) times. */
+export function agendaToIcs(boardId: string, boardTitle: string, agenda: Agenda, now: Date = new Date()): string {
+  const { meta } = agenda;
+  const title = meta.title || boardTitle;
+  const cal = ical({
+    name: title,
+    prodId: { company: 'Plenary', product: 'agenda', language: 'EN' },
+    method: ICalCalendarMethod.PUBLISH,
+  });
+  for (const item of agenda.items) {
+    const start = DateTime.fromISO(`${meta.date}T${item.start}`, { zone: meta.timeZone });
+    if (!start.isValid) continue;
+    const summary = item.speaker && !item.title.includes(item.speaker) ? `${item.title} — ${item.speaker}` : item.title;
+    const lines: string[] = [];
+    if (item.speaker) lines.push(`Speaker: ${item.speaker}${item.affiliation ? ` (${item.affiliation})` : ''}`);
+    else if (item.affiliation) lines.push(`Affiliation: ${item.affiliation}`);
+    if (item.url) lines.push(`Link: ${item.url}`);
+    if (meta.links.meeting) lines.push(`Join: ${meta.links.meeting}`);
+    lines.push(`Event: ${title}`);
+    cal.createEvent({
+      // Stable UIDs: re-importing the file updates the entries instead of duplicating them.
+      id: `${item.id}@${boardId}.plenary`,
+      start: start.toUTC().toJSDate(),
+      end: new Date(start.toMillis() + item.minutes * MINUTE_MS),
+      stamp: now,
+      summary,
+      description: lines.join('\n'),
+      url: item.url || meta.links.meeting || null,
+      location: meta.links.meeting ?? null,
+    });
+  }
+  return cal.toString();
+}
+
+/** ASCII, dash-separated, bounded: safe inside a Content-Disposition header. */
+function fileSlug(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[^\x20-\x7e]/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/gu, '-')
+    .replace(/^-+|-+$/gu, '')
+    .slice(0, 60);
+  return slug || 'agenda';
+}
+
+export function agendaRoutes(ctx: RouteContext): Router {
+  const router = Router();
+
+  router.post('/api/boards/:id/agenda/import', ctx.requireBoard('organizer'), async (req, res) => {
+    const body = importBody(req);
+    // express.json stops at LIMITS.maxHttpBodyBytes already; this guards a page that fits as JSON but not as text.
+    if (Buffer.byteLength(body.markdown) > LIMITS.maxHttpBodyBytes)
+      throw new HttpError(413, 'too-large', `the page is over ${LIMITS.maxHttpBodyBytes} bytes`);
+    const imported = parseOrFail(body.markdown);
+    const boardId = boardOf(res).id;
+    let meta = mergedMeta(await ctx.docs.read(boardId, 'agenda', readMeta), imported);
+    const origin = serverOrigin('import');
+    // Rehearse on a scratch document: Yjs cannot roll back, so the operations'
+    // validation must pass before the board's document sees the first write.
+    try {
+      const scratch = new Y.Doc();
+      setMeta(scratch, meta, origin);
+      replaceItems(scratch, imported.items, origin);
+      scratch.destroy();
+    } catch (e) {
+      if (e instanceof RangeError) throw new HttpError(422, 'invalid-agenda', e.message);
+      throw e;
+    }
+    if (!body.dryRun) {
+      await ctx.docs.change(boardId, 'agenda', 'import', (doc) => {
+        // Read again inside the change: the organizer may have edited meanwhile.
+        meta = mergedMeta(readMeta(doc), imported);
+        // Both operations join this one transaction.
+        setMeta(doc, meta, origin);
+        replaceItems(doc, imported.items, origin);
+      });
+    }
+    res.json({ meta, items: imported.items, warnings: imported.warnings });
+  });
+
+  router.get('/api/boards/:id/agenda.ics', ctx.requireBoard(), async (_req, res) => {
+    const board = boardOf(res);
+    const { agenda } = await ctx.snapshot(board.id);
+    if (!agenda.meta.date)
+      throw new HttpError(409, 'no-date', 'the agenda has no date: an organizer sets the event date first, then the calendar can be exported');
+    const text = agendaToIcs(board.id, board.title, agenda);
+    res.set({
+      'content-type': 'text/calendar; charset=utf-8',
+      'content-disposition': `attachment; filename="${fileSlug(agenda.meta.title || board.title)}-agenda.ics"`,
+      'cache-control': 'no-store',
+    });
+    res.send(text);
+  });
+
+  return router;
+}
