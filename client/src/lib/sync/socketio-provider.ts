@@ -225,6 +225,13 @@ export class SocketIoProvider {
       }
       this.#emitChange();
     });
+    s.on('closing', (info) => {
+      // The server is about to drop us; 4400–4499 mean the same again would fail.
+      if (isConnectErrorData(info) && info.code >= 4400 && info.code < 4500) {
+        this.failure = { code: info.code, reason: info.reason };
+        this.#emitChange();
+      }
+    });
     s.on('session', (info) => {
       this.session = info;
       // A document this connection may not write will never store our changes.
