@@ -1,0 +1,36 @@
+import { stringify } from 'csv-stringify/sync';
+import type { BoardSnapshot } from '../http/context';
+
+export const TASKS_CSV_COLUMNS = ['title', 'owner', 'due', 'status', 'talk', 'note'] as const;
+
+/**
+ * Spreadsheet programs run a cell that starts with one of these as a formula
+ * (CSV injection); a leading apostrophe makes them show it as text instead.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const asText = (v: string): string => (FORMULA_START.test(v) ? `'${v}` : v);
+
+/**
+ * One row per task: RFC 4180 quoting by csv-stringify (commas, quotes and
+ * line breaks survive), CRLF line ends, and a UTF-8 byte order mark so that
+ * spreadsheet programs detect UTF-8 instead of guessing a legacy code page.
+ */
+export function toTasksCsv(snapshot: BoardSnapshot): string {
+  const talks = new Map(snapshot.agenda.items.map((i) => [i.id, i.title]));
+  const notes = new Map(snapshot.notes.map((n) => [n.id, n.text]));
+  const rows = snapshot.tasks.map((t) => ({
+    title: asText(t.title),
+    owner: asText(t.owner),
+    due: t.due ?? '',
+    status: t.status,
+    talk: asText(t.itemId ? (talks.get(t.itemId) ?? '') : ''),
+    note: asText(t.noteId ? (notes.get(t.noteId) ?? '') : ''),
+  }));
+  return stringify(rows, {
+    header: true,
+    columns: [...TASKS_CSV_COLUMNS],
+    bom: true,
+    record_delimiter: 'windows',
+    quoted_match: /[\r\n]/,
+  });
+}

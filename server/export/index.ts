@@ -1,0 +1,5 @@
+export { toExportJson, type ExportJson } from './json';
+export { toMinutesMarkdown } from './markdown';
+export { toTasksCsv, TASKS_CSV_COLUMNS } from './csv';
+export { toTasksIcs } from './ics';
+export { slugify } from './filename';

@@ -1,0 +1,56 @@
+import type { Agenda, Task } from '../../shared/schema';
+import type { BoardSnapshot } from '../http/context';
+
+/** The plain JSON export (public contract, issue 2 item 6): texts as strings, items sorted by start. */
+export interface ExportJson {
+  agenda: Agenda;
+  notes: {
+    id: string;
+    text: string;
+    x: number;
+    y: number;
+    color: string;
+    authorName: string;
+    itemId: string | null;
+    createdAt: number;
+    /** voter id -> votes that voter gave the note */
+    votes: Record<string, number>;
+  }[];
+  tasks: Pick<Task, 'id' | 'title' | 'owner' | 'due' | 'status' | 'noteId' | 'itemId'>[];
+}
+
+export function toExportJson(snapshot: BoardSnapshot): ExportJson {
+  const { agenda } = snapshot;
+  // Anonymous notes stay anonymous when they leave the room.
+  const anonymous = agenda.live.anonymousNotes;
+  return {
+    agenda: {
+      meta: { ...agenda.meta, links: { ...agenda.meta.links } },
+      // readAgenda already sorts; sorting again keeps the contract independent of the caller.
+      items: [...agenda.items].sort(
+        (a, b) => a.start.localeCompare(b.start) || a.title.localeCompare(b.title),
+      ),
+      live: { ...agenda.live },
+    },
+    notes: snapshot.notes.map((n) => ({
+      id: n.id,
+      text: n.text,
+      x: n.x,
+      y: n.y,
+      color: n.color,
+      authorName: anonymous ? '' : n.authorName,
+      itemId: n.itemId,
+      createdAt: n.createdAt,
+      votes: { ...n.votes },
+    })),
+    tasks: snapshot.tasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      owner: t.owner,
+      due: t.due,
+      status: t.status,
+      noteId: t.noteId,
+      itemId: t.itemId,
+    })),
+  };
+}
