@@ -174,17 +174,14 @@ function readRow(row: TableRow, n: number, cols: Columns, warnings: string[]): E
     if (rowText !== '') warnings.push(`${label}: no time in the time column; row skipped`);
     return null;
   }
-  const talk = readTalkCell(titleNodes);
+  const person = cols.speaker === null ? null : readPersonCell(cellNodes(row, cols.speaker));
+  // With a named speaker in its own column, bold text in the title cell is
+  // emphasis ("**Tide gauges**: what ports publish"), not a speaker.
+  const talk = person?.speaker ? null : readTalkCell(titleNodes);
   let title = talk ? talk.title : titleText(titleNodes);
-  let speaker = talk?.speaker ?? '';
-  let affiliation = talk?.affiliation ?? '';
-  let url = talk ? talk.url : (linksIn(titleNodes)[0]?.url ?? '');
-  if (cols.speaker !== null) {
-    const person = readPersonCell(cellNodes(row, cols.speaker));
-    speaker ||= person.speaker;
-    affiliation ||= person.affiliation;
-    url ||= person.url;
-  }
+  let speaker = talk?.speaker ?? person?.speaker ?? '';
+  let affiliation = talk?.affiliation ?? person?.affiliation ?? '';
+  let url = (talk ? talk.url : linksIn(titleNodes)[0]?.url) || (person?.url ?? '');
   for (const c of cols.others) url ||= linksIn(cellNodes(row, c))[0]?.url ?? '';
   if (url !== '' && !isSafeUrl(url)) {
     const shown = String(url).slice(0, 60);
