@@ -47,8 +47,11 @@ const FORMATS: ExportFormat[] = [
 
 function send(res: Response, format: ExportFormat, snapshot: BoardSnapshot): void {
   const body = format.render(snapshot);
-  // res.attachment quotes and encodes the file name (content-disposition package).
-  res.attachment(`${slugify(snapshot.board.title)}-${format.suffix}`);
+  // The slug is [a-z0-9-] only, so the quoted name needs no further encoding.
+  res.set(
+    'content-disposition',
+    `attachment; filename="${slugify(snapshot.board.title)}-${format.suffix}"`,
+  );
   res.set('content-type', format.contentType);
   res.set('cache-control', 'private, no-store');
   res.set('x-content-type-options', 'nosniff');
