@@ -1,0 +1,397 @@
+import * as Y from "yjs";
+import {
+  addNote,
+  arrangeByTalk,
+  bringToFront,
+  canDeleteNote,
+  castVote,
+  countedVotes,
+  createNoteUndoManager,
+  DEFAULT_NOTE_COLOR,
+  deleteNote,
+  moveNote,
+  noteText,
+  NoteOpError,
+  retractVote,
+  setNoteColor,
+  votesRemaining,
+  type NoteColorId,
+} from "../../../../shared/ops/board";
+import {
+  clearSpotlight,
+  clearTimer,
+  closeVoting,
+  LiveOpError,
+  openVoting,
+  setAnonymousNotes,
+  setBoardLocked,
+  setHideVotes,
+  setSpotlight,
+  startTimer,
+} from "../../../../shared/ops/live";
+import {
+  localOrigin,
+  readAgenda,
+  readTasks,
+  type Agenda,
+  type AgendaItem,
+  type Note,
+  type Origin,
+} from "../../../../shared/schema";
+import { currentItemAt } from "../../../../shared/time/schedule";
+import { YDocView } from "../sync/reactive.svelte";
+import type { BoardSessionApi } from "../sync/types";
+import { NotesView } from "./notes.svelte";
+import { BoardPresence } from "./presence.svelte";
+
+/** `'all'`, an agenda item id, or `'none'` for notes written outside any item. */
+export type TalkFilter = string;
+export const ALL_TALKS = "all";
+export const NO_TALK = "none";
+
+/**
+ * Everything the board components show and do. Components never touch Yjs:
+ * they call these methods, which run the intent-level operations with this
+ * person's origin, and read the reactive getters.
+ */
+export class BoardState {
+  readonly notes: NotesView;
+  readonly presence: BoardPresence;
+  /** Tracked by this person's UndoManager: note edits, moves, creations, deletions. */
+  readonly origin: Origin;
+  /** Votes and facilitation changes are deliberate acts, not undoable edits. */
+  readonly #untracked: Origin;
+  readonly #undo: Y.UndoManager;
+  readonly #agenda: YDocView<Agenda>;
+  readonly #tasks: YDocView<Set<string>>;
+
+  /** Last refusal or error to tell the person about (polite live region). */
+  message = $state("");
+  canUndo = $state(false);
+  canRedo = $state(false);
+  filter = $state<TalkFilter>(ALL_TALKS);
+  /** Emphasise the most-voted notes and dim the others. */
+  highlightVotes = $state(false);
+  newColor = $state<NoteColorId>(DEFAULT_NOTE_COLOR);
+  /** Organizer only: this client's view is published as `live.spotlight`. */
+  presenting = $state(false);
+  /** The note whose text is open for editing on this client. */
+  editing = $state<string | null>(null);
+
+  constructor(readonly session: BoardSessionApi) {
+    const { board, agenda, tasks } = session.docs;
+    this.origin = localOrigin(session.user.id);
+    this.#untracked = localOrigin(session.user.id);
+    this.notes = new NotesView(board);
+    this.presence = new BoardPresence(session.awareness.board);
+    this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
+    this.#tasks = new YDocView(tasks, () => {
+      const ids = new Set<string>();
+      for (const t of readTasks(tasks)) if (t.noteId) ids.add(t.noteId);
+      return ids;
+    });
+    this.#undo = createNoteUndoManager(board, this.origin);
+    const refresh = (): void => {
+      this.canUndo = this.#undo.undoStack.length > 0;
+      this.canRedo = this.#undo.redoStack.length > 0;
+    };
+    this.#undo.on("stack-item-added", refresh);
+    this.#undo.on("stack-item-popped", refresh);
+    this.#undo.on("stack-cleared", refresh);
+  }
+
+  destroy(): void {
+    this.#undo.destroy();
+    this.presence.destroy();
+    this.presence.setEditing(null);
+    this.presence.setCursor(null);
+  }
+
+  get agenda(): Agenda {
+    return this.#agenda.current;
+  }
+  get live(): Agenda["live"] {
+    return this.#agenda.current.live;
+  }
+  get items(): AgendaItem[] {
+    return this.#agenda.current.items;
+  }
+  get isOrganizer(): boolean {
+    return this.session.role === "organizer";
+  }
+  get writable(): boolean {
+    return this.session.canWrite("board");
+  }
+  /** Why the board is read-only for this person, or '' when it is not. */
+  get readOnlyReason(): string {
+    if (this.writable) return "";
+    if (this.session.role === "viewer")
+      return "You are viewing this board: it is read-only.";
+    if (this.live.boardLocked)
+      return "The organizer has locked the board: it is read-only for now.";
+    return "The board is read-only.";
+  }
+
+  itemTitle(itemId: string | null): string {
+    if (itemId === null) return "";
+    return this.items.find((i) => i.id === itemId)?.title ?? "";
+  }
+
+  /** The author as shown: "anonymous" while the organizer hides names. */
+  authorLabel(n: Note): string {
+    if (this.live.anonymousNotes) return "anonymous";
+    return n.authorName || "anonymous";
+  }
+
+  hasTask(noteId: string): boolean {
+    return this.#tasks.current.has(noteId);
+  }
+
+  /** Counts per note, capped per voter (see `countedVotes`); derived once per change. */
+  readonly votes: Map<string, number> = $derived.by(() =>
+    countedVotes(this.notes.list, this.live),
+  );
+
+  /** Participants see counts unless they are hidden while voting is open. */
+  get showCounts(): boolean {
+    return this.isOrganizer || !(this.live.hideVotes && this.live.votingOpen);
+  }
+
+  readonly votesLeft: number = $derived.by(() =>
+    votesRemaining(this.notes.list, this.session.user.id, this.live),
+  );
+
+  myVotes(n: Note): number {
+    return n.votes[this.session.user.id] ?? 0;
+  }
+
+  /** Vote count at or above which a note counts as "top" (the five most-voted). */
+  readonly topThreshold: number = $derived.by(() => {
+    const counts = [...this.votes.values()]
+      .filter((c) => c > 0)
+      .sort((a, b) => b - a);
+    return counts[Math.min(4, counts.length - 1)] ?? Infinity;
+  });
+
+  matchesFilter(n: Note): boolean {
+    if (this.filter === ALL_TALKS) return true;
+    if (this.filter === NO_TALK)
+      return n.itemId === null || this.itemTitle(n.itemId) === "";
+    return n.itemId === this.filter;
+  }
+
+  readonly visibleNotes: Note[] = $derived.by(() => {
+    const list = this.notes.list;
+    return this.filter === ALL_TALKS
+      ? list
+      : list.filter((n) => this.matchesFilter(n));
+  });
+
+  canDelete(n: Note): boolean {
+    return (
+      this.writable &&
+      canDeleteNote(
+        { id: this.session.user.id, role: this.session.role },
+        n.authorId,
+      )
+    );
+  }
+
+  #run<T>(fn: () => T): T | undefined {
+    try {
+      this.message = "";
+      return fn();
+    } catch (e) {
+      if (e instanceof NoteOpError || e instanceof LiveOpError)
+        this.message = e.message;
+      else throw e;
+      return undefined;
+    }
+  }
+
+  #guard(): boolean {
+    if (this.writable) return true;
+    this.message = this.readOnlyReason;
+    return false;
+  }
+
+  /** Creates a note at world point (x, y), tagged with the agenda item live now. */
+  add(x: number, y: number, text = ""): string | undefined {
+    if (!this.#guard()) return undefined;
+    const now = this.session.clock.now();
+    const item = currentItemAt(this.agenda, now);
+    this.#undo.stopCapturing();
+    const id = this.#run(() =>
+      addNote(
+        this.session.docs.board,
+        {
+          text,
+          x,
+          y,
+          color: this.newColor,
+          authorId: this.session.user.id,
+          authorName: this.session.user.name,
+          itemId: item?.id ?? null,
+          createdAt: now,
+        },
+        this.origin,
+      ),
+    );
+    this.#undo.stopCapturing();
+    return id;
+  }
+
+  move(id: string, x: number, y: number): void {
+    if (!this.#guard()) return;
+    this.#run(() => moveNote(this.session.docs.board, id, x, y, this.origin));
+  }
+
+  /** Keyboard moves: each press is its own undo step. */
+  nudge(id: string, dx: number, dy: number): void {
+    const n = this.notes.get(id);
+    if (!n) return;
+    this.#undo.stopCapturing();
+    this.move(id, n.x + dx, n.y + dy);
+    this.#undo.stopCapturing();
+  }
+
+  /** Starts a drag: everything until `endGesture` is one undo step. */
+  beginGesture(id: string): void {
+    if (!this.writable) return;
+    this.#undo.stopCapturing();
+    this.#undo.captureTimeout = Number.POSITIVE_INFINITY;
+    this.#run(() => bringToFront(this.session.docs.board, id, this.origin));
+  }
+
+  endGesture(): void {
+    this.#undo.captureTimeout = 500;
+    this.#undo.stopCapturing();
+  }
+
+  setColor(id: string, color: NoteColorId): void {
+    if (!this.#guard()) return;
+    this.#undo.stopCapturing();
+    this.#run(() =>
+      setNoteColor(this.session.docs.board, id, color, this.origin),
+    );
+  }
+
+  toFront(id: string): void {
+    if (!this.#guard()) return;
+    this.#run(() => bringToFront(this.session.docs.board, id, this.origin));
+  }
+
+  remove(id: string): void {
+    if (!this.#guard()) return;
+    this.#undo.stopCapturing();
+    const actor = { id: this.session.user.id, role: this.session.role };
+    this.#run(() =>
+      deleteNote(this.session.docs.board, id, actor, this.origin),
+    );
+    if (this.editing === id) this.stopEditing();
+  }
+
+  vote(id: string): void {
+    if (!this.#guard()) return;
+    this.#run(() =>
+      castVote(
+        this.session.docs.board,
+        id,
+        this.session.user.id,
+        this.live,
+        this.#untracked,
+      ),
+    );
+  }
+
+  unvote(id: string): void {
+    if (!this.#guard()) return;
+    this.#run(() =>
+      retractVote(
+        this.session.docs.board,
+        id,
+        this.session.user.id,
+        this.live,
+        this.#untracked,
+      ),
+    );
+  }
+
+  arrange(): void {
+    if (!this.#guard()) return;
+    this.#undo.stopCapturing();
+    this.#run(() =>
+      arrangeByTalk(this.session.docs.board, this.items, this.origin),
+    );
+    this.#undo.stopCapturing();
+  }
+
+  undo(): void {
+    if (this.writable) this.#undo.undo();
+  }
+  redo(): void {
+    if (this.writable) this.#undo.redo();
+  }
+
+  /** The shared text of a note, for the editor binding (null when deleted). */
+  text(id: string): Y.Text | null {
+    return noteText(this.session.docs.board, id);
+  }
+
+  startEditing(id: string): void {
+    if (!this.writable) return;
+    this.#undo.stopCapturing();
+    this.editing = id;
+    this.presence.setEditing(id);
+  }
+
+  stopEditing(): void {
+    this.#undo.stopCapturing();
+    this.editing = null;
+    this.presence.setEditing(null);
+  }
+
+  // Facilitation (organizers; the server refuses agenda writes from anyone else).
+
+  #live(fn: (doc: Y.Doc, origin: Origin) => void): void {
+    if (!this.session.canWrite("agenda")) {
+      this.message = "Only organizers can change this.";
+      return;
+    }
+    this.#run(() => fn(this.session.docs.agenda, this.#untracked));
+  }
+
+  setLocked(locked: boolean): void {
+    this.#live((d, o) => setBoardLocked(d, locked, o));
+  }
+  openVoting(votesPerPerson: number): void {
+    this.#live((d, o) => openVoting(d, votesPerPerson, o));
+  }
+  closeVoting(): void {
+    this.#live((d, o) => closeVoting(d, o));
+  }
+  setHideVotes(hide: boolean): void {
+    this.#live((d, o) => setHideVotes(d, hide, o));
+  }
+  setAnonymous(anonymous: boolean): void {
+    this.#live((d, o) => setAnonymousNotes(d, anonymous, o));
+  }
+  startTimer(minutes: number): void {
+    if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 180) {
+      this.message = "Timer minutes must be between 1 and 180.";
+      return;
+    }
+    const ends = this.session.clock.now() + minutes * 60_000;
+    this.#live((d, o) => startTimer(d, ends, o));
+  }
+  clearTimer(): void {
+    this.#live((d, o) => clearTimer(d, o));
+  }
+  spotlight(view: { x: number; y: number; zoom: number }): void {
+    const at = this.session.clock.now();
+    this.#live((d, o) => setSpotlight(d, { ...view, at }, o));
+  }
+  clearSpotlight(): void {
+    this.#live((d, o) => clearSpotlight(d, o));
+  }
+}

@@ -1,0 +1,146 @@
+import { NOTE_SIZE } from "../../../../shared/ops/board";
+import { ZOOM_RANGE } from "../../../../shared/ops/live";
+
+/**
+ * Pure viewport math for the canvas. A view maps world to screen as
+ * `screen = world * zoom + (x, y)`; the canvas applies exactly that as one
+ * CSS transform on the world layer.
+ */
+export interface View {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export const clampZoom = (z: number): number =>
+  Math.min(
+    ZOOM_RANGE.max,
+    Math.max(ZOOM_RANGE.min, Number.isFinite(z) ? z : 1),
+  );
+
+export const screenToWorld = (v: View, p: Point): Point => ({
+  x: (p.x - v.x) / v.zoom,
+  y: (p.y - v.y) / v.zoom,
+});
+
+/** The world rectangle a screen of `width` × `height` shows. */
+export const visibleWorld = (v: View, width: number, height: number): Rect => ({
+  x0: -v.x / v.zoom,
+  y0: -v.y / v.zoom,
+  x1: (width - v.x) / v.zoom,
+  y1: (height - v.y) / v.zoom,
+});
+
+/** Zoom by `factor` keeping the world point under screen point `p` in place. */
+export function zoomAt(v: View, p: Point, factor: number): View {
+  const zoom = clampZoom(v.zoom * factor);
+  const w = screenToWorld(v, p);
+  return { x: p.x - w.x * zoom, y: p.y - w.y * zoom, zoom };
+}
+
+/** The view whose screen centre shows world point `c` at `zoom`. */
+export const centerOn = (
+  c: Point,
+  zoom: number,
+  width: number,
+  height: number,
+): View => {
+  const z = clampZoom(zoom);
+  return { x: width / 2 - c.x * z, y: height / 2 - c.y * z, zoom: z };
+};
+
+/** The screen centre of a view, in world coordinates. */
+export const viewCenter = (v: View, width: number, height: number): Point =>
+  screenToWorld(v, { x: width / 2, y: height / 2 });
+
+/** Bounding box of notes (their top-left corners plus the note size), or null when empty. */
+export function notesBounds(notes: readonly Point[]): Rect | null {
+  if (notes.length === 0) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of notes) {
+    if (n.x < x0) x0 = n.x;
+    if (n.y < y0) y0 = n.y;
+    if (n.x + NOTE_SIZE.width > x1) x1 = n.x + NOTE_SIZE.width;
+    if (n.y + NOTE_SIZE.height > y1) y1 = n.y + NOTE_SIZE.height;
+  }
+  return { x0, y0, x1, y1 };
+}
+
+/** The view that shows every note with a margin, never zooming in past 100 %. */
+export function fitView(
+  notes: readonly Point[],
+  width: number,
+  height: number,
+  margin = 40,
+): View {
+  const b = notesBounds(notes);
+  if (!b || width <= 0 || height <= 0) return { x: margin, y: margin, zoom: 1 };
+  const zoom = clampZoom(
+    Math.min(
+      1,
+      (width - 2 * margin) / Math.max(1, b.x1 - b.x0),
+      (height - 2 * margin) / Math.max(1, b.y1 - b.y0),
+    ),
+  );
+  return centerOn(
+    { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 },
+    zoom,
+    width,
+    height,
+  );
+}
+
+/**
+ * The region whose notes are rendered: the visible world grown by half a
+ * screen on each side and snapped outward to a grid whose cell size is a
+ * power of two. Panning within the margin keeps the same string, so the set
+ * of rendered notes (and Svelte's work) changes only every half screen, not
+ * every frame.
+ */
+export function cullKey(v: View, width: number, height: number): string {
+  const w = visibleWorld(v, width, height);
+  const span = Math.max(w.x1 - w.x0, w.y1 - w.y0, 1);
+  const cell = 2 ** Math.ceil(Math.log2(span / 2));
+  const snapDown = (n: number): number => Math.floor(n / cell) * cell;
+  const snapUp = (n: number): number => Math.ceil(n / cell) * cell;
+  const x0 = snapDown(w.x0 - cell / 2);
+  const y0 = snapDown(w.y0 - cell / 2);
+  const x1 = snapUp(w.x1 + cell / 2);
+  const y1 = snapUp(w.y1 + cell / 2);
+  return `${x0},${y0},${x1},${y1}`;
+}
+
+export function parseRect(key: string): Rect {
+  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = key.split(",").map(Number);
+  return { x0, y0, x1, y1 };
+}
+
+/** Whether a note with top-left corner `p` overlaps `r`. */
+export const noteIntersects = (p: Point, r: Rect): boolean =>
+  p.x < r.x1 &&
+  p.x + NOTE_SIZE.width > r.x0 &&
+  p.y < r.y1 &&
+  p.y + NOTE_SIZE.height > r.y0;
+
+/** Below this zoom, text is unreadable anyway: notes render as plain coloured blocks. */
+export const DETAIL_ZOOM = 0.35;
+
+/** Reading order (rows top to bottom, then left to right) for Tab and screen readers. */
+export const readingOrder = (a: Point, b: Point): number =>
+  Math.floor(a.y / NOTE_SIZE.height) - Math.floor(b.y / NOTE_SIZE.height) ||
+  a.x - b.x;
