@@ -39,8 +39,10 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
-      `--user-data-dir=${dir}`,
     ],
+    // Playwright refuses --user-data-dir with launch() and already gives each
+    // browser a fresh temporary profile; `dir` only holds downloads and traces.
+    downloadsPath: dir,
   });
   open.push({ browser, dir });
   return browser;
