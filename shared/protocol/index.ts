@@ -106,6 +106,11 @@ export interface ServerToClientEvents {
   session: (info: SessionInfo) => void;
   /** An update or awareness message was refused and not applied. */
   denied: (denial: Denial) => void;
+  /**
+   * Sent just before the server disconnects this socket for good (bad input,
+   * shutdown). Codes 4400–4499 mean "do not reconnect".
+   */
+  closing: (info: ConnectErrorData) => void;
 }
 
 export interface ClientToServerEvents {

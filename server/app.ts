@@ -1,0 +1,106 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import type { Server as IoServer } from 'socket.io';
+import { LIMITS } from '../shared/protocol';
+import { serverOrigin } from '../shared/schema';
+import { recordJoin } from '../shared/ops/roster';
+import { loadSnapshot } from './boards/snapshot';
+import type { Config } from './config';
+import { createHttpApp } from './http/app';
+import type { DocAccess } from './http/context';
+import { createLogger, type Logger } from './log';
+import { SqliteStore } from './persistence/sqlite';
+import type { Store } from './persistence/store';
+import { NoRelay, type Relay } from './relay/relay';
+import type { Peer } from './sync/connection';
+import { RoomManager } from './sync/rooms';
+import { attachSocketIo } from './transports/socketio';
+import { YWebsocketEndpoint } from './transports/y-websocket';
+
+export interface RunningServer {
+  port: number;
+  config: Config;
+  log: Logger;
+  store: Store;
+  rooms: RoomManager;
+  docs: DocAccess;
+  http: HttpServer;
+  io: IoServer;
+  /** Stop accepting, flush every document, close connections and the store. */
+  close(): Promise<void>;
+}
+
+export interface ServerParts {
+  store?: Store;
+  relay?: Relay;
+  log?: Logger;
+}
+
+/** Wire the parts together and listen. Nothing here knows about Yjs messages. */
+export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
+  const log = parts.log ?? createLogger(config.logLevel);
+  const store = parts.store ?? new SqliteStore(config.dbFile);
+  const relay = parts.relay ?? new NoRelay();
+  const rooms = new RoomManager({ store, relay, log, config });
+
+  const onJoin = (peer: Peer): void => {
+    rooms
+      .change(peer.boardId, 'board', 'roster', (doc) => {
+        recordJoin(doc, { id: peer.userId, name: peer.name, role: peer.role, at: Date.now() }, serverOrigin('roster'));
+      })
+      .catch((e: unknown) => log.warn({ err: e }, 'could not record a join'));
+  };
+
+  const app = createHttpApp({
+    config,
+    log,
+    docs: rooms,
+    boards: store,
+    snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
+  });
+  const http = createServer(app);
+  const sockets = new Set<NetSocket>();
+  http.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  const transportDeps = {
+    rooms,
+    boards: store,
+    log,
+    maxMessageBytes: config.maxMessageBytes,
+    maxPendingMessages: LIMITS.maxPendingMessages,
+    onJoin,
+  };
+  const yws = new YWebsocketEndpoint({ ...transportDeps, keepAliveMs: config.keepAliveMs });
+  // Our listener comes first; engine.io (destroyUpgrade: false) ignores what it does not own.
+  http.on('upgrade', (req, socket, head) => {
+    if (yws.handleUpgrade(req, socket, head)) return;
+    if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
+  });
+  const io = attachSocketIo(http, transportDeps);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      http.close();
+      yws.close();
+      await new Promise<void>((r) => void io.close(() => r()));
+      await rooms.closeAll();
+      await relay.close();
+      await store.close();
+      for (const s of sockets) s.destroy();
+    })());
+
+  return { port, config, log, store, rooms, docs: rooms, http, io, close };
+}

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { LIMITS } from '../../shared/protocol';
+import type { Role } from '../../shared/schema';
+import { authenticate } from '../boards/tokens';
+import type { BoardStore } from '../persistence/store';
+import { agendaRoutes } from './agenda';
+import { boardRoutes } from './boards';
+import { HttpError, type RouteContext } from './context';
+import { exportRoutes } from './exports';
+
+type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore };
+
+export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard'] {
+  return (...roles: Role[]): RequestHandler =>
+    async (req, res, next) => {
+      const header = req.get('authorization') ?? '';
+      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      const found = await authenticate(boards, req.params.id, token);
+      if (!found) return next(new HttpError(401, 'unauthorized', 'missing or wrong token for this board'));
+      if (roles.length > 0 && !roles.includes(found.role))
+        return next(new HttpError(403, 'forbidden', `this needs the ${roles.join(' or ')} link`));
+      res.locals.board = { id: found.board.id, title: found.board.title, role: found.role };
+      next();
+    };
+}
+
+/** The Express app: JSON API, exports, health check and the built client. */
+export function createHttpApp(base: AppContext): express.Express {
+  const ctx: RouteContext & { boards: BoardStore } = { ...base, requireBoard: makeRequireBoard(base.boards) };
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set({
+      'x-content-type-options': 'nosniff',
+      // Tokens live in URL fragments, which are never sent; still, send no referrer at all.
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    });
+    next();
+  });
+  app.use(express.json({ limit: LIMITS.maxHttpBodyBytes }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(boardRoutes(ctx));
+  app.use(agendaRoutes(ctx));
+  app.use(exportRoutes(ctx));
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
+
+  const dir = base.config.clientDir;
+  if (dir && existsSync(path.join(dir, 'index.html'))) {
+    app.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
+    // Single-page app: the landing page and every board page get index.html.
+    app.get(['/', '/b/:id'], (_req, res) => {
+      res.set('cache-control', 'no-cache');
+      res.sendFile(path.join(dir, 'index.html'));
+    });
+  } else if (dir) {
+    app.get('/', (_req, res) => {
+      res.status(503).type('text').send('The client is not built: run `npm run build` (npm start does it).');
+    });
+  }
+
+  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'too-large', message: `body over ${LIMITS.maxHttpBodyBytes} bytes` } });
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'bad-json', message: 'the body is not valid JSON' } });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'bad-request', message: e.message ?? 'bad request' } });
+      return;
+    }
+    base.log.error({ err }, 'request failed');
+    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  };
+  app.use(onError);
+  return app;
+}
+
+function noCacheForHtml(res: express.Response, file: string): void {
+  if (file.endsWith('.html')) res.set('cache-control', 'no-cache');
+}

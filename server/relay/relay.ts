@@ -1,0 +1,19 @@
+/**
+ * Relay between server instances sharing a board. The default is a single
+ * instance (no relay); a Redis relay can implement this without touching the
+ * sync core. Updates published here are already stored; receivers apply them
+ * with the `relay` origin and never store or publish them again.
+ */
+export interface Relay {
+  publish(docName: string, update: Uint8Array): void;
+  subscribe(docName: string, onUpdate: (update: Uint8Array) => void): () => void;
+  close(): Promise<void>;
+}
+
+export class NoRelay implements Relay {
+  publish(): void {}
+  subscribe(): () => void {
+    return () => {};
+  }
+  async close(): Promise<void> {}
+}

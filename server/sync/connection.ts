@@ -1,0 +1,33 @@
+import type { DocKind, Role } from '../../shared/schema';
+import type { CloseCode, Denial, UpdateAck } from '../../shared/protocol';
+
+/** Who is on the other end, as established by the transport's authentication. */
+export interface Peer {
+  boardId: string;
+  role: Role;
+  userId: string;
+  /** Display name from the join; presence uses this, not what the client sends later. */
+  name: string;
+}
+
+/**
+ * The minimal socket a room talks to (one per connection and document).
+ * Transports (Socket.io, raw WebSocket) adapt their sockets to this; the sync
+ * core never sees a transport.
+ */
+export interface Connection {
+  readonly id: string;
+  readonly doc: DocKind;
+  readonly peer: Peer;
+  /** Send one y-protocols frame (one message per frame: stock clients read only one). */
+  send(frame: Uint8Array): void;
+  /** Tell the client an update was refused and not applied. */
+  deny(denial: Denial): void;
+  close(code: CloseCode, reason: string): void;
+}
+
+export type AckFn = (res: UpdateAck) => void;
+
+let counter = 0;
+/** Connection ids are for logs and origins only; they carry no authority. */
+export const nextConnectionId = (prefix: string): string => `${prefix}-${(++counter).toString(36)}`;

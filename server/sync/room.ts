@@ -1,0 +1,447 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { LIMITS, MESSAGE, type Denial } from '../../shared/protocol';
+import {
+  isOrigin,
+  PERSISTENCE_ORIGIN,
+  RELAY_ORIGIN,
+  type DocKind,
+  type Origin,
+} from '../../shared/schema';
+import type { Logger } from '../log';
+import type { DocStore } from '../persistence/store';
+import type { Relay } from '../relay/relay';
+import type { AckFn, Connection } from './connection';
+import { sanitizeAwarenessState } from './presence';
+
+/** A message the room could not parse: the transport closes the connection (4400). */
+export class ProtocolError extends Error {}
+
+export interface RoomOptions {
+  /** `<boardId>/<doc>` */
+  name: string;
+  kind: DocKind;
+  store: DocStore;
+  relay: Relay;
+  log: Logger;
+  tickMs: number;
+  awarenessTickMs: number;
+  compactAfterUpdates: number;
+  /** Permission policy: null when `conn` may write this document now. */
+  checkWrite(conn: Connection): Denial | null;
+}
+
+/** Updates accepted since the last flush, and what waits for them to be stored. */
+interface Batch {
+  updates: Uint8Array[];
+  /** Connections whose messages produced `updates` (null: server-side change). */
+  from: Set<Connection | null>;
+  /** Updates from other instances: already stored, broadcast only. */
+  relayed: Uint8Array[];
+  acks: AckFn[];
+  /** Sync step 2 replies owed to clients that sent step 1 (sent once state is stored). */
+  replies: { conn: Connection; stateVector: Uint8Array }[];
+  waiters: (() => void)[];
+}
+
+const newBatch = (): Batch => ({
+  updates: [],
+  from: new Set(),
+  relayed: [],
+  acks: [],
+  replies: [],
+  waiters: [],
+});
+
+const MAX_AWARENESS_IDS_PER_CONNECTION = 4;
+const SAVE_RETRY_MS = 1000;
+
+/**
+ * One Yjs document in memory and the connections that sync it.
+ *
+ * Rules (docs/SPEC.md): every accepted update is stored before any client
+ * receives it (S1); updates and awareness are coalesced per tick into one
+ * frame per receiver (S4); a connection without write rights never changes the
+ * document (P2); each connection owns the awareness entries it created (A1).
+ */
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly connections = new Map<Connection, Set<number>>();
+  private readonly awarenessOwners = new Map<number, Connection>();
+  private readonly origins = new Map<Connection, Origin>();
+  private readonly connByOrigin = new Map<Origin, Connection>();
+  private pending = newBatch();
+  private awarenessChanged = new Set<number>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private awarenessTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private lastSeq = 0;
+  private storedEntries = 0;
+  private compacting = false;
+  private unsubscribeRelay: () => void = () => {};
+  destroyed = false;
+
+  private constructor(private readonly opts: RoomOptions) {
+    // The server has no presence of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  /** Load a document from the store. Throws when the store fails; nothing is left running then. */
+  static async load(opts: RoomOptions): Promise<Room> {
+    const room = new Room(opts);
+    try {
+      const { updates, lastSeq } = await opts.store.load(opts.name);
+      Y.transact(
+        room.doc,
+        () => {
+          for (const u of updates) Y.applyUpdate(room.doc, u, PERSISTENCE_ORIGIN);
+        },
+        PERSISTENCE_ORIGIN,
+      );
+      room.lastSeq = lastSeq;
+      room.storedEntries = updates.length;
+      room.unsubscribeRelay = opts.relay.subscribe(opts.name, (u) => room.applyRelayed(u));
+      return room;
+    } catch (e) {
+      room.destroyNow();
+      throw e;
+    }
+  }
+
+  // ---- connections -------------------------------------------------------
+
+  join(conn: Connection): void {
+    const origin: Origin = { kind: 'remote', connectionId: conn.id };
+    this.connections.set(conn, new Set());
+    this.origins.set(conn, origin);
+    this.connByOrigin.set(origin, conn);
+    // Ask writers for what they have that we lack; readers' state is never wanted.
+    if (this.opts.checkWrite(conn) === null) {
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MESSAGE.sync);
+      syncProtocol.writeSyncStep1(enc, this.doc);
+      conn.send(encoding.toUint8Array(enc));
+    }
+    const states = this.awareness.getStates();
+    if (states.size > 0) conn.send(this.awarenessFrame([...states.keys()]));
+  }
+
+  leave(conn: Connection): void {
+    const ids = this.connections.get(conn);
+    if (!ids) return;
+    this.connections.delete(conn);
+    const origin = this.origins.get(conn);
+    this.origins.delete(conn);
+    if (origin) this.connByOrigin.delete(origin);
+    for (const id of ids) this.awarenessOwners.delete(id);
+    if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], 'leave');
+  }
+
+  // ---- incoming messages -------------------------------------------------
+
+  /**
+   * Handle one y-protocols frame from `conn`. Throws ProtocolError for bytes
+   * that are not a valid message; the transport then closes that connection.
+   */
+  receive(conn: Connection, frame: Uint8Array, ack?: AckFn): void {
+    if (!this.connections.has(conn)) return;
+    try {
+      const decoder = decoding.createDecoder(frame);
+      const type = decoding.readVarUint(decoder);
+      switch (type) {
+        case MESSAGE.sync:
+          this.receiveSync(conn, decoder, ack);
+          break;
+        case MESSAGE.awareness:
+          this.receiveAwareness(conn, decoding.readVarUint8Array(decoder));
+          ack?.({ ok: true });
+          break;
+        case MESSAGE.queryAwareness:
+          conn.send(this.awarenessFrame([...this.awareness.getStates().keys()]));
+          break;
+        case MESSAGE.auth:
+          // Clients have nothing to say in the auth sub-protocol.
+          break;
+        default:
+          throw new ProtocolError(`unknown message type ${type}`);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new ProtocolError(`malformed message: ${(e as Error).message}`);
+    }
+  }
+
+  private receiveSync(conn: Connection, decoder: decoding.Decoder, ack?: AckFn): void {
+    const syncType = decoding.readVarUint(decoder);
+    if (syncType === syncProtocol.messageYjsSyncStep1) {
+      const stateVector = decoding.readVarUint8Array(decoder);
+      // Validate now, answer once everything applied so far is stored.
+      Y.decodeStateVector(stateVector);
+      this.pending.replies.push({ conn, stateVector });
+      this.scheduleFlush();
+      return;
+    }
+    if (syncType !== syncProtocol.messageYjsSyncStep2 && syncType !== syncProtocol.messageYjsUpdate) {
+      throw new ProtocolError(`unknown sync message ${syncType}`);
+    }
+    const update = decoding.readVarUint8Array(decoder);
+    const decoded = Y.decodeUpdate(update); // throws on malformed bytes, before anything is applied
+    const empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+    const denial = this.opts.checkWrite(conn);
+    if (denial) {
+      // An empty step 2 is what every read-only client answers; it changes nothing.
+      if (!empty) {
+        conn.deny(denial);
+        ack?.({ ok: false, error: denial.reason });
+      } else ack?.({ ok: true });
+      return;
+    }
+    if (!empty) Y.applyUpdate(this.doc, update, this.origins.get(conn));
+    if (ack) this.pending.acks.push(ack);
+    this.scheduleFlush();
+  }
+
+  private receiveAwareness(conn: Connection, update: Uint8Array): void {
+    const owned = this.connections.get(conn)!;
+    const decoder = decoding.createDecoder(update);
+    const n = decoding.readVarUint(decoder);
+    if (n > 64) throw new ProtocolError('too many awareness entries');
+    const out = encoding.createEncoder();
+    const accepted: [number, number, string][] = [];
+    for (let i = 0; i < n; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      const json = decoding.readVarString(decoder);
+      const owner = this.awarenessOwners.get(clientId);
+      // A client can neither remove nor impersonate someone else's presence.
+      if (owner && owner !== conn) continue;
+      if (!owner) {
+        if (owned.size >= MAX_AWARENESS_IDS_PER_CONNECTION) continue;
+        if (json === 'null') continue; // removing an entry you never had
+      }
+      if (json.length > LIMITS.maxAwarenessStateBytes) continue;
+      let state: unknown;
+      try {
+        state = JSON.parse(json);
+      } catch {
+        continue;
+      }
+      const clean = sanitizeAwarenessState(state, conn.peer);
+      if (clean === undefined) continue;
+      if (!owner) {
+        owned.add(clientId);
+        this.awarenessOwners.set(clientId, conn);
+      }
+      accepted.push([clientId, clock, JSON.stringify(clean)]);
+    }
+    if (accepted.length === 0) return;
+    encoding.writeVarUint(out, accepted.length);
+    for (const [clientId, clock, json] of accepted) {
+      encoding.writeVarUint(out, clientId);
+      encoding.writeVarUint(out, clock);
+      encoding.writeVarString(out, json);
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(out), conn);
+  }
+
+  // ---- server-side changes (HTTP routes, roster) --------------------------
+
+  /** Apply a change as the server; resolves once it is stored and sent. */
+  change(reason: string, fn: (doc: Y.Doc) => void): Promise<void> {
+    this.doc.transact(() => fn(this.doc), { kind: 'server', reason } satisfies Origin);
+    return this.whenStored();
+  }
+
+  /** Resolves after everything applied so far has been stored and broadcast. */
+  whenStored(): Promise<void> {
+    return new Promise((resolve) => {
+      this.pending.waiters.push(resolve);
+      this.scheduleFlush(0);
+    });
+  }
+
+  private applyRelayed(update: Uint8Array): void {
+    try {
+      Y.applyUpdate(this.doc, update, RELAY_ORIGIN);
+    } catch (e) {
+      this.opts.log.error({ err: e, doc: this.name }, 'relayed update rejected');
+    }
+  }
+
+  // ---- outgoing ----------------------------------------------------------
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (!isOrigin(origin) || origin.kind === 'persistence') return;
+    if (origin.kind === 'relay') {
+      this.pending.relayed.push(update);
+    } else {
+      this.pending.updates.push(update);
+      this.pending.from.add(this.connByOrigin.get(origin) ?? null);
+    }
+    this.scheduleFlush();
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+  ): void => {
+    for (const id of added) this.awarenessChanged.add(id);
+    for (const id of updated) this.awarenessChanged.add(id);
+    for (const id of removed) this.awarenessChanged.add(id);
+    if (this.awarenessTimer === null && !this.destroyed) {
+      this.awarenessTimer = setTimeout(this.flushAwareness, this.opts.awarenessTickMs);
+    }
+  };
+
+  private readonly flushAwareness = (): void => {
+    this.awarenessTimer = null;
+    if (this.awarenessChanged.size === 0 || this.destroyed) return;
+    const frame = this.awarenessFrame([...this.awarenessChanged]);
+    this.awarenessChanged.clear();
+    for (const conn of this.connections.keys()) conn.send(frame);
+  };
+
+  private awarenessFrame(clients: number[]): Uint8Array {
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MESSAGE.awareness);
+    encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+    return encoding.toUint8Array(enc);
+  }
+
+  private scheduleFlush(delay = this.opts.tickMs): void {
+    if (this.destroyed) return;
+    if (this.flushTimer !== null) {
+      if (delay > 0) return;
+      clearTimeout(this.flushTimer);
+    }
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Store, then relay and broadcast, what the last tick accepted. One flush at a time. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    const batch = this.pending;
+    if (
+      batch.updates.length + batch.relayed.length + batch.acks.length + batch.replies.length + batch.waiters.length ===
+      0
+    )
+      return;
+    this.pending = newBatch();
+    this.flushing = this.flushBatch(batch).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private async flushBatch(batch: Batch): Promise<void> {
+    if (batch.updates.length > 0) {
+      try {
+        this.lastSeq = await this.opts.store.append(this.name, batch.updates);
+        this.storedEntries += batch.updates.length;
+      } catch (e) {
+        // Keep everything in memory and try again; nobody receives unstored changes.
+        this.opts.log.error({ err: e, doc: this.name }, 'saving updates failed; will retry');
+        this.requeue(batch);
+        if (!this.destroyed) this.scheduleFlush(SAVE_RETRY_MS);
+        return;
+      }
+      const merged = batch.updates.length === 1 ? batch.updates[0]! : Y.mergeUpdates(batch.updates);
+      this.opts.relay.publish(this.name, merged);
+      // The only writer of a tick does not need its own change back.
+      const only = batch.from.size === 1 ? [...batch.from][0] : null;
+      this.broadcast(updateFrame(merged), only ?? null);
+    }
+    if (batch.relayed.length > 0) {
+      this.broadcast(updateFrame(Y.mergeUpdates(batch.relayed)), null);
+    }
+    for (const ack of batch.acks) ack({ ok: true });
+    if (this.pending.updates.length > 0) {
+      // Changes applied while we were saving are not stored yet: answer with them next tick.
+      this.pending.replies.push(...batch.replies);
+    } else {
+      for (const { conn, stateVector } of batch.replies) {
+        if (!this.connections.has(conn)) continue;
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, MESSAGE.sync);
+        syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
+        conn.send(encoding.toUint8Array(enc));
+      }
+    }
+    for (const w of batch.waiters) w();
+    if (this.storedEntries >= this.opts.compactAfterUpdates) void this.compact();
+  }
+
+  private requeue(batch: Batch): void {
+    const next = this.pending;
+    next.updates.unshift(...batch.updates);
+    for (const f of batch.from) next.from.add(f);
+    next.relayed.unshift(...batch.relayed);
+    next.acks.unshift(...batch.acks);
+    next.replies.unshift(...batch.replies);
+    next.waiters.unshift(...batch.waiters);
+  }
+
+  private broadcast(frame: Uint8Array, except: Connection | null): void {
+    for (const conn of this.connections.keys()) if (conn !== except) conn.send(frame);
+  }
+
+  /** Replace the stored log by one state update. Content is unchanged (rule S3). */
+  async compact(): Promise<void> {
+    if (this.compacting) return;
+    this.compacting = true;
+    try {
+      // Everything stored up to lastSeq is in the document; later unstored changes
+      // may be too, which is harmless: they are stored again when their turn comes.
+      const throughSeq = this.lastSeq;
+      const state = Y.encodeStateAsUpdate(this.doc);
+      await this.opts.store.compact(this.name, state, throughSeq);
+      this.storedEntries = await this.opts.store.count(this.name);
+    } catch (e) {
+      this.opts.log.error({ err: e, doc: this.name }, 'compaction failed');
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  /** Store what is pending (best effort) and free everything. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    try {
+      await this.flush();
+    } catch (e) {
+      this.opts.log.error({ err: e, doc: this.name }, 'final save failed');
+    }
+    this.destroyNow();
+  }
+
+  private destroyNow(): void {
+    this.destroyed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
+    this.flushTimer = this.awarenessTimer = null;
+    this.unsubscribeRelay();
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
+
+function updateFrame(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE.sync);
+  syncProtocol.writeUpdate(enc, update);
+  return encoding.toUint8Array(enc);
+}

@@ -1,0 +1,195 @@
+import type * as Y from 'yjs';
+import type { Denial } from '../../shared/protocol';
+import { isBoardLocked, roleCanWrite, type DocKind } from '../../shared/schema';
+import type { Config } from '../config';
+import type { DocAccess } from '../http/context';
+import type { Logger } from '../log';
+import type { DocStore } from '../persistence/store';
+import type { Relay } from '../relay/relay';
+import type { Connection } from './connection';
+import { Room } from './room';
+
+interface Entry {
+  loading: Promise<Room>;
+  room: Room | null;
+  refs: number;
+  unloadTimer: NodeJS.Timeout | null;
+  /** A board room keeps its agenda loaded: the lock lives there. */
+  releaseDependency: (() => void) | null;
+}
+
+export interface Lease {
+  room: Room;
+  release(): void;
+}
+
+/**
+ * The document registry: loads each document once, shares it between
+ * connections and server-side changes, and unloads it a grace period after
+ * the last user left (also when loading or saving failed).
+ */
+export class RoomManager implements DocAccess {
+  private readonly entries = new Map<string, Entry>();
+  private readonly unloading = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly deps: {
+      store: DocStore;
+      relay: Relay;
+      log: Logger;
+      config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates'>;
+    },
+  ) {}
+
+  get loadedCount(): number {
+    return this.entries.size;
+  }
+
+  isLoaded(boardId: string, kind: DocKind): boolean {
+    return this.entries.get(`${boardId}/${kind}`)?.room != null;
+  }
+
+  async acquire(boardId: string, kind: DocKind): Promise<Lease> {
+    if (this.closed) throw new Error('server is shutting down');
+    const name = `${boardId}/${kind}`;
+    let entry = this.entries.get(name);
+    if (!entry) {
+      const pendingUnload = this.unloading.get(name);
+      if (pendingUnload) await pendingUnload;
+      entry = this.entries.get(name);
+    }
+    if (!entry) {
+      const fresh: Entry = {
+        loading: null as unknown as Promise<Room>,
+        room: null,
+        refs: 0,
+        unloadTimer: null,
+        releaseDependency: null,
+      };
+      fresh.loading = this.load(boardId, kind, name, fresh);
+      this.entries.set(name, fresh);
+      entry = fresh;
+    }
+    entry.refs++;
+    if (entry.unloadTimer) {
+      clearTimeout(entry.unloadTimer);
+      entry.unloadTimer = null;
+    }
+    let room: Room;
+    try {
+      room = await entry.loading;
+    } catch (e) {
+      entry.refs--;
+      throw e;
+    }
+    let released = false;
+    const e = entry;
+    return {
+      room,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(name, e);
+      },
+    };
+  }
+
+  private async load(boardId: string, kind: DocKind, name: string, entry: Entry): Promise<Room> {
+    try {
+      let agenda: Room | null = null;
+      if (kind === 'board') {
+        const dep = await this.acquire(boardId, 'agenda');
+        agenda = dep.room;
+        entry.releaseDependency = dep.release;
+      }
+      const checkWrite = (conn: Connection): Denial | null => {
+        const { role } = conn.peer;
+        if (!roleCanWrite(role, kind))
+          return { doc: kind, code: 'read-only', reason: `a ${role} cannot change the ${kind}` };
+        if (kind === 'board' && role === 'participant' && agenda && isBoardLocked(agenda.doc))
+          return { doc: kind, code: 'board-locked', reason: 'the organizer has locked the board' };
+        return null;
+      };
+      const { config, store, relay, log } = this.deps;
+      const room = await Room.load({
+        name,
+        kind,
+        store,
+        relay,
+        log,
+        tickMs: config.tickMs,
+        awarenessTickMs: Math.max(config.tickMs, 50),
+        compactAfterUpdates: config.compactAfterUpdates,
+        checkWrite,
+      });
+      entry.room = room;
+      return room;
+    } catch (e) {
+      // A failed load leaves nothing behind; the next acquire tries again.
+      this.entries.delete(name);
+      entry.releaseDependency?.();
+      this.deps.log.error({ err: e, doc: name }, 'loading document failed');
+      throw e;
+    }
+  }
+
+  private release(name: string, entry: Entry): void {
+    entry.refs--;
+    if (entry.refs > 0 || this.entries.get(name) !== entry) return;
+    entry.unloadTimer = setTimeout(() => void this.unload(name, entry), this.deps.config.unloadGraceMs);
+    entry.unloadTimer.unref();
+  }
+
+  private async unload(name: string, entry: Entry): Promise<void> {
+    if (entry.refs > 0 || this.entries.get(name) !== entry) return;
+    this.entries.delete(name);
+    const done = (async () => {
+      try {
+        const room = await entry.loading.catch(() => null);
+        await room?.destroy();
+      } catch (e) {
+        this.deps.log.error({ err: e, doc: name }, 'unloading document failed');
+      } finally {
+        entry.releaseDependency?.();
+      }
+    })();
+    this.unloading.set(name, done);
+    await done;
+    if (this.unloading.get(name) === done) this.unloading.delete(name);
+  }
+
+  // ---- DocAccess (server-side reads and changes) --------------------------
+
+  async read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T): Promise<T> {
+    const lease = await this.acquire(boardId, kind);
+    try {
+      return fn(lease.room.doc);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async change(boardId: string, kind: DocKind, reason: string, fn: (doc: Y.Doc) => void): Promise<void> {
+    const lease = await this.acquire(boardId, kind);
+    try {
+      await lease.room.change(reason, fn);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Flush and unload everything (graceful shutdown). */
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    const all = [...this.entries.entries()];
+    // Board rooms first: they hold their agenda.
+    all.sort(([a], [b]) => Number(b.endsWith('/board')) - Number(a.endsWith('/board')));
+    for (const [name, entry] of all) {
+      if (entry.unloadTimer) clearTimeout(entry.unloadTimer);
+      entry.refs = 0;
+      await this.unload(name, entry);
+    }
+    await Promise.all(this.unloading.values());
+  }
+}

@@ -1,0 +1,151 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { io, type Socket } from 'socket.io-client';
+import { afterEach } from 'vitest';
+import { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import {
+  MESSAGE,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type Denial,
+  type ServerToClientEvents,
+  type SessionInfo,
+} from '../../shared/protocol';
+import { DOC_KINDS, newId, type DocKind } from '../../shared/schema';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+const SERVER = Symbol('server');
+
+/**
+ * A minimal Socket.io client speaking our protocol with y-protocols, for
+ * server tests (the app's own provider is tested separately). Real
+ * socket.io-client, real Y.Docs.
+ */
+export class SioClient {
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
+  readonly awareness = Object.fromEntries(
+    DOC_KINDS.map((k) => [k, new awarenessProtocol.Awareness(this.docs[k])]),
+  ) as Record<DocKind, awarenessProtocol.Awareness>;
+  readonly denials: Denial[] = [];
+  readonly acks: { ok: boolean; error?: string }[] = [];
+  session: SessionInfo | null = null;
+  closing: ConnectErrorData | null = null;
+  connectError: (Error & { data?: ConnectErrorData }) | null = null;
+  readonly synced = new Set<DocKind>();
+
+  constructor(
+    url: string,
+    auth: { board: string; token: string; name?: string; userId?: string },
+    opts: { transports?: ('websocket' | 'polling')[] } = {},
+  ) {
+    this.socket = io(url, {
+      auth: { name: 'Tester', userId: newId(), ...auth },
+      transports: opts.transports ?? ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    this.socket.on('session', (s) => (this.session = s));
+    this.socket.on('denied', (d) => this.denials.push(d));
+    this.socket.on('closing', (c) => (this.closing = c));
+    this.socket.on('connect_error', (e) => (this.connectError = e as Error & { data?: ConnectErrorData }));
+    this.socket.on('y', (doc, frame) => this.receive(doc, new Uint8Array(frame)));
+    this.socket.on('connect', () => {
+      for (const k of DOC_KINDS) {
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, MESSAGE.sync);
+        syncProtocol.writeSyncStep1(enc, this.docs[k]);
+        this.socket.emit('y', k, encoding.toUint8Array(enc));
+      }
+    });
+    for (const k of DOC_KINDS) {
+      this.docs[k].on('update', (update: Uint8Array, origin: unknown) => {
+        if (origin === SERVER) return;
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, MESSAGE.sync);
+        syncProtocol.writeUpdate(enc, update);
+        this.socket.emit('y', k, encoding.toUint8Array(enc), (res) => this.acks.push(res));
+      });
+      this.awareness[k].on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+        if (origin === SERVER) return;
+        const changed = [...added!, ...updated!, ...removed!];
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, MESSAGE.awareness);
+        encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness[k], changed));
+        this.socket.emit('y', k, encoding.toUint8Array(enc));
+      });
+    }
+    cleanups.push(() => this.close());
+  }
+
+  private receive(doc: DocKind, frame: Uint8Array): void {
+    const decoder = decoding.createDecoder(frame);
+    const type = decoding.readVarUint(decoder);
+    if (type === MESSAGE.sync) {
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, MESSAGE.sync);
+      const t = syncProtocol.readSyncMessage(decoder, enc, this.docs[doc], SERVER);
+      if (t === syncProtocol.messageYjsSyncStep2) this.synced.add(doc);
+      if (encoding.length(enc) > 1) this.socket.emit('y', doc, encoding.toUint8Array(enc));
+    } else if (type === MESSAGE.awareness) {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness[doc], decoding.readVarUint8Array(decoder), SERVER);
+    }
+  }
+
+  /** Send raw bytes as if they were a frame of `doc`. */
+  sendRaw(doc: string, bytes: Uint8Array): void {
+    (this.socket as unknown as Socket).emit('y', doc, bytes);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+    for (const k of DOC_KINDS) {
+      this.awareness[k].destroy();
+      this.docs[k].destroy();
+    }
+  }
+}
+
+/** The unmodified y-websocket provider, as any integration would use it. */
+export function yWebsocketClient(
+  wsUrl: string,
+  boardId: string,
+  doc: DocKind | string,
+  token: string,
+  params: Record<string, string> = {},
+): { provider: WebsocketProvider; doc: Y.Doc } {
+  const ydoc = new Y.Doc();
+  const provider = new WebsocketProvider(`${wsUrl}/yjs`, `${boardId}/${doc}`, ydoc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: { token, ...params },
+    disableBc: true,
+  });
+  cleanups.push(() => {
+    provider.destroy();
+    ydoc.destroy();
+  });
+  return { provider, doc: ydoc };
+}
+
+/** A raw WebSocket on the y-websocket endpoint, to send arbitrary bytes. */
+export function rawWebSocket(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }>; messages: Uint8Array[] }> {
+  const ws = new WebSocket(url);
+  const messages: Uint8Array[] = [];
+  ws.on('message', (d) => messages.push(new Uint8Array(d as Buffer)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  cleanups.push(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, closed, messages }));
+    ws.once('error', reject);
+  });
+}
