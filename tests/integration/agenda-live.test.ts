@@ -129,12 +129,11 @@ describe('live agenda over a real server', () => {
     // Barrier: the participant's awareness message travels on the same
     // connection after its update, so once the organizer sees it the server
     // has handled the update too.
-    part.provider.awareness.setLocalStateField('user', { name: 'Pat', barrier: 1 });
+    // (The server keeps only known presence fields, so the marker is a cursor.)
+    part.provider.awareness.setLocalStateField('cursor', { x: 4242, y: 7 });
     await eventually(() => {
       const states = [...org.provider.awareness.getStates().values()];
-      expect(states.some((s) => (s.user as { barrier?: number } | undefined)?.barrier === 1)).toBe(
-        true,
-      );
+      expect(states.some((s) => (s.cursor as { x?: number } | undefined)?.x === 4242)).toBe(true);
     });
 
     // The organizer's copy and a fresh client's copy (what the server stored) are untouched.
