@@ -75,6 +75,22 @@ function leadingParenthesis(s: string): { inner: string; rest: string } | null {
   return null;
 }
 
+/** Words that start session titles, never names. */
+const SESSION_WORDS =
+  /\b(?:keynote|session|welcome|intro(?:duction)?|opening|closing|break|lunch|panel|workshop|discussion|talk|tutorial|demo|poster|q&a|part|track|day|room|plenary|update)\b/iu;
+
+/**
+ * Whether bold text at the start of a cell names a speaker: no digits, no
+ * session words, and, unless an affiliation follows, at most five
+ * capitalised words ("Marco Lorenzi", "Julien Cohen-Adad", "Ana de la Cruz").
+ */
+function looksLikePerson(text: string, hasAffiliation: boolean): boolean {
+  if (text === '' || /\d/u.test(text) || SESSION_WORDS.test(text)) return false;
+  if (hasAffiliation) return true;
+  const words = text.split(' ');
+  return words.length >= 2 && words.length <= 5 && words.some((w) => /^\p{Lu}/u.test(w));
+}
+
 /** Leading separator between speaker and title: ":", " - ", "–", "—". */
 const SEPARATOR = /^\s*(?::|[-–—](?=\s))\s*/u;
 
@@ -122,6 +138,8 @@ export function readTalkCell(nodes: readonly PhrasingContent[]): TalkCell | null
   const sep = SEPARATOR.exec(afterText.slice(consumed));
   if (sep) consumed += sep[0].length;
   else if (!paren) return null;
+  // Without an affiliation, "**Keynote**: …" or "**Session 1** – …" is a bold title, not a person.
+  if (!looksLikePerson(speaker, paren !== null)) return null;
   const rest = dropPrefix(after, consumed);
   const url = linksIn(rest)[0]?.url ?? '';
   return { speaker, affiliation, title: titleText(rest), url };

@@ -70,7 +70,8 @@ const SPEAKER_HEADER =
 const CLOSING =
   /^(?:adjourn(?:ed|ment)?|(?:the )?end|end of (?:the )?(?:day|workshop|meeting|event|session)|close|closed|finish|fin|wrap[- ]?up ends)\s*[.!]*$/iu;
 
-const BREAK = /^(?:\W*)(?:(?:coffee|tea|lunch|short|long|comfort)\s+)?(?:break|lunch|coffee|pause|recess|tea|dinner|breakfast)\b/iu;
+const BREAK =
+  /^(?:\W*)(?:(?:coffee|tea|lunch|short|long|comfort)\s+)?(?:break|lunch|coffee|caf[eé]|pause|recess|tea|dinner|breakfast)(?![\p{L}])/iu;
 const DISCUSSION =
   /\b(?:discussions?|panel|q\s*&\s*a|questions|open floor|round ?table|breakout|brainstorm(?:ing)?|fishbowl)\b/iu;
 
@@ -322,6 +323,7 @@ function metaFrom(
   } else {
     warnings.push('no date found in the page: set the event\'s date');
   }
+  if (title === '') warnings.push('no title found (no heading and no front matter title): set the event\'s title');
   return { title: title.slice(0, LIMITS.titleLength), timeZone, date, links };
 }
 
