@@ -15,8 +15,8 @@ import iconv from 'iconv-lite';
  * UTF-8 sequence (a lead byte followed by its continuation bytes, each shown
  * as one character). A sequence is replaced only when its bytes are valid
  * UTF-8; correct text around it, including correct accented letters, is
- * never touched. See `looksLikeMojibake` for the guard against correct text
- * that happens to have the same shape.
+ * never touched. See `isConfident` for the guard against correct text that
+ * happens to have the same shape.
  */
 
 /** Character -> the single byte that Windows-1252 or Latin-1 decoded it from. */
@@ -57,7 +57,14 @@ const PUNCTUATION_AFTER_CAPITALS = new Set(
   [0x85, 0xab, 0xbb, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x95, 0xb7, 0xb0, 0xa0, 0xb1, 0xa9, 0xae, 0x99, 0xbf, 0xa1],
 );
 
-function looksLikeMojibake(bytes: number[]): boolean {
+/**
+ * Whether a sequence is mojibake on its own. Two-character sequences whose
+ * lead is not "Â"/"Ã" and whose second character is common punctuation are
+ * only *possible* mojibake: correct text writes "CAFÉ»" or "SCHÖN…", while
+ * Greek read as Windows-1252 gives "Î•Î»". Those are repaired only when the
+ * same word also holds a sequence that is mojibake on its own.
+ */
+function isConfident(bytes: number[]): boolean {
   if (bytes.length > 2) return true; // three or four exact-shape characters do not occur in correct text
   const [lead, cont] = bytes as [number, number];
   if (lead === 0xc2 || lead === 0xc3) return true; // Latin-1 supplement: "Ã©", "Â " …
@@ -66,12 +73,23 @@ function looksLikeMojibake(bytes: number[]): boolean {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function repairOnce(text: string): string {
+interface Piece {
+  /** What the text says now. */
+  text: string;
+  /** The repaired character, when this piece is a mis-decoded UTF-8 sequence. */
+  repaired: string | null;
+  confident: boolean;
+  word: number;
+}
+
+function pieces(text: string): Piece[] {
   const chars = [...text];
-  let out = '';
+  const out: Piece[] = [];
+  let word = 0;
   let i = 0;
   while (i < chars.length) {
     const ch = chars[i] as string;
+    if (/\s/u.test(ch)) word++;
     const lead = BYTE_OF.get(ch);
     const need = lead === undefined ? 0 : continuationCount(lead);
     if (need > 0) {
@@ -81,10 +99,11 @@ function repairOnce(text: string): string {
         if (!isContinuation(b)) break;
         bytes.push(b as number);
       }
-      if (bytes.length === need + 1 && looksLikeMojibake(bytes)) {
+      if (bytes.length === need + 1) {
         try {
           // `fatal` rejects overlong forms and surrogates, which never come from real text.
-          out += strictUtf8.decode(Uint8Array.from(bytes));
+          const repaired = strictUtf8.decode(Uint8Array.from(bytes));
+          out.push({ text: chars.slice(i, i + need + 1).join(''), repaired, confident: isConfident(bytes), word });
           i += need + 1;
           continue;
         } catch {
@@ -92,10 +111,18 @@ function repairOnce(text: string): string {
         }
       }
     }
-    out += ch;
+    out.push({ text: ch, repaired: null, confident: false, word });
     i += 1;
   }
   return out;
+}
+
+function repairOnce(text: string): string {
+  const all = pieces(text);
+  const confidentWords = new Set(all.filter((p) => p.repaired !== null && p.confident).map((p) => p.word));
+  return all
+    .map((p) => (p.repaired !== null && (p.confident || confidentWords.has(p.word)) ? p.repaired : p.text))
+    .join('');
 }
 
 /**

@@ -106,8 +106,8 @@ export function zoneFromText(text: string): ZoneGuess | null {
   const off = OFFSET.exec(text);
   if (off?.groups) {
     const g = off.groups;
-    const guess = fromOffset(g.sign === '+' ? '+' : '-', Number(g.h), g.m === undefined ? 0 : Number(g.m));
-    if (guess) return guess;
+    // An offset that no zone has ("UTC+17") names nothing; it is not plain UTC either.
+    return fromOffset(g.sign === '+' ? '+' : '-', Number(g.h), g.m === undefined ? 0 : Number(g.m));
   }
   if (PLAIN_UTC.test(text)) return { zone: 'UTC', warning: null };
   return null;
