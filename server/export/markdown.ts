@@ -40,9 +40,7 @@ const paragraph = (...children: PhrasingContent[]): Paragraph => ({ type: 'parag
 
 /** Multi-line user text keeps its line breaks as hard breaks inside one paragraph. */
 const multiline = (value: string): PhrasingContent[] =>
-  value
-    .split(/\r\n|\r|\n/)
-    .flatMap((line, i) => (i === 0 ? [text(line)] : [{ type: 'break' }, text(line)]));
+  value.split(/\r\n|\r|\n/).flatMap((line, i) => (i === 0 ? [text(line)] : [{ type: 'break' }, text(line)]));
 
 /** Table cells are one line. */
 const oneLine = (value: string): string => value.replace(/\s*[\r\n]+\s*/g, ' ');
@@ -66,8 +64,7 @@ function formatDate(date: string): string {
   return d.isValid ? d.setLocale('en').toFormat('cccc d LLLL yyyy') : date;
 }
 
-const hhmm = (ms: number, zone: string): string =>
-  DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
+const hhmm = (ms: number, zone: string): string => DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
 
 function agendaTable(items: ScheduledItem[], zone: string): Table {
   const cell = (value: string) => ({
@@ -100,10 +97,7 @@ function taskItem(t: Task, talks: Map<string, string>): ListItem {
   const details = [t.due ? `due ${t.due}` : 'no due date', t.status];
   const talk = t.itemId ? talks.get(t.itemId) : undefined;
   if (talk) details.push(`talk: ${oneLine(talk)}`);
-  return listItem(
-    [...multiline(t.title), text(' — '), emphasis(details.join(', '))],
-    t.status === 'done',
-  );
+  return listItem([...multiline(t.title), text(' — '), emphasis(details.join(', '))], t.status === 'done');
 }
 
 export function toMinutesMarkdown(snapshot: BoardSnapshot): string {

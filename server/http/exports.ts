@@ -48,10 +48,7 @@ const FORMATS: ExportFormat[] = [
 function send(res: Response, format: ExportFormat, snapshot: BoardSnapshot): void {
   const body = format.render(snapshot);
   // The slug is [a-z0-9-] only, so the quoted name needs no further encoding.
-  res.set(
-    'content-disposition',
-    `attachment; filename="${slugify(snapshot.board.title)}-${format.suffix}"`,
-  );
+  res.set('content-disposition', `attachment; filename="${slugify(snapshot.board.title)}-${format.suffix}"`);
   res.set('content-type', format.contentType);
   res.set('cache-control', 'private, no-store');
   res.set('x-content-type-options', 'nosniff');

@@ -70,15 +70,13 @@ const cleanDue = (due: unknown): string | null => {
 
 const cleanStatus = (status: unknown): TaskStatus => {
   if (status === undefined) return 'open';
-  if (!isTaskStatus(status))
-    throw new TaskInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
+  if (!isTaskStatus(status)) throw new TaskInputError(`status must be one of ${TASK_STATUSES.join(', ')}`);
   return status;
 };
 
 const cleanLink = (id: unknown, what: string): string | null => {
   if (id === undefined || id === null || id === '') return null;
-  if (typeof id !== 'string' || !isSafeKey(id))
-    throw new TaskInputError(`${what} is not a valid id`);
+  if (typeof id !== 'string' || !isSafeKey(id)) throw new TaskInputError(`${what} is not a valid id`);
   return id;
 };
 
@@ -97,9 +95,7 @@ export function createTask(doc: Y.Doc, input: TaskInput, origin: Origin): string
   const noteId = cleanLink(input.noteId, 'note id');
   const itemId = cleanLink(input.itemId, 'agenda item id');
   const createdAt =
-    typeof input.createdAt === 'number' && Number.isFinite(input.createdAt)
-      ? input.createdAt
-      : Date.now();
+    typeof input.createdAt === 'number' && Number.isFinite(input.createdAt) ? input.createdAt : Date.now();
   const tasks = taskMap(doc);
   if (tasks.size >= MAX_TASKS) throw new TaskInputError(`a board holds at most ${MAX_TASKS} tasks`);
   const id = newId();
@@ -209,15 +205,13 @@ export const tasksForNote = (tasks: readonly Task[], noteId: string): Task[] =>
   tasks.filter((t) => t.noteId === noteId);
 
 /** Names compare case-insensitively and ignoring surrounding and repeated spaces. */
-export const normalizeName = (name: string): string =>
-  name.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
+export const normalizeName = (name: string): string => name.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
 
 /** "Mine": assigned to my participant id, or typed as my display name. */
 export function mine(tasks: readonly Task[], me: { id: string; name: string }): Task[] {
   const myName = normalizeName(me.name);
   return tasks.filter(
-    (t) =>
-      (me.id !== '' && t.ownerId === me.id) || (myName !== '' && normalizeName(t.owner) === myName),
+    (t) => (me.id !== '' && t.ownerId === me.id) || (myName !== '' && normalizeName(t.owner) === myName),
   );
 }
 
@@ -299,7 +293,5 @@ export function discussionTopics(notes: readonly Note[]): Note[] {
   const votes = (n: Note): number => Object.values(n.votes).reduce((s, c) => s + c, 0);
   const voted = notes.filter((n) => votes(n) > 0);
   const pool = voted.length > 0 ? voted : [...notes];
-  return pool.sort(
-    (a, b) => votes(b) - votes(a) || a.createdAt - b.createdAt || a.id.localeCompare(b.id),
-  );
+  return pool.sort((a, b) => votes(b) - votes(a) || a.createdAt - b.createdAt || a.id.localeCompare(b.id));
 }

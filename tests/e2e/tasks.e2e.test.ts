@@ -63,10 +63,7 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
     const browser = await launchBrowser();
     const ada = await newPerson(browser, 'Ada');
     const grace = await newPerson(browser, 'Grace');
-    await Promise.all([
-      ada.page.goto(board.urls.participant),
-      grace.page.goto(board.urls.participant),
-    ]);
+    await Promise.all([ada.page.goto(board.urls.participant), grace.page.goto(board.urls.participant)]);
 
     // Grace has joined, so she is in the roster that owners are picked from.
     const graceEntry = await eventually(async () => {
@@ -153,13 +150,10 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
 
     for (const p of [ada, grace, olga])
       await eventually(
-        async () =>
-          expect(await focus(p.page)).toEqual({ progress: 'Topic 1 of 3', note: 'Most votes' }),
+        async () => expect(await focus(p.page)).toEqual({ progress: 'Topic 1 of 3', note: 'Most votes' }),
         slow,
       );
-    expect(await server.docs.read(board.id, 'agenda', (d) => readLive(d).discussionNoteId)).toBe(
-      first,
-    );
+    expect(await server.docs.read(board.id, 'agenda', (d) => readLive(d).discussionNoteId)).toBe(first);
 
     await olga.page.getByRole('button', { name: 'Next →' }).click();
     for (const p of [ada, grace])
@@ -171,9 +165,7 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
           }),
         slow,
       );
-    expect(await server.docs.read(board.id, 'agenda', (d) => readLive(d).discussionNoteId)).toBe(
-      second,
-    );
+    expect(await server.docs.read(board.id, 'agenda', (d) => readLive(d).discussionNoteId)).toBe(second);
 
     // "Make task" is at hand for the note in focus.
     await ada.page
@@ -187,9 +179,6 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
 
     await olga.page.getByRole('button', { name: 'Stop discussion' }).click();
     for (const p of [ada, grace])
-      await eventually(
-        async () => expect(await p.page.getByTestId('discussion').count()).toBe(0),
-        slow,
-      );
+      await eventually(async () => expect(await p.page.getByTestId('discussion').count()).toBe(0), slow);
   });
 });

@@ -19,12 +19,7 @@ afterEach(() => {
 });
 
 /** The stock y-websocket client, as an integration would connect. */
-function connect(
-  server: TestServer,
-  boardId: string,
-  doc: DocKind,
-  token: string,
-): WebsocketProvider {
+function connect(server: TestServer, boardId: string, doc: DocKind, token: string): WebsocketProvider {
   const provider = new WebsocketProvider(`${server.wsUrl}/yjs`, `${boardId}/${doc}`, new Y.Doc(), {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     params: { token },

@@ -65,11 +65,7 @@ describe('tasks.csv', () => {
 
   it('cells that a spreadsheet would run as formulas are prefixed with an apostrophe', () => {
     const docs = newBoardDocs();
-    createTask(
-      docs.tasks,
-      { title: '=HYPERLINK("http://evil")', owner: '@admin' },
-      serverOrigin('t'),
-    );
+    createTask(docs.tasks, { title: '=HYPERLINK("http://evil")', owner: '@admin' }, serverOrigin('t'));
     const [row] = parseCsv(toTasksCsv(snapshotOf(docs)));
     expect(row).toMatchObject({ title: `'=HYPERLINK("http://evil")`, owner: `'@admin` });
   });

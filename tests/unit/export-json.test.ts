@@ -6,10 +6,7 @@ import { buildWorkshop, snapshotOf, WORKSHOP } from '../fixtures/boards/workshop
 
 describe('export.json (contract, issue 2 item 6)', () => {
   const { docs, ids } = buildWorkshop();
-  const json = JSON.parse(JSON.stringify(toExportJson(snapshotOf(docs)))) as Record<
-    string,
-    unknown
-  >;
+  const json = JSON.parse(JSON.stringify(toExportJson(snapshotOf(docs)))) as Record<string, unknown>;
 
   it('has exactly agenda {meta, items, live}, notes and tasks at the top level', () => {
     expect(Object.keys(json).sort()).toEqual(['agenda', 'notes', 'tasks']);

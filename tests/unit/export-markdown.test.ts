@@ -60,10 +60,7 @@ describe('minutes (export.md)', () => {
   });
 
   it('groups notes by talk in agenda order and sorts them by votes', () => {
-    expect(headings(tree, 3).slice(0, 2)).toEqual([
-      'Secure aggregation in practice',
-      'Not linked to a talk',
-    ]);
+    expect(headings(tree, 3).slice(0, 2)).toEqual(['Secure aggregation in practice', 'Not linked to a talk']);
     const talkA = listAfter(tree, 'Secure aggregation in practice');
     expect(talkA).toEqual([
       '3 votes: Write a data-sharing agreement\ntemplate *for all sites* — Kenji Watanabe',
@@ -86,9 +83,7 @@ describe('minutes (export.md)', () => {
       `${WORKSHOP.markdownTitle} — due 2023-01-31, done`,
       `${WORKSHOP.trickyTitle} — due 2023-02-15, open, talk: Harmonising scanners`,
     ]);
-    expect(listAfter(tree, 'Ngozi Okafor (1)')).toEqual([
-      'Plan the next workshop — no due date, open',
-    ]);
+    expect(listAfter(tree, 'Ngozi Okafor (1)')).toEqual(['Plan the next workshop — no due date, open']);
     expect(listAfter(tree, 'Unassigned (1)')).toEqual(['Collect slides — due 2023-01-27, open']);
     expect(md).toContain(`- [x] `);
     expect(snapshot.tasks.find((t) => t.id === ids.tasks.markdown)?.status).toBe('done');
@@ -114,11 +109,7 @@ describe('minutes (export.md)', () => {
     const table = parse(toMinutesMarkdown(snapshotOf(d))).children.find(
       (n): n is Table => n.type === 'table',
     )!;
-    expect(table.children[1]!.children.map((c) => toString(c))).toEqual([
-      '09:00–09:10',
-      'Q|A session',
-      '',
-    ]);
+    expect(table.children[1]!.children.map((c) => toString(c))).toEqual(['09:00–09:10', 'Q|A session', '']);
   });
 
   it('leaves author names out when notes are anonymous', () => {

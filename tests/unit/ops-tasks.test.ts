@@ -102,9 +102,9 @@ describe('task operations', () => {
     expect(() => createTask(doc, { title: '   ' }, alice)).toThrow(/needs a title/);
     expect(() => createTask(doc, { title: 'x', due: '2023-02-30' }, alice)).toThrow(/due date/);
     expect(() => createTask(doc, { title: 'x', due: '15/02/2023' }, alice)).toThrow(TaskInputError);
-    expect(() =>
-      createTask(doc, { title: 'x', status: 'finished' as unknown as 'done' }, alice),
-    ).toThrow(/status must be one of open, doing, done/);
+    expect(() => createTask(doc, { title: 'x', status: 'finished' as unknown as 'done' }, alice)).toThrow(
+      /status must be one of open, doing, done/,
+    );
     expect(() => createTask(doc, { title: 'x', noteId: '__proto__' }, alice)).toThrow(/note id/);
     expect(() => createTask(doc, { title: 42 as unknown as string }, alice)).toThrow(/title/);
     expect(taskMap(doc).size).toBe(0);
@@ -333,13 +333,9 @@ describe('roster', () => {
 
   it('recordJoin adds people and keeps them after they leave, refreshing name, role and lastSeen', () => {
     const doc = new Y.Doc();
-    expect(recordJoin(doc, { id: 'u1', name: 'Marco', role: 'participant', at: 100 }, srv)).toBe(
-      true,
-    );
+    expect(recordJoin(doc, { id: 'u1', name: 'Marco', role: 'participant', at: 100 }, srv)).toBe(true);
     expect(recordJoin(doc, { id: 'u2', name: 'Lisa', role: 'organizer', at: 110 }, srv)).toBe(true);
-    expect(recordJoin(doc, { id: 'u1', name: 'Marco L.', role: 'participant', at: 200 }, srv)).toBe(
-      true,
-    );
+    expect(recordJoin(doc, { id: 'u1', name: 'Marco L.', role: 'participant', at: 200 }, srv)).toBe(true);
     expect(readRoster(doc)).toEqual([
       { id: 'u2', name: 'Lisa', role: 'organizer', lastSeen: 110 },
       { id: 'u1', name: 'Marco L.', role: 'participant', lastSeen: 200 },
@@ -350,9 +346,7 @@ describe('roster', () => {
     const doc = new Y.Doc();
     recordJoin(doc, { id: 'u1', name: 'Peter', role: 'participant', at: 500 }, srv);
     recordJoin(doc, { id: 'u1', name: '  ', role: 'participant', at: 100 }, srv);
-    expect(readRoster(doc)).toEqual([
-      { id: 'u1', name: 'Peter', role: 'participant', lastSeen: 500 },
-    ]);
+    expect(readRoster(doc)).toEqual([{ id: 'u1', name: 'Peter', role: 'participant', lastSeen: 500 }]);
   });
 
   it('a repeated identical join writes nothing', () => {
@@ -367,9 +361,7 @@ describe('roster', () => {
     const doc = new Y.Doc();
     expect(recordJoin(doc, { id: '__proto__', name: 'x', role: 'viewer', at: 1 }, srv)).toBe(false);
     expect(recordJoin(doc, { id: 'u', name: 'x', role: 'admin' as never, at: 1 }, srv)).toBe(false);
-    expect(recordJoin(doc, { id: 'u', name: 'x', role: 'viewer', at: Number.NaN }, srv)).toBe(
-      false,
-    );
+    expect(recordJoin(doc, { id: 'u', name: 'x', role: 'viewer', at: Number.NaN }, srv)).toBe(false);
     doc.transact(() => {
       for (let i = 0; i < MAX_ROSTER; i++)
         recordJoin(doc, { id: `p${i}`, name: `P${i}`, role: 'viewer', at: 1 }, srv);

@@ -211,11 +211,7 @@ export class TasksState {
 
   create(input: Omit<TaskInput, 'ownerId' | 'createdAt'>): string | null {
     return this.#run(() =>
-      createTask(
-        this.session.docs.tasks,
-        { ...input, ...this.resolveOwner(input.owner ?? '') },
-        this.origin,
-      ),
+      createTask(this.session.docs.tasks, { ...input, ...this.resolveOwner(input.owner ?? '') }, this.origin),
     );
   }
 
