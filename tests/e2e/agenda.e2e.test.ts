@@ -10,6 +10,7 @@ import { startTestServer } from '../helpers/server';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = path.resolve(repoRoot, '../shared/seed/workshop-2023.md');
+const clientDir = path.resolve(repoRoot, 'dist/client');
 const hasSeed = (): boolean =>
   requireOptional('the seed workshop page', existsSync(SEED), `place it at ${SEED}`);
 
@@ -20,7 +21,7 @@ const hasSeed = (): boolean =>
  */
 describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () => {
   it('a participant sees the current item follow the organizer\'s "start this item now"', async () => {
-    const server = await startTestServer();
+    const server = await startTestServer({ clientDir });
     const board = await server.createBoard('NAIMS workshop');
     const browser = await launchBrowser();
 
@@ -64,8 +65,8 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
 
     // Run the day today (it is no longer 2023), then start the third item now.
     const today = DateTime.now().setZone('America/New_York').toISODate() as string;
-    await orgPanel.getByText('Event settings').click();
-    await orgPanel.getByLabel('Date').fill(today);
+    await orgPanel.getByText('Event settings', { exact: true }).click();
+    await orgPanel.getByLabel('Date', { exact: true }).fill(today);
     await orgPanel.getByRole('button', { name: 'Save event settings' }).click();
 
     const startNow = async (index: number): Promise<void> => {
