@@ -26,7 +26,9 @@ export interface DemoOptions {
 
 /** The seed file that would be used: SEED_FILE, else ../shared/seed/workshop-2023.md from the repo root. */
 export function seedFile({ env = process.env, repoRoot = REPO_ROOT }: DemoOptions = {}): string {
-  return env.SEED_FILE ? path.resolve(env.SEED_FILE) : path.resolve(repoRoot, '../shared/seed/workshop-2023.md');
+  return env.SEED_FILE
+    ? path.resolve(env.SEED_FILE)
+    : path.resolve(repoRoot, '../shared/seed/workshop-2023.md');
 }
 
 export function demoPage(options: DemoOptions = {}): DemoPage {

@@ -21,7 +21,11 @@ interface ImportBody {
 function importBody(req: Request): ImportBody {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new HttpError(400, 'bad-request', 'send a JSON object { "markdown": string, "dryRun": boolean } with content-type application/json');
+    throw new HttpError(
+      400,
+      'bad-request',
+      'send a JSON object { "markdown": string, "dryRun": boolean } with content-type application/json',
+    );
   const { markdown, dryRun } = body as Record<string, unknown>;
   if (typeof markdown !== 'string' || markdown.trim() === '')
     throw new HttpError(400, 'bad-request', '"markdown" must be a non-empty string holding the page');
@@ -58,7 +62,12 @@ function mergedMeta(current: AgendaMeta, imported: AgendaImport): AgendaMeta {
 const MINUTE_MS = 60_000;
 
 /** The agenda as iCalendar: one VEVENT per item, in UTC, at the planned (not shifted) times. */
-export function agendaToIcs(boardId: string, boardTitle: string, agenda: Agenda, now: Date = new Date()): string {
+export function agendaToIcs(
+  boardId: string,
+  boardTitle: string,
+  agenda: Agenda,
+  now: Date = new Date(),
+): string {
   const { meta } = agenda;
   const title = meta.title || boardTitle;
   const cal = ical({
@@ -69,9 +78,11 @@ export function agendaToIcs(boardId: string, boardTitle: string, agenda: Agenda,
   for (const item of agenda.items) {
     const start = DateTime.fromISO(`${meta.date}T${item.start}`, { zone: meta.timeZone });
     if (!start.isValid) continue;
-    const summary = item.speaker && !item.title.includes(item.speaker) ? `${item.title} — ${item.speaker}` : item.title;
+    const summary =
+      item.speaker && !item.title.includes(item.speaker) ? `${item.title} — ${item.speaker}` : item.title;
     const lines: string[] = [];
-    if (item.speaker) lines.push(`Speaker: ${item.speaker}${item.affiliation ? ` (${item.affiliation})` : ''}`);
+    if (item.speaker)
+      lines.push(`Speaker: ${item.speaker}${item.affiliation ? ` (${item.affiliation})` : ''}`);
     else if (item.affiliation) lines.push(`Affiliation: ${item.affiliation}`);
     if (item.url) lines.push(`Link: ${item.url}`);
     if (meta.links.meeting) lines.push(`Join: ${meta.links.meeting}`);
@@ -142,7 +153,11 @@ export function agendaRoutes(ctx: RouteContext): Router {
     const board = boardOf(res);
     const { agenda } = await ctx.snapshot(board.id);
     if (!agenda.meta.date)
-      throw new HttpError(409, 'no-date', 'the agenda has no date: an organizer sets the event date first, then the calendar can be exported');
+      throw new HttpError(
+        409,
+        'no-date',
+        'the agenda has no date: an organizer sets the event date first, then the calendar can be exported',
+      );
     const text = agendaToIcs(board.id, board.title, agenda);
     res.set({
       'content-type': 'text/calendar; charset=utf-8',

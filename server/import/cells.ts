@@ -152,7 +152,8 @@ export interface PersonCell {
 }
 
 /** Speaker columns often hold a placeholder instead of a person. */
-const PLACEHOLDER = /^(?:n\.?\s?a\.?|n\/a|tb[ad]\.?|to be (?:announced|determined|confirmed)|all|everyone|everybody|none|-+|–|—|\?+|\.+)$/iu;
+const PLACEHOLDER =
+  /^(?:n\.?\s?a\.?|n\/a|tb[ad]\.?|to be (?:announced|determined|confirmed)|all|everyone|everybody|none|-+|–|—|\?+|\.+)$/iu;
 
 /** A speaker/presenter column: "Name", "[Name](url)", "Name (Affiliation)", or a placeholder. */
 export function readPersonCell(nodes: readonly PhrasingContent[]): PersonCell {

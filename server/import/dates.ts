@@ -16,7 +16,18 @@ export interface DateFound {
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 const MONTH =
   '(?<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
@@ -60,7 +71,8 @@ export function datesInText(text: string): DateFound[] {
         if (a > 12) date = iso(year, b, a);
         else {
           date = iso(year, a, b);
-          if (b <= 12 && a !== b) warning = `the date "${m[0]}" could be day/month or month/day; read as month/day`;
+          if (b <= 12 && a !== b)
+            warning = `the date "${m[0]}" could be day/month or month/day; read as month/day`;
         }
       }
       if (date) found.push({ date, index: m.index, warning });

@@ -19,13 +19,33 @@ export interface PageLink {
 
 const hostIs = (host: string, domain: string): boolean => host === domain || host.endsWith(`.${domain}`);
 
-const MEETING_HOSTS = ['zoom.us', 'zoom.com', 'teams.microsoft.com', 'teams.live.com', 'meet.google.com', 'meet.jit.si', 'webex.com', 'whereby.com', 'gotomeeting.com', 'bigbluebutton.org'];
-const REGISTRATION_HOSTS = ['forms.gle', 'forms.office.com', 'eventbrite.com', 'typeform.com', 'tally.so', 'surveymonkey.com', 'jotform.com'];
+const MEETING_HOSTS = [
+  'zoom.us',
+  'zoom.com',
+  'teams.microsoft.com',
+  'teams.live.com',
+  'meet.google.com',
+  'meet.jit.si',
+  'webex.com',
+  'whereby.com',
+  'gotomeeting.com',
+  'bigbluebutton.org',
+];
+const REGISTRATION_HOSTS = [
+  'forms.gle',
+  'forms.office.com',
+  'eventbrite.com',
+  'typeform.com',
+  'tally.so',
+  'surveymonkey.com',
+  'jotform.com',
+];
 const WHITEBOARD_HOSTS = ['miro.com', 'mural.co', 'excalidraw.com', 'conceptboard.com', 'padlet.com'];
 
 function kindByHost(u: URL): LinkKind | null {
   const host = u.hostname.toLowerCase();
-  if (MEETING_HOSTS.some((d) => hostIs(host, d)) || host.startsWith('jitsi.') || host.startsWith('meet.jit')) return 'meeting';
+  if (MEETING_HOSTS.some((d) => hostIs(host, d)) || host.startsWith('jitsi.') || host.startsWith('meet.jit'))
+    return 'meeting';
   if (REGISTRATION_HOSTS.some((d) => hostIs(host, d))) return 'registration';
   if (hostIs(host, 'docs.google.com') && u.pathname.startsWith('/forms')) return 'registration';
   if (WHITEBOARD_HOSTS.some((d) => hostIs(host, d))) return 'whiteboard';
@@ -34,7 +54,8 @@ function kindByHost(u: URL): LinkKind | null {
 
 function kindByWords(text: string): LinkKind | null {
   if (/\b(regist(?:er|ration)|sign[ -]?up|rsvp|tickets?)\b/i.test(text)) return 'registration';
-  if (/\b(zoom|teams|jitsi|webex|video ?call|meeting link|join (?:the )?(?:call|meeting))\b/i.test(text)) return 'meeting';
+  if (/\b(zoom|teams|jitsi|webex|video ?call|meeting link|join (?:the )?(?:call|meeting))\b/i.test(text))
+    return 'meeting';
   if (/\b(whiteboard|miro|mural)\b/i.test(text)) return 'whiteboard';
   return null;
 }

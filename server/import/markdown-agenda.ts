@@ -1,11 +1,5 @@
 import type { PhrasingContent, Table, TableRow } from 'mdast';
-import {
-  isSafeUrl,
-  LIMITS,
-  minutesToHHMM,
-  type AgendaMeta,
-  type ItemKind,
-} from '../../shared/schema';
+import { isSafeUrl, LIMITS, minutesToHHMM, type AgendaMeta, type ItemKind } from '../../shared/schema';
 import { LIMITS as WIRE_LIMITS } from '../../shared/protocol';
 import { linksIn, plainText, readPersonCell, readTalkCell, titleText } from './cells';
 import { datesInText } from './dates';
@@ -61,14 +55,15 @@ export const NO_TABLE_MESSAGE =
 export const DEFAULT_LAST_MINUTES = 30;
 
 const TIME_HEADER = /\b(?:time|times|when|hours?|start|from|slot|uhr|zeit|heure|horaire|hora)\b/iu;
-const TITLE_HEADER = /\b(?:topic|title|session|talk|agenda|what|subject|activity|program(?:me)?|item|event|theme|thema)\b/iu;
+const TITLE_HEADER =
+  /\b(?:topic|title|session|talk|agenda|what|subject|activity|program(?:me)?|item|event|theme|thema)\b/iu;
 const WEAK_TITLE_HEADER = /\b(?:description|content|details)\b/iu;
 const SPEAKER_HEADER =
   /\b(?:speakers?|presenters?|who|by|hosts?|moderators?|chairs?|leads?|facilitators?|names?|presented)\b/iu;
 
 /** A row that only marks when the day ends: it ends the previous item instead of becoming one. */
 const CLOSING =
-  /^(?:adjourn(?:ed|ment)?|(?:the )?end|end of (?:the )?(?:day|workshop|meeting|event|session)|close|closed|finish|fin|wrap[- ]?up ends)\s*[.!]*$/iu;
+  /^(?:adjourn(?:ed|ment)?|(?:the )?end|end of (?:the )?(?:day|workshop|meeting|event|session)|close|closed|finish|fin)\s*[.!]*$/iu;
 
 const BREAK =
   /^(?:\W*)(?:(?:coffee|tea|lunch|short|long|comfort)\s+)?(?:break|lunch|coffee|caf[eé]|pause|recess|tea|dinner|breakfast)(?![\p{L}])/iu;
@@ -118,7 +113,8 @@ function analyseColumns(table: Table): Columns | null {
     [...timeCols].sort((a, b) => (stats[b]?.times ?? 0) - (stats[a]?.times ?? 0) || a - b)[0];
   if (time === undefined) return null;
   const free = heads.map((_, c) => c).filter((c) => c !== time && (stats[c]?.filled ?? 0) > 0);
-  const speaker = free.find((c) => SPEAKER_HEADER.test(heads[c] ?? '') && !TITLE_HEADER.test(heads[c] ?? '')) ?? null;
+  const speaker =
+    free.find((c) => SPEAKER_HEADER.test(heads[c] ?? '') && !TITLE_HEADER.test(heads[c] ?? '')) ?? null;
   const candidates = free.filter((c) => c !== speaker);
   const title =
     candidates.find((c) => TITLE_HEADER.test(heads[c] ?? '')) ??
@@ -168,7 +164,10 @@ function fallbackTitle(speaker: string, url: string): string {
 function readRow(row: TableRow, n: number, cols: Columns, warnings: string[]): Entry | null {
   const timeText = cellText(row, cols.time);
   const titleNodes = cellNodes(row, cols.title);
-  const rowText = row.children.map((c) => plainText(c.children)).join(' ').trim();
+  const rowText = row.children
+    .map((c) => plainText(c.children))
+    .join(' ')
+    .trim();
   const when = parseTimeCell(timeText);
   const label = `row ${n} (${timeText || 'no time'}${rowText ? `, "${titleText(titleNodes).slice(0, 40)}"` : ''})`;
   if (!when) {
@@ -180,8 +179,8 @@ function readRow(row: TableRow, n: number, cols: Columns, warnings: string[]): E
   // emphasis ("**Tide gauges**: what ports publish"), not a speaker.
   const talk = person?.speaker ? null : readTalkCell(titleNodes);
   let title = talk ? talk.title : titleText(titleNodes);
-  let speaker = talk?.speaker ?? person?.speaker ?? '';
-  let affiliation = talk?.affiliation ?? person?.affiliation ?? '';
+  const speaker = talk?.speaker ?? person?.speaker ?? '';
+  const affiliation = talk?.affiliation ?? person?.affiliation ?? '';
   let url = (talk ? talk.url : linksIn(titleNodes)[0]?.url) || (person?.url ?? '');
   for (const c of cols.others) url ||= linksIn(cellNodes(row, c))[0]?.url ?? '';
   if (url !== '' && !isSafeUrl(url)) {
@@ -226,10 +225,14 @@ function orderTimes(entries: Entry[], warnings: string[]): number[] {
     const prev = starts[i - 1];
     const next = entries[i + 1]?.start.minutes;
     const fits = (x: number): boolean =>
-      x >= 0 && x < 1440 && (prev === undefined || x >= prev) && (next === undefined || x <= next || next < (prev ?? 0));
+      x >= 0 &&
+      x < 1440 &&
+      (prev === undefined || x >= prev) &&
+      (next === undefined || x <= next || next < (prev ?? 0));
     let chosen = t;
     if (prev !== undefined && t < prev && fits(t + 720)) chosen = t + 720;
-    else if (next !== undefined && t > next && (prev === undefined || next >= prev) && fits(t - 720)) chosen = t - 720;
+    else if (next !== undefined && t > next && (prev === undefined || next >= prev) && fits(t - 720))
+      chosen = t - 720;
     if (chosen !== t) {
       warnings.push(
         `${e.label}: time out of order; read as ${minutesToHHMM(chosen)} instead of ${minutesToHHMM(t)}`,
@@ -302,14 +305,18 @@ function metaFrom(
   const tableAt = blocks.findIndex((b) => b.table === table);
   const before = blocks.slice(0, tableAt < 0 ? blocks.length : tableAt).filter((b) => b.table !== table);
   const after = outside.filter((b) => !before.includes(b));
-  const zone = findTimeZone([timeHeader, ...[...before].reverse().map((b) => b.text), ...after.map((b) => b.text)]);
+  const zone = findTimeZone([
+    timeHeader,
+    ...[...before].reverse().map((b) => b.text),
+    ...after.map((b) => b.text),
+  ]);
   let timeZone = 'UTC';
   if (zone) {
     zoneFound.value = true;
     timeZone = zone.zone;
     if (zone.warning) warnings.push(zone.warning);
   } else {
-    warnings.push('no time zone found in the page; times are read as UTC: set the event\'s time zone');
+    warnings.push("no time zone found in the page; times are read as UTC: set the event's time zone");
   }
   const dates = outside.flatMap((b) => datesInText(b.text));
   const first = dates[0];
@@ -319,11 +326,14 @@ function metaFrom(
     if (first.warning) warnings.push(first.warning);
     const others = [...new Set(dates.map((d) => d.date))].filter((d) => d !== date);
     if (others.length > 0)
-      warnings.push(`the page mentions several dates (${[date, ...others].join(', ')}); used the first, ${date}`);
+      warnings.push(
+        `the page mentions several dates (${[date, ...others].join(', ')}); used the first, ${date}`,
+      );
   } else {
-    warnings.push('no date found in the page: set the event\'s date');
+    warnings.push("no date found in the page: set the event's date");
   }
-  if (title === '') warnings.push('no title found (no heading and no front matter title): set the event\'s title');
+  if (title === '')
+    warnings.push("no title found (no heading and no front matter title): set the event's title");
   return { title: title.slice(0, LIMITS.titleLength), timeZone, date, links };
 }
 
@@ -335,7 +345,10 @@ function metaFrom(
 export function parseAgendaPage(markdown: string): AgendaImport {
   if (typeof markdown !== 'string') throw new AgendaImportError('not-text', 'markdown must be a string');
   if (markdown.length > WIRE_LIMITS.maxHttpBodyBytes)
-    throw new AgendaImportError('too-large', `the page is longer than ${WIRE_LIMITS.maxHttpBodyBytes} characters`);
+    throw new AgendaImportError(
+      'too-large',
+      `the page is longer than ${WIRE_LIMITS.maxHttpBodyBytes} characters`,
+    );
   const warnings: string[] = [];
   const repaired = repairMojibake(markdown);
   if (repaired !== markdown)
@@ -377,4 +390,3 @@ export function parseAgendaPage(markdown: string): AgendaImport {
     found: { title: meta.title !== '', timeZone: zoneFound.value, date: meta.date !== '' },
   };
 }
-

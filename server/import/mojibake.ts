@@ -53,9 +53,10 @@ function continuationCount(lead: number): number {
  * not "Â"/"Ã" and whose second character is one of these are left alone:
  * their "repair" would produce an unlikely letter (Armenian, Hebrew, …).
  */
-const PUNCTUATION_AFTER_CAPITALS = new Set(
-  [0x85, 0xab, 0xbb, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x95, 0xb7, 0xb0, 0xa0, 0xb1, 0xa9, 0xae, 0x99, 0xbf, 0xa1],
-);
+const PUNCTUATION_AFTER_CAPITALS = new Set([
+  0x85, 0xab, 0xbb, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97, 0x95, 0xb7, 0xb0, 0xa0, 0xb1, 0xa9, 0xae, 0x99, 0xbf,
+  0xa1,
+]);
 
 /**
  * Whether a sequence is mojibake on its own. Two-character sequences whose
@@ -103,7 +104,12 @@ function pieces(text: string): Piece[] {
         try {
           // `fatal` rejects overlong forms and surrogates, which never come from real text.
           const repaired = strictUtf8.decode(Uint8Array.from(bytes));
-          out.push({ text: chars.slice(i, i + need + 1).join(''), repaired, confident: isConfident(bytes), word });
+          out.push({
+            text: chars.slice(i, i + need + 1).join(''),
+            repaired,
+            confident: isConfident(bytes),
+            word,
+          });
           i += need + 1;
           continue;
         } catch {

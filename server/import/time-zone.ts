@@ -70,7 +70,7 @@ const FRACTIONAL_OFFSETS: Record<string, string> = {
 const OFFSET = /\b(?:UTC|GMT)\s*(?<sign>[+\-−–])\s*(?<h>\d{1,2})(?::?(?<m>\d{2}))?\b/;
 const PLAIN_UTC = /\b(?:UTC|GMT|Z(?:ulu)? time)\b/;
 // An IANA name written in the text, such as Europe/Berlin or America/Argentina/Buenos_Aires.
-const IANA = /\b[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_\-]+){1,2}\b/g;
+const IANA = /\b[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_-]+){1,2}\b/g;
 
 function fromOffset(sign: string, hours: number, minutes: number): ZoneGuess | null {
   const positive = sign === '+';
@@ -78,9 +78,7 @@ function fromOffset(sign: string, hours: number, minutes: number): ZoneGuess | n
   const text = `UTC${positive ? '+' : '-'}${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
   if (minutes !== 0) {
     const zone = FRACTIONAL_OFFSETS[text.slice(3)];
-    return zone
-      ? { zone, warning: `time zone given only as ${text}; read as ${zone}` }
-      : null;
+    return zone ? { zone, warning: `time zone given only as ${text}; read as ${zone}` } : null;
   }
   if (hours === 0) return { zone: 'UTC', warning: null };
   // POSIX: Etc/GMT-1 is one hour *ahead* of UTC.

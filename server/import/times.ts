@@ -104,4 +104,3 @@ export function parseTimeCell(text: string): TimeCell | null {
   // that order correction may still move it.
   return { start: { ...start, meridiem: first.meridiem }, end };
 }
-

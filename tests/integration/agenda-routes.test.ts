@@ -13,7 +13,8 @@ import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const fixture = (name: string): string => readFileSync(path.join(here, '../fixtures/agenda-pages', name), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(path.join(here, '../fixtures/agenda-pages', name), 'utf8');
 const seedPath = path.resolve(repoRoot, '../shared/seed/workshop-2023.md');
 
 /** A one-row page on 2023-01-20 in Eastern Time: 10:00 there is 15:00Z (EST, UTC-5). */
@@ -39,7 +40,10 @@ afterEach(() => {
 });
 
 interface ExportJson {
-  agenda: { meta: { title: string; timeZone: string; date: string; links: Record<string, string> }; items: Array<Record<string, unknown>> };
+  agenda: {
+    meta: { title: string; timeZone: string; date: string; links: Record<string, string> };
+    items: Array<Record<string, unknown>>;
+  };
 }
 
 async function exported(server: TestServer, board: CreatedBoard): Promise<ExportJson> {
@@ -50,14 +54,24 @@ async function exported(server: TestServer, board: CreatedBoard): Promise<Export
   return (await res.json()) as ExportJson;
 }
 
-function postImport(server: TestServer, board: CreatedBoard, token: string | null, body: string): Promise<Response> {
+function postImport(
+  server: TestServer,
+  board: CreatedBoard,
+  token: string | null,
+  body: string,
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   return fetch(`${server.url}/api/boards/${board.id}/agenda/import`, { method: 'POST', headers, body });
 }
 
-const importPage = (server: TestServer, board: CreatedBoard, markdown: string, dryRun = false, token = board.tokens.organizer) =>
-  postImport(server, board, token, JSON.stringify({ markdown, dryRun }));
+const importPage = (
+  server: TestServer,
+  board: CreatedBoard,
+  markdown: string,
+  dryRun = false,
+  token = board.tokens.organizer,
+) => postImport(server, board, token, JSON.stringify({ markdown, dryRun }));
 
 async function board(): Promise<{ server: TestServer; board: CreatedBoard }> {
   const server = await startTestServer();
@@ -78,17 +92,28 @@ describe('POST /api/boards/:id/agenda/import', () => {
 
     const res = await importPage(server, b, fixture('twelve-hour-pacific.md'));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { meta: ExportJson['agenda']['meta']; items: unknown[]; warnings: string[] };
+    const body = (await res.json()) as {
+      meta: ExportJson['agenda']['meta'];
+      items: unknown[];
+      warnings: string[];
+    };
     expect(Object.keys(body).sort()).toEqual(['items', 'meta', 'warnings']);
     expect(body.items).toHaveLength(6);
-    expect(body.meta).toMatchObject({ title: 'Community Maintainers Summit', timeZone: 'America/Los_Angeles', date: '2025-10-04' });
+    expect(body.meta).toMatchObject({
+      title: 'Community Maintainers Summit',
+      timeZone: 'America/Los_Angeles',
+      date: '2025-10-04',
+    });
 
     const { agenda } = await exported(server, b);
     expect(agenda.meta).toEqual({
       title: 'Community Maintainers Summit',
       timeZone: 'America/Los_Angeles',
       date: '2025-10-04',
-      links: { registration: 'https://example.org/summit/signup', meeting: 'https://us02web.zoom.us/j/123456789' },
+      links: {
+        registration: 'https://example.org/summit/signup',
+        meeting: 'https://us02web.zoom.us/j/123456789',
+      },
     });
     expect(agenda.items.map((i) => [i.start, i.minutes, i.kind, i.title, i.speaker])).toEqual([
       ['09:00', 30, 'other', 'Doors open & coffee', ''],
@@ -105,14 +130,18 @@ describe('POST /api/boards/:id/agenda/import', () => {
     });
   });
 
-  it('a second import replaces every item; what the page does not say (date, zone) keeps the organizer\'s value', async () => {
+  it("a second import replaces every item; what the page does not say (date, zone) keeps the organizer's value", async () => {
     const { server, board: b } = await board();
     expect((await importPage(server, b, WINTER_PAGE)).status).toBe(200);
     const res = await importPage(server, b, '| Time | Topic |\n|---|---|\n| 09:00 | Only item |\n');
     expect(res.status).toBe(200);
     const { agenda } = await exported(server, b);
     expect(agenda.items.map((i) => i.title)).toEqual(['Only item']);
-    expect(agenda.meta).toMatchObject({ title: 'Winter workshop', date: '2023-01-20', timeZone: 'America/New_York' });
+    expect(agenda.meta).toMatchObject({
+      title: 'Winter workshop',
+      date: '2023-01-20',
+      timeZone: 'America/New_York',
+    });
     expect(agenda.meta.links.meeting).toBe('https://example.zoom.us/j/1');
   });
 
@@ -130,9 +159,14 @@ describe('POST /api/boards/:id/agenda/import', () => {
 
   it('participants and viewers get 403 and a missing token 401; the agenda stays as it was', async () => {
     const { server, board: b } = await board();
-    expect((await importPage(server, b, fixture('stray-pm.md'), false, b.tokens.participant)).status).toBe(403);
+    expect((await importPage(server, b, fixture('stray-pm.md'), false, b.tokens.participant)).status).toBe(
+      403,
+    );
     expect((await importPage(server, b, fixture('stray-pm.md'), false, b.tokens.viewer)).status).toBe(403);
-    expect((await postImport(server, b, null, JSON.stringify({ markdown: fixture('stray-pm.md'), dryRun: false }))).status).toBe(401);
+    expect(
+      (await postImport(server, b, null, JSON.stringify({ markdown: fixture('stray-pm.md'), dryRun: false })))
+        .status,
+    ).toBe(401);
     expect((await exported(server, b)).agenda.items).toEqual([]);
   });
 
@@ -171,17 +205,26 @@ describe('POST /api/boards/:id/agenda/import', () => {
     expect((await exported(server, b)).agenda.items).toEqual([]);
   });
 
-  const haveSeed = requireOptional('the seed page', existsSync(seedPath), 'put a copy of shared/ (with seed/workshop-2023.md) beside the clone');
-  it.skipIf(!haveSeed)('the seed page imports as its 12 items, 10:00 to the 14:30 discussion ending at 17:00', async () => {
-    const { server, board: b } = await board();
-    expect((await importPage(server, b, readFileSync(seedPath, 'utf8'))).status).toBe(200);
-    const { agenda } = await exported(server, b);
-    expect(agenda.items).toHaveLength(12);
-    expect(agenda.items[0]).toMatchObject({ start: '10:00', minutes: 15 });
-    expect(agenda.items[11]).toMatchObject({ start: '14:30', minutes: 150, kind: 'discussion' });
-    expect(agenda.items.find((i) => i.start === '14:00')).toMatchObject({ affiliation: 'Charité Universitätsmedizin, Berlin' });
-    expect(agenda.meta).toMatchObject({ date: '2023-01-20', timeZone: 'America/New_York' });
-  });
+  const haveSeed = requireOptional(
+    'the seed page',
+    existsSync(seedPath),
+    'put a copy of shared/ (with seed/workshop-2023.md) beside the clone',
+  );
+  it.skipIf(!haveSeed)(
+    'the seed page imports as its 12 items, 10:00 to the 14:30 discussion ending at 17:00',
+    async () => {
+      const { server, board: b } = await board();
+      expect((await importPage(server, b, readFileSync(seedPath, 'utf8'))).status).toBe(200);
+      const { agenda } = await exported(server, b);
+      expect(agenda.items).toHaveLength(12);
+      expect(agenda.items[0]).toMatchObject({ start: '10:00', minutes: 15 });
+      expect(agenda.items[11]).toMatchObject({ start: '14:30', minutes: 150, kind: 'discussion' });
+      expect(agenda.items.find((i) => i.start === '14:00')).toMatchObject({
+        affiliation: 'Charité Universitätsmedizin, Berlin',
+      });
+      expect(agenda.meta).toMatchObject({ date: '2023-01-20', timeZone: 'America/New_York' });
+    },
+  );
 });
 
 describe('GET /api/boards/:id/agenda.ics', () => {
@@ -195,7 +238,9 @@ describe('GET /api/boards/:id/agenda.ics', () => {
       const res = await ics(server, b, token);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
-      expect(res.headers.get('content-disposition')).toBe('attachment; filename="winter-workshop-agenda.ics"');
+      expect(res.headers.get('content-disposition')).toBe(
+        'attachment; filename="winter-workshop-agenda.ics"',
+      );
       const cal = new ICAL.Component(ICAL.parse(await res.text()));
       const events = cal.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
       expect(events).toHaveLength(2);
@@ -222,7 +267,9 @@ describe('GET /api/boards/:id/agenda.ics', () => {
 
   it('an undated agenda gets 409 with a clear message; a wrong token 401', async () => {
     const { server, board: b } = await board();
-    expect((await importPage(server, b, '| Time | Topic |\n|---|---|\n| 09:00 | Only item |\n')).status).toBe(200);
+    expect((await importPage(server, b, '| Time | Topic |\n|---|---|\n| 09:00 | Only item |\n')).status).toBe(
+      200,
+    );
     const res = await ics(server, b, b.tokens.viewer);
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/no date/);

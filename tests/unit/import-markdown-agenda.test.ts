@@ -31,7 +31,15 @@ describe('page shapes (issue 3 "Import an existing page")', () => {
       page: fixture('twelve-hour-pacific.md'),
       items: [
         ['09:00', 30, 'other', 'Doors open & coffee'],
-        ['09:30', 45, 'talk', 'Keynote: sustaining open source', 'Dana Whitfield', '', 'https://example.org/dana'],
+        [
+          '09:30',
+          45,
+          'talk',
+          'Keynote: sustaining open source',
+          'Dana Whitfield',
+          '',
+          'https://example.org/dana',
+        ],
         ['10:15', 15, 'break', 'Coffee Break'],
         ['10:30', 60, 'discussion', 'Panel: funding models'],
         ['11:30', 60, 'break', 'Lunch'],
@@ -139,7 +147,11 @@ describe('page shapes (issue 3 "Import an existing page")', () => {
   it.each(cases)('$name', ({ page, items, warn }) => {
     const result = parseAgendaPage(page);
     expect(rows(result.items)).toEqual(items);
-    for (const w of warn ?? []) expect(result.warnings.some((x) => w.test(x)), `${w} in ${result.warnings.join(' | ')}`).toBe(true);
+    for (const w of warn ?? [])
+      expect(
+        result.warnings.some((x) => w.test(x)),
+        `${w} in ${result.warnings.join(' | ')}`,
+      ).toBe(true);
   });
 
   it('a page without an agenda table is refused with what was expected, also when it only has lists or other tables', () => {
@@ -163,14 +175,19 @@ describe('page shapes (issue 3 "Import an existing page")', () => {
 
   it('keeps at most 200 items and says so', () => {
     const lines = ['| Time | Topic |', '|---|---|'];
-    for (let m = 0; m < 230; m++) lines.push(`| ${String(Math.floor(m / 10) + 0).padStart(2, '0')}:${String((m % 10) * 5).padStart(2, '0')} | Slot ${m} |`);
+    for (let m = 0; m < 230; m++)
+      lines.push(
+        `| ${String(Math.floor(m / 10) + 0).padStart(2, '0')}:${String((m % 10) * 5).padStart(2, '0')} | Slot ${m} |`,
+      );
     const result = parseAgendaPage(table(...lines.slice(0, 2), ...lines.slice(2, 232)));
     expect(result.items.length).toBe(200);
     expect(result.warnings.some((w) => /kept the first 200/.test(w))).toBe(true);
   });
 
   it('drops links that are not http(s) from items and warns', () => {
-    const result = parseAgendaPage(table('| Time | Topic |', '|---|---|', '| 10:00 | [Intro](javascript:alert(1)) |'));
+    const result = parseAgendaPage(
+      table('| Time | Topic |', '|---|---|', '| 10:00 | [Intro](javascript:alert(1)) |'),
+    );
     expect(result.items[0]?.url).toBe('');
     expect(result.items[0]?.title).toBe('Intro');
     expect(result.warnings.some((w) => /not an http/.test(w))).toBe(true);
@@ -192,15 +209,30 @@ describe('page meta: title, date, zone and links', () => {
 
   it('title: a Markdown h1 wins over front matter; front matter is used when there is no h1; <br> becomes a space', () => {
     const body = table('| Time | Topic |', '|---|---|', '| 10:00 | Intro |');
-    expect(parseAgendaPage(`---\ntitle: "Slug 2024"\n---\n\n# Real &amp; title\n\n${body}`).meta.title).toBe('Real & title');
-    expect(parseAgendaPage(`---\ntitle: "Slug 2024"\n---\n\n## Agenda\n\n${body}`).meta.title).toBe('Slug 2024');
-    expect(parseAgendaPage(`<h1 align="center">Two <br/> lines</h1>\n\n${body}`).meta.title).toBe('Two lines');
+    expect(parseAgendaPage(`---\ntitle: "Slug 2024"\n---\n\n# Real &amp; title\n\n${body}`).meta.title).toBe(
+      'Real & title',
+    );
+    expect(parseAgendaPage(`---\ntitle: "Slug 2024"\n---\n\n## Agenda\n\n${body}`).meta.title).toBe(
+      'Slug 2024',
+    );
+    expect(parseAgendaPage(`<h1 align="center">Two <br/> lines</h1>\n\n${body}`).meta.title).toBe(
+      'Two lines',
+    );
     expect(parseAgendaPage(`### Only a small heading\n\n${body}`).meta.title).toBe('Only a small heading');
   });
 
   it('front matter is not mistaken for a heading or a table', () => {
     const result = parseAgendaPage(
-      table('---', 'title: Retreat', 'permalink: /r', '---', '', '| Time | Topic |', '|---|---|', '| 10:00 | Intro |'),
+      table(
+        '---',
+        'title: Retreat',
+        'permalink: /r',
+        '---',
+        '',
+        '| Time | Topic |',
+        '|---|---|',
+        '| 10:00 | Intro |',
+      ),
     );
     expect(result.meta.title).toBe('Retreat');
     expect(result.items).toHaveLength(1);
@@ -208,7 +240,13 @@ describe('page meta: title, date, zone and links', () => {
 
   it('the zone in the time column header ("Time (CET)") wins over a zone elsewhere on the page', () => {
     const result = parseAgendaPage(
-      table('Some attendees join from Eastern Time.', '', '| Time (CET) | Topic |', '|---|---|', '| 10:00 | Intro |'),
+      table(
+        'Some attendees join from Eastern Time.',
+        '',
+        '| Time (CET) | Topic |',
+        '|---|---|',
+        '| 10:00 | Intro |',
+      ),
     );
     expect(result.meta.timeZone).toBe('Europe/Berlin');
   });

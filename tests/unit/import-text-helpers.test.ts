@@ -6,7 +6,35 @@ import { zoneFromText } from '../../server/import/time-zone';
 
 /** What a UTF-8 string looks like after its bytes were decoded as Windows-1252. */
 function misread(text: string): string {
-  const cp1252: Record<number, string> = { 0x80: '€', 0x82: '‚', 0x83: 'ƒ', 0x84: '„', 0x85: '…', 0x86: '†', 0x87: '‡', 0x88: 'ˆ', 0x89: '‰', 0x8a: 'Š', 0x8b: '‹', 0x8c: 'Œ', 0x8e: 'Ž', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x98: '˜', 0x99: '™', 0x9a: 'š', 0x9b: '›', 0x9c: 'œ', 0x9e: 'ž', 0x9f: 'Ÿ' };
+  const cp1252: Record<number, string> = {
+    0x80: '€',
+    0x82: '‚',
+    0x83: 'ƒ',
+    0x84: '„',
+    0x85: '…',
+    0x86: '†',
+    0x87: '‡',
+    0x88: 'ˆ',
+    0x89: '‰',
+    0x8a: 'Š',
+    0x8b: '‹',
+    0x8c: 'Œ',
+    0x8e: 'Ž',
+    0x91: '‘',
+    0x92: '’',
+    0x93: '“',
+    0x94: '”',
+    0x95: '•',
+    0x96: '–',
+    0x97: '—',
+    0x98: '˜',
+    0x99: '™',
+    0x9a: 'š',
+    0x9b: '›',
+    0x9c: 'œ',
+    0x9e: 'ž',
+    0x9f: 'Ÿ',
+  };
   return [...new TextEncoder().encode(text)].map((b) => cp1252[b] ?? String.fromCharCode(b)).join('');
 }
 
@@ -27,7 +55,14 @@ describe('mojibake repair (UTF-8 read as Windows-1252/Latin-1)', () => {
   });
 
   it('repairs any text made by mis-reading, across scripts', () => {
-    for (const good of ['Ελληνικά', 'Привет, мир', 'Łódź – Kraków', '日本語のテキスト', 'naïve café', '“quoted” 👉']) {
+    for (const good of [
+      'Ελληνικά',
+      'Привет, мир',
+      'Łódź – Kraków',
+      '日本語のテキスト',
+      'naïve café',
+      '“quoted” 👉',
+    ]) {
       expect(repairMojibake(misread(good))).toBe(good);
     }
   });
@@ -66,14 +101,18 @@ describe('time cells', () => {
     ['13:00 to 14:00', '13:00', '14:00'],
   ])('%j starts at %s (end %s)', (cell, start, end) => {
     const t = parseTimeCell(cell);
-    const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    const hhmm = (m: number): string =>
+      `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
     expect(t && hhmm(t.start.minutes)).toBe(start);
     expect(t?.end ? hhmm(t.end.minutes) : null).toBe(end);
   });
 
-  it.each(['', 'Topic', 'Day 2', '25:00', '13:00 PM', '10:75', 'Session 3 at 10:00', '2'])('%j is not a time', (cell) => {
-    expect(parseTimeCell(cell)).toBeNull();
-  });
+  it.each(['', 'Topic', 'Day 2', '25:00', '13:00 PM', '10:75', 'Session 3 at 10:00', '2'])(
+    '%j is not a time',
+    (cell) => {
+      expect(parseTimeCell(cell)).toBeNull();
+    },
+  );
 
   it('remembers whether AM/PM was written, which decides how an out-of-order time may be corrected', () => {
     expect(parseTimeCell('11:35 PM')?.start.meridiem).toBe('pm');
@@ -105,9 +144,12 @@ describe('time zones named in text', () => {
     expect(z?.warning !== null).toBe(guessed);
   });
 
-  it.each(['et al. 2020 showed', 'West side of the campus', 'We meet at 10:00', 'UTC+17'])('%j names no zone', (text) => {
-    expect(zoneFromText(text)).toBeNull();
-  });
+  it.each(['et al. 2020 showed', 'West side of the campus', 'We meet at 10:00', 'UTC+17'])(
+    '%j names no zone',
+    (text) => {
+      expect(zoneFromText(text)).toBeNull();
+    },
+  );
 });
 
 describe('dates in text', () => {
@@ -126,10 +168,16 @@ describe('dates in text', () => {
   });
 
   it('an ambiguous 3/4/2024 is read the US way with a warning', () => {
-    expect(datesInText('3/4/2024')[0]).toMatchObject({ date: '2024-03-04', warning: expect.stringMatching(/month\/day/) });
+    expect(datesInText('3/4/2024')[0]).toMatchObject({
+      date: '2024-03-04',
+      warning: expect.stringMatching(/month\/day/),
+    });
   });
 
-  it.each(['February 30th 2023', '2023-13-01', 'version 10.2.2023x', 'in 2023'])('%j holds no valid date', (text) => {
-    expect(datesInText(text)).toEqual([]);
-  });
+  it.each(['February 30th 2023', '2023-13-01', 'version 10.2.2023x', 'in 2023'])(
+    '%j holds no valid date',
+    (text) => {
+      expect(datesInText(text)).toEqual([]);
+    },
+  );
 });
