@@ -2,7 +2,7 @@
  * Pure schedule math over the plain `Agenda` (from `readAgenda`). No Yjs, no
  * clock of its own: every function takes the agreed server time as `nowMs`.
  *
- * Slippage semantics (rule AG1–AG5, also in docs/SPEC.md):
+ * Slippage semantics (rules AG1–AG5, cited by the tests):
  *
  * - AG1 Planned times: an item's planned start is its `HH:MM` wall-clock time
  *   on `meta.date` in `meta.timeZone` (DST handled by luxon; a wall time that
