@@ -1,4 +1,4 @@
-import { cleanText, LIMITS, newId } from '../../../../shared/schema';
+import { cleanText, isSafeKey, LIMITS, newId } from '../../../../shared/schema';
 
 /**
  * Who this browser is: a stable random id and a display name, kept in
@@ -53,7 +53,8 @@ export function defaultStore(): KeyValueStore | null {
 /** The per-browser id, created once. */
 export function loadUserId(store: KeyValueStore | null = defaultStore()): string {
   const existing = safeGet(store, USER_ID_KEY);
-  if (existing && ID_PATTERN.test(existing)) return existing;
+  // The server refuses ids that are not safe map keys (`__proto__`): replace them.
+  if (existing && ID_PATTERN.test(existing) && isSafeKey(existing)) return existing;
   const id = newId();
   safeSet(store, USER_ID_KEY, id);
   return id;
