@@ -88,4 +88,94 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     // Exactly one live item at a time.
     expect(await partPanel.locator('[aria-current="true"]').count()).toBe(1);
   });
+
+  it('the organizer edits the agenda in place and shifts it; a participant sees the delay with the planned time, then back on schedule', async () => {
+    const server = await startTestServer({ clientDir });
+    const board = await server.createBoard('Editing');
+    const browser = await launchBrowser();
+    const org = await newPerson(browser, 'Olga Organizer');
+    await org.page.goto(`${server.url}/b/${board.id}#${board.tokens.organizer}`);
+    const orgPanel = org.page.getByTestId('agenda-panel');
+
+    // Event settings: today in New York, so the day is running.
+    const nowNy = DateTime.now().setZone('America/New_York');
+    await orgPanel.getByText('Event settings', { exact: true }).click();
+    await orgPanel.getByLabel('Event title').fill('Editing day');
+    await orgPanel.getByLabel('Date', { exact: true }).fill(nowNy.toISODate() as string);
+    await orgPanel.getByLabel('Time zone').selectOption('America/New_York');
+    await orgPanel.getByLabel('Meeting link').fill('https://meet.example.org/room');
+    await orgPanel.getByRole('button', { name: 'Save event settings' }).click();
+
+    // Two items through the form; the second one starts in two hours (not live).
+    const add = async (start: string, title: string, speaker: string): Promise<void> => {
+      await orgPanel.getByRole('button', { name: 'Add item' }).click();
+      const form = orgPanel.getByTestId('agenda-item-form');
+      await form.getByLabel('Start').fill(start);
+      await form.getByLabel('Minutes').fill('30');
+      await form.getByLabel('Title').fill(title);
+      await form.getByLabel('Speaker').fill(speaker);
+      await form.getByRole('button', { name: 'Add to agenda' }).click();
+      await orgPanel.getByRole('button', { name: 'Cancel' }).click();
+    };
+    const later = nowNy.plus({ hours: 2 });
+    // Avoid a day boundary in New York: both items must fall on today.
+    const first = later.day === nowNy.day ? nowNy.toFormat('HH:mm') : '00:00';
+    const second = later.day === nowNy.day ? later.toFormat('HH:mm') : '23:00';
+    await add(second, 'Closing panel', 'Casey Chair');
+    await add(first, 'Opening talk', 'Ada Speaker');
+    const items = orgPanel.getByTestId('agenda-item');
+    await expect.poll(() => items.count()).toBe(2);
+    // Listed by time, whatever the order of entry.
+    await expect.poll(() => items.nth(0).textContent()).toContain('Opening talk');
+
+    // Edit in place.
+    await items.nth(1).getByRole('button', { name: 'Edit' }).click();
+    await items.nth(1).getByLabel('Title').fill('Closing discussion');
+    await items.nth(1).getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => items.nth(1).textContent()).toContain('Closing discussion');
+
+    const part = await newPerson(browser, 'Pia Participant');
+    await part.page.goto(`${server.url}/b/${board.id}#${board.tokens.participant}`);
+    const partPanel = part.page.getByTestId('agenda-panel');
+    await expect
+      .poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 })
+      .toBe(2);
+    await expect
+      .poll(() => partPanel.getByRole('heading', { level: 2 }).textContent())
+      .toBe('Editing day');
+    expect(
+      await partPanel.getByRole('link', { name: 'Join the meeting' }).getAttribute('href'),
+    ).toBe('https://meet.example.org/room');
+    expect(await partPanel.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+
+    // +5 twice, -5 once: everyone sees "running 5 min late" and the planned time.
+    for (const label of ['+5 min', '+5 min', '-5 min'])
+      await orgPanel.getByRole('button', { name: label }).click();
+    await expect
+      .poll(() => partPanel.getByTestId('agenda-delay').textContent(), { timeout: 10_000 })
+      .toBe('running 5 min late');
+    await expect
+      .poll(() => partPanel.getByTestId('agenda-item').nth(1).textContent())
+      .toContain(`planned ${second}`);
+
+    await orgPanel.getByRole('button', { name: 'Back on schedule' }).click();
+    await expect
+      .poll(() => partPanel.getByTestId('agenda-delay').count(), { timeout: 10_000 })
+      .toBe(0);
+
+    // Remove an item (confirming the prompt).
+    org.page.once('dialog', (d) => void d.accept());
+    await items.nth(1).getByRole('button', { name: 'Remove' }).click();
+    await expect
+      .poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 })
+      .toBe(1);
+
+    // The calendar download is a blob fetched with the token header.
+    const [download] = await Promise.all([
+      part.page.waitForEvent('download'),
+      partPanel.getByRole('button', { name: 'Download calendar (.ics)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Editing-day.ics');
+    expect(download.url()).toMatch(/^blob:/);
+  });
 });
