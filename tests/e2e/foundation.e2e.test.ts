@@ -104,4 +104,45 @@ describe.skipIf(!browserAvailable())('foundation in a real browser', () => {
     await eve.page.goto(`${server.url}/b/${board.id}#not-the-right-token-at-all`);
     await eve.page.getByRole('heading', { name: 'This link is not valid' }).waitFor({ timeout: 15_000 });
   });
+
+  it('asks for the admin token when the server requires one to create boards', async () => {
+    const server = await startTestServer({ clientDir, adminToken: 'admin-secret-for-tests' });
+    const browser = await launchBrowser();
+    const { page } = await newPerson(browser, 'Olga');
+    await page.goto(server.url);
+    await page.getByLabel('Board title').fill('Guarded');
+    await page.getByRole('button', { name: 'Create board' }).click();
+    const tokenField = page.getByLabel('Admin token');
+    await tokenField.waitFor();
+    await tokenField.fill('not-it');
+    await page.getByRole('button', { name: 'Create board' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    await tokenField.fill('admin-secret-for-tests');
+    await page.getByRole('button', { name: 'Create board' }).click();
+    await page.getByRole('textbox', { name: 'Participant link' }).waitFor();
+  });
+
+  it('shows one area at a time as keyboard-operable tabs on a phone, the board first', async () => {
+    const server = await startTestServer({ clientDir });
+    const board = await server.createBoard('Phone');
+    const browser = await launchBrowser();
+    const { page } = await newPerson(browser, 'Ada', { width: 390, height: 800 });
+    await page.goto(board.urls.participant);
+    const tabs = page.getByRole('tablist', { name: 'Board areas' });
+    await tabs.waitFor({ timeout: 15_000 });
+    const selected = async (): Promise<string> =>
+      page.getByRole('tab', { selected: true }).innerText();
+    expect(await selected()).toBe('Board');
+    expect(await page.locator('#area-board').isVisible()).toBe(true);
+    expect(await page.locator('#area-agenda').isVisible()).toBe(false);
+
+    await page.getByRole('tab', { name: 'Board' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await selected()).toBe('Tasks');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Tasks');
+    expect(await page.locator('#area-tasks').isVisible()).toBe(true);
+    expect(await page.locator('#area-board').isVisible()).toBe(false);
+    await page.keyboard.press('Home');
+    expect(await selected()).toBe('Agenda');
+  });
 });

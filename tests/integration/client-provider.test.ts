@@ -102,6 +102,8 @@ describe('Socket.io provider against a real server', () => {
       expect(names(ada)).toEqual(['Ada', 'Grace']);
       expect(names(grace)).toEqual(['Ada', 'Grace']);
     });
+    // Default transports start on long-polling and upgrade where WebSocket works.
+    await eventually(() => expect(ada.provider.socket.io.engine.transport.name).toBe('websocket'));
     expect(ada.provider.session?.role).toBe('organizer');
     expect(grace.provider.session?.role).toBe('participant');
     expect(grace.provider.session?.writable).toEqual(['board', 'tasks']);
