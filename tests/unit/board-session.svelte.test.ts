@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { BoardSession, connectionStateOf } from '../../client/src/lib/sync/session.svelte';
@@ -58,6 +58,10 @@ class FakeSocket {
       syncProtocol.writeSyncStep2(enc, new Y.Doc());
       this.fire('y', doc, encoding.toUint8Array(enc));
     }
+  }
+  /** Awareness frames the client sent for `doc`. */
+  awarenessFrames(doc: DocKind): number {
+    return this.sent.filter((m) => m.doc === doc && m.frame[0] === 1).length;
   }
   /** Updates (not step 1 or awareness) the client sent for `doc`. */
   updates(doc: DocKind): { frame: Uint8Array; ack?: (r: UpdateAck) => void }[] {
@@ -249,5 +253,44 @@ describe('BoardSession', () => {
     expect(session.failure).toBeNull();
     expect(socket.active).toBe(true);
     expect(session.connection).toBe('connecting');
+  });
+
+  it('sends cursor-heavy awareness at most 20 times per second, the last state always', async () => {
+    vi.useFakeTimers();
+    try {
+      const { session, socket } = open();
+      socket.fire('connect');
+      const before = socket.awarenessFrames('board');
+      for (let i = 0; i < 200; i++) {
+        session.awareness.board.setLocalStateField('cursor', { x: i, y: i });
+        await vi.advanceTimersByTimeAsync(5); // a pointer event every 5 ms for one second
+      }
+      await vi.advanceTimersByTimeAsync(100);
+      const sent = socket.awarenessFrames('board') - before;
+      expect(sent).toBeGreaterThanOrEqual(18);
+      expect(sent).toBeLessThanOrEqual(21);
+      // The receiver ends with the final position, not a stale one.
+      const last = socket.sent.filter((m) => m.doc === 'board' && m.frame[0] === 1).at(-1)!;
+      const d = decoding.createDecoder(last.frame);
+      decoding.readVarUint(d);
+      const update = decoding.readVarUint8Array(d);
+      const u = decoding.createDecoder(update);
+      decoding.readVarUint(u); // count
+      decoding.readVarUint(u); // client id
+      decoding.readVarUint(u); // clock
+      expect(JSON.parse(decoding.readVarString(u)).cursor).toEqual({ x: 199, y: 199 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('tells the others at once when the person leaves', () => {
+    const { session, socket } = open();
+    socket.fire('connect');
+    const before = socket.awarenessFrames('board');
+    session.destroy();
+    expect(socket.awarenessFrames('board')).toBe(before + 1);
+    const last = socket.sent.filter((m) => m.doc === 'board' && m.frame[0] === 1).at(-1)!;
+    expect(new TextDecoder().decode(last.frame)).toMatch(/null$/);
   });
 });

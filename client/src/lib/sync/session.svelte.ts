@@ -77,6 +77,7 @@ export class BoardSession implements BoardSessionApi {
   readonly #boardLocked: YView<boolean>;
   #everConnected = false;
   #wasConnected = false;
+  #destroyed = false;
 
   constructor(opts: BoardSessionOptions) {
     this.boardId = opts.boardId;
@@ -133,6 +134,8 @@ export class BoardSession implements BoardSessionApi {
   }
 
   destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
     this.clock.stop();
     this.#provider.destroy();
     for (const kind of DOC_KINDS) {
