@@ -132,8 +132,7 @@ function checkLinks(links: unknown): Record<string, string> {
     fail('links must be an object of name -> URL');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(links as Record<string, unknown>)) {
-    if (!isSafeKey(k) || k.length > LIMITS.nameLength)
-      fail(`link name ${JSON.stringify(k)} is not allowed`);
+    if (!isSafeKey(k) || k.length > LIMITS.nameLength) fail(`link name ${JSON.stringify(k)} is not allowed`);
     if (v === '' || v === undefined) continue;
     if (!isSafeUrl(v)) fail(`link ${k} must be an http(s) or mailto URL`);
     out[k] = v as string;
@@ -144,12 +143,9 @@ function checkLinks(links: unknown): Record<string, string> {
 
 export function setMeta(doc: Y.Doc, patch: AgendaMetaPatch, origin: Origin): void {
   if (typeof patch !== 'object' || patch === null) fail('meta patch must be an object');
-  const title =
-    patch.title === undefined ? undefined : checkString('title', patch.title, LIMITS.titleLength);
+  const title = patch.title === undefined ? undefined : checkString('title', patch.title, LIMITS.titleLength);
   if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone))
-    fail(
-      `time zone must be an IANA name such as America/New_York, got ${JSON.stringify(patch.timeZone)}`,
-    );
+    fail(`time zone must be an IANA name such as America/New_York, got ${JSON.stringify(patch.timeZone)}`);
   if (patch.date !== undefined && patch.date !== '' && !isIsoDate(patch.date))
     fail(`date must be YYYY-MM-DD, got ${JSON.stringify(patch.date)}`);
   const links = patch.links === undefined ? undefined : checkLinks(patch.links);
@@ -165,8 +161,7 @@ export function setMeta(doc: Y.Doc, patch: AgendaMetaPatch, origin: Origin): voi
 /** Adds an item and returns its new id. */
 export function addItem(doc: Y.Doc, item: AgendaItemInput, origin: Origin): string {
   const fields = checkItem(item);
-  if (agendaItems(doc).size >= LIMITS.maxItems)
-    fail(`an agenda holds at most ${LIMITS.maxItems} items`);
+  if (agendaItems(doc).size >= LIMITS.maxItems) fail(`an agenda holds at most ${LIMITS.maxItems} items`);
   const id = newId();
   doc.transact(() => agendaItems(doc).set(id, itemMap(fields)), origin);
   return id;
@@ -195,11 +190,7 @@ export function removeItem(doc: Y.Doc, id: string, origin: Origin): void {
  * before anything changes; the pin and delay are reset because they referred
  * to the old items. Returns the new ids in input order.
  */
-export function replaceItems(
-  doc: Y.Doc,
-  items: readonly AgendaItemInput[],
-  origin: Origin,
-): string[] {
+export function replaceItems(doc: Y.Doc, items: readonly AgendaItemInput[], origin: Origin): string[] {
   if (!Array.isArray(items)) fail('items must be an array');
   if (items.length > LIMITS.maxItems) fail(`an agenda holds at most ${LIMITS.maxItems} items`);
   const checked = items.map((it, i) => {

@@ -94,10 +94,7 @@ export function scheduledItems(agenda: Agenda, nowMs?: number): ScheduledItem[] 
 }
 
 /** Earliest actual start and latest actual end, or null without items. */
-export function dayBounds(
-  agenda: Agenda,
-  nowMs?: number,
-): { startMs: number; endMs: number } | null {
+export function dayBounds(agenda: Agenda, nowMs?: number): { startMs: number; endMs: number } | null {
   const items = scheduledItems(agenda, nowMs);
   if (items.length === 0) return null;
   return {
@@ -114,9 +111,7 @@ export function dayPhase(agenda: Agenda, nowMs: number): DayPhase {
   if (!agenda.meta.date) return 'undated';
   const bounds = dayBounds(agenda, nowMs) ?? {
     startMs: wallTimeToMs(agenda.meta.date, '00:00', agenda.meta.timeZone),
-    endMs: DateTime.fromISO(agenda.meta.date, { zone: agenda.meta.timeZone })
-      .plus({ days: 1 })
-      .toMillis(),
+    endMs: DateTime.fromISO(agenda.meta.date, { zone: agenda.meta.timeZone }).plus({ days: 1 }).toMillis(),
   };
   if (nowMs < bounds.startMs) return 'before';
   if (nowMs >= bounds.endMs) return 'after';

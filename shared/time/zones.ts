@@ -81,31 +81,19 @@ const part = (t: ZonedTime): string => `${t.time} ${t.zoneName}${t.marker ? ` ${
  * event's date (`meta.date`): day markers on either side are relative to it,
  * so a talk shifted past midnight also shows "+1 day" in the event's zone.
  */
-export function dualTime(
-  ms: number,
-  eventZone: string,
-  viewerZone: string,
-  referenceDate: string,
-): DualTime {
+export function dualTime(ms: number, eventZone: string, viewerZone: string, referenceDate: string): DualTime {
   const event = zonedTime(ms, eventZone, referenceDate);
   const viewer = zonedTime(ms, viewerZone, referenceDate);
   const same =
     viewerZone === eventZone ||
-    (viewer.time === event.time &&
-      viewer.zoneName === event.zoneName &&
-      viewer.date === event.date);
+    (viewer.time === event.time && viewer.zoneName === event.zoneName && viewer.date === event.date);
   return same
     ? { event, viewer: null, label: part(event) }
     : { event, viewer, label: `${part(event)} · ${part(viewer)}` };
 }
 
 /** An `HH:MM` event-zone time on the event's date, in both zones. */
-export function dualWallTime(
-  date: string,
-  hhmm: string,
-  eventZone: string,
-  viewerZone: string,
-): DualTime {
+export function dualWallTime(date: string, hhmm: string, eventZone: string, viewerZone: string): DualTime {
   return dualTime(wallTimeToMs(date, hhmm, eventZone), eventZone, viewerZone, date);
 }
 

@@ -37,12 +37,9 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     await preview.waitFor();
     expect(await preview.locator('tbody tr').count()).toBe(12);
     await org.page.getByRole('button', { name: /Replace agenda with 12 items/ }).click();
-    await eventually(
-      async () => expect(await orgPanel.getByTestId('agenda-item').count()).toBe(12),
-      {
-        timeout: 10_000,
-      },
-    );
+    await eventually(async () => expect(await orgPanel.getByTestId('agenda-item').count()).toBe(12), {
+      timeout: 10_000,
+    });
     await expect
       .poll(() => orgPanel.getByRole('heading', { level: 2 }).textContent())
       .toMatch(/Federated Learning|Workshop/);
@@ -53,12 +50,9 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     const part = await ctx.newPage();
     await part.goto(`${server.url}/b/${board.id}#${board.tokens.participant}`);
     const partPanel = part.getByTestId('agenda-panel');
-    await eventually(
-      async () => expect(await partPanel.getByTestId('agenda-item').count()).toBe(12),
-      {
-        timeout: 10_000,
-      },
-    );
+    await eventually(async () => expect(await partPanel.getByTestId('agenda-item').count()).toBe(12), {
+      timeout: 10_000,
+    });
     const firstTalk = partPanel.getByTestId('agenda-item').nth(2);
     await expect.poll(() => firstTalk.textContent()).toMatch(/10:30\s+EST[\s\S]*16:30\s+CET/);
     expect(await partPanel.getByRole('button', { name: 'Start this item now' }).count()).toBe(0);
@@ -137,15 +131,11 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     const part = await newPerson(browser, 'Pia Participant');
     await part.page.goto(`${server.url}/b/${board.id}#${board.tokens.participant}`);
     const partPanel = part.page.getByTestId('agenda-panel');
-    await expect
-      .poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 })
-      .toBe(2);
-    await expect
-      .poll(() => partPanel.getByRole('heading', { level: 2 }).textContent())
-      .toBe('Editing day');
-    expect(
-      await partPanel.getByRole('link', { name: 'Join the meeting' }).getAttribute('href'),
-    ).toBe('https://meet.example.org/room');
+    await expect.poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => partPanel.getByRole('heading', { level: 2 }).textContent()).toBe('Editing day');
+    expect(await partPanel.getByRole('link', { name: 'Join the meeting' }).getAttribute('href')).toBe(
+      'https://meet.example.org/room',
+    );
     expect(await partPanel.getByRole('button', { name: 'Edit' }).count()).toBe(0);
 
     // +5 twice, -5 once: everyone sees "running 5 min late" and the planned time.
@@ -159,16 +149,12 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
       .toContain(`planned ${second}`);
 
     await orgPanel.getByRole('button', { name: 'Back on schedule' }).click();
-    await expect
-      .poll(() => partPanel.getByTestId('agenda-delay').count(), { timeout: 10_000 })
-      .toBe(0);
+    await expect.poll(() => partPanel.getByTestId('agenda-delay').count(), { timeout: 10_000 }).toBe(0);
 
     // Remove an item (confirming the prompt).
     org.page.once('dialog', (d) => void d.accept());
     await items.nth(1).getByRole('button', { name: 'Remove' }).click();
-    await expect
-      .poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 })
-      .toBe(1);
+    await expect.poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 }).toBe(1);
 
     // The calendar download is a blob fetched with the token header.
     const [download] = await Promise.all([

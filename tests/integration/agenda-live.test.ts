@@ -5,13 +5,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import {
-  replaceItems,
-  setMeta,
-  shiftDelay,
-  startItemNow,
-  updateItem,
-} from '../../shared/ops/agenda';
+import { replaceItems, setMeta, shiftDelay, startItemNow, updateItem } from '../../shared/ops/agenda';
 import {
   MESSAGE,
   type ClientToServerEvents,
@@ -61,11 +55,7 @@ const synced = (provider: WebsocketProvider): Promise<void> =>
 
 /** Planned 10:00, 10:30 and 10:50 in New York on 2023-01-20 (15:00Z, 15:30Z, 15:50Z). */
 function seedAgenda(doc: Y.Doc): string[] {
-  setMeta(
-    doc,
-    { title: 'FL workshop', timeZone: 'America/New_York', date: '2023-01-20' },
-    organizer,
-  );
+  setMeta(doc, { title: 'FL workshop', timeZone: 'America/New_York', date: '2023-01-20' }, organizer);
   return replaceItems(
     doc,
     [

@@ -65,11 +65,7 @@ function transactions(doc: Y.Doc, fn: () => void): unknown[] {
 describe('agenda meta', () => {
   it('sets title, zone, date and links, readable back through readAgenda', () => {
     const { doc } = seeded();
-    setMeta(
-      doc,
-      { links: { meeting: 'https://polymtl-ca.zoom.us/j/89691175199', registration: '' } },
-      org,
-    );
+    setMeta(doc, { links: { meeting: 'https://polymtl-ca.zoom.us/j/89691175199', registration: '' } }, org);
     expect(readAgenda(doc).meta).toEqual({
       title: 'FL workshop',
       timeZone: 'America/New_York',
@@ -157,9 +153,7 @@ describe('agenda items', () => {
       title: 't',
     }));
     replaceItems(doc, many, org);
-    expect(() => addItem(doc, { start: '11:00', minutes: 1, title: 'one more' }, org)).toThrow(
-      /at most/,
-    );
+    expect(() => addItem(doc, { start: '11:00', minutes: 1, title: 'one more' }, org)).toThrow(/at most/);
     expect(() => replaceItems(doc, [...many, many[0]!], org)).toThrow(/at most/);
   });
 

@@ -24,11 +24,7 @@ function item(id: string, start: string, minutes: number, kind: ItemKind = 'talk
 }
 
 /** A slice of the seed workshop: New York, 2023-01-20 (EST, UTC-5). */
-function agenda(
-  live: Partial<LiveState> = {},
-  date = '2023-01-20',
-  timeZone = 'America/New_York',
-): Agenda {
+function agenda(live: Partial<LiveState> = {}, date = '2023-01-20', timeZone = 'America/New_York'): Agenda {
   return {
     meta: { title: 'Workshop', timeZone, date, links: {} },
     items: [
@@ -53,12 +49,8 @@ describe('planned times (AG1)', () => {
   });
 
   it('uses the zone offset in force on the date across the spring-forward change of 2023-03-12', () => {
-    expect(wallTimeToMs('2023-03-11', '10:00', 'America/New_York')).toBe(
-      utc('2023-03-11T15:00:00Z'),
-    );
-    expect(wallTimeToMs('2023-03-12', '10:00', 'America/New_York')).toBe(
-      utc('2023-03-12T14:00:00Z'),
-    );
+    expect(wallTimeToMs('2023-03-11', '10:00', 'America/New_York')).toBe(utc('2023-03-11T15:00:00Z'));
+    expect(wallTimeToMs('2023-03-12', '10:00', 'America/New_York')).toBe(utc('2023-03-12T14:00:00Z'));
   });
 
   it('counts durations in real time, so an item across the 02:00 gap ends one wall hour later', () => {

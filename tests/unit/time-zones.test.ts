@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  dayMarker,
-  dualTime,
-  dualWallTime,
-  shortZoneName,
-  timeZoneNames,
-} from '../../shared/time/zones';
+import { dayMarker, dualTime, dualWallTime, shortZoneName, timeZoneNames } from '../../shared/time/zones';
 
 describe('event zone and viewer zone', () => {
   it('shows the seed workshop\'s 10:30 Eastern for a Paris viewer as "10:30 EST · 16:30 CET"', () => {
@@ -15,9 +9,9 @@ describe('event zone and viewer zone', () => {
   });
 
   it('shows West Coast viewers their own abbreviation', () => {
-    expect(
-      dualWallTime('2023-01-20', '10:00', 'America/New_York', 'America/Los_Angeles').label,
-    ).toBe('10:00 EST · 07:00 PST');
+    expect(dualWallTime('2023-01-20', '10:00', 'America/New_York', 'America/Los_Angeles').label).toBe(
+      '10:00 EST · 07:00 PST',
+    );
   });
 
   it('shows one time when the viewer is in the event zone', () => {
@@ -70,9 +64,7 @@ describe('event zone and viewer zone', () => {
   });
 
   it('falls back to the GMT offset form when a zone has no common abbreviation', () => {
-    expect(shortZoneName('Asia/Kolkata', Date.parse('2023-01-20T00:00:00Z'))).toMatch(
-      /^(IST|GMT\+5:30)$/,
-    );
+    expect(shortZoneName('Asia/Kolkata', Date.parse('2023-01-20T00:00:00Z'))).toMatch(/^(IST|GMT\+5:30)$/);
     expect(shortZoneName('UTC', 0)).toBe('UTC');
   });
 

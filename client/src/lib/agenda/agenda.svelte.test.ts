@@ -129,7 +129,7 @@ describe('AgendaState', () => {
     const who = { authorId: 'p1', authorName: 'P' };
     addNote(s.docs.board, { ...who, text: 'a', x: 0, y: 0, itemId: ids[1] ?? null }, org);
     addNote(s.docs.board, { ...who, text: 'b', x: 0, y: 0, itemId: ids[1] ?? null }, org);
-    expect(new AgendaState(s).noteCounts.get(ids[1] as string)).toBe(2);
+    expect(new AgendaState(s).noteCounts[ids[1] as string]).toBe(2);
   });
 
   it('sends the import with the bearer token in a header, never in the URL, and surfaces the server message', async () => {
@@ -145,9 +145,7 @@ describe('AgendaState', () => {
       );
     }) as typeof fetch;
     const a = new AgendaState(s, { fetch: fakeFetch });
-    await expect(a.importPage('# no table', true)).rejects.toThrow(
-      'expected a table with a time column',
-    );
+    await expect(a.importPage('# no table', true)).rejects.toThrow('expected a table with a time column');
     expect(calls[0]?.url).toBe('/api/boards/b0ard/agenda/import');
     expect(calls[0]?.url).not.toContain('secret-token');
     expect(new Headers(calls[0]?.init?.headers).get('authorization')).toBe('Bearer secret-token');

@@ -92,7 +92,7 @@ export const announce = (i: Pick<AgendaItem, 'speaker' | 'title'>): string =>
  */
 export class AgendaState {
   readonly #agenda: YDocView<Agenda>;
-  readonly #notes: YView<Map<string, number>>;
+  readonly #notes: YView<Record<string, number>>;
   readonly #tick: () => void;
 
   /** Keep the live item in view (the participant can switch it off). */
@@ -109,9 +109,11 @@ export class AgendaState {
     const { agenda, board } = session.docs;
     this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
     this.#notes = new YView(boardNotes(board), () => {
-      const counts = new Map<string, number>();
+      // A plain record: a fresh value per change, never mutated afterwards.
+      // Note item ids are safe keys (readNote), so no prototype keys here.
+      const counts: Record<string, number> = {};
       for (const n of readNotes(board)) {
-        if (n.itemId) counts.set(n.itemId, (counts.get(n.itemId) ?? 0) + 1);
+        if (n.itemId) counts[n.itemId] = (counts[n.itemId] ?? 0) + 1;
       }
       return counts;
     });
@@ -145,7 +147,7 @@ export class AgendaState {
     return this.session.clock.now();
   }
 
-  get noteCounts(): Map<string, number> {
+  get noteCounts(): Record<string, number> {
     return this.#notes.current;
   }
 
@@ -191,11 +193,7 @@ export class AgendaState {
           item.startMs === item.plannedStartMs
             ? null
             : dualTime(item.plannedStartMs, timeZone, this.viewerZone, date),
-        progress: isCurrent
-          ? dur > 0
-            ? Math.min(1, Math.max(0, (now - item.startMs) / dur))
-            : 1
-          : null,
+        progress: isCurrent ? (dur > 0 ? Math.min(1, Math.max(0, (now - item.startMs) / dur)) : 1) : null,
         remainingMs: isCurrent ? item.endMs - now : null,
       };
     });
@@ -233,9 +231,7 @@ export class AgendaState {
   }
 
   startNow(id: string): void {
-    this.#run(() =>
-      startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin),
-    );
+    this.#run(() => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
   }
 
   shift(deltaMinutes: number): void {
