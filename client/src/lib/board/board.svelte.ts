@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import * as Y from 'yjs';
 import {
   addNote,
   arrangeByTalk,
@@ -16,7 +16,7 @@ import {
   setNoteColor,
   votesRemaining,
   type NoteColorId,
-} from "../../../../shared/ops/board";
+} from '../../../../shared/ops/board';
 import {
   clearSpotlight,
   clearTimer,
@@ -28,7 +28,7 @@ import {
   setHideVotes,
   setSpotlight,
   startTimer,
-} from "../../../../shared/ops/live";
+} from '../../../../shared/ops/live';
 import {
   localOrigin,
   readAgenda,
@@ -37,17 +37,17 @@ import {
   type AgendaItem,
   type Note,
   type Origin,
-} from "../../../../shared/schema";
-import { currentItemAt } from "../../../../shared/time/schedule";
-import { YDocView } from "../sync/reactive.svelte";
-import type { BoardSessionApi } from "../sync/types";
-import { NotesView } from "./notes.svelte";
-import { BoardPresence } from "./presence.svelte";
+} from '../../../../shared/schema';
+import { currentItemAt } from '../../../../shared/time/schedule';
+import { YDocView } from '../sync/reactive.svelte';
+import type { BoardSessionApi } from '../sync/types';
+import { NotesView } from './notes.svelte';
+import { BoardPresence } from './presence.svelte';
 
 /** `'all'`, an agenda item id, or `'none'` for notes written outside any item. */
 export type TalkFilter = string;
-export const ALL_TALKS = "all";
-export const NO_TALK = "none";
+export const ALL_TALKS = 'all';
+export const NO_TALK = 'none';
 
 /**
  * Everything the board components show and do. Components never touch Yjs:
@@ -66,7 +66,7 @@ export class BoardState {
   readonly #tasks: YDocView<Set<string>>;
 
   /** Last refusal or error to tell the person about (polite live region). */
-  message = $state("");
+  message = $state('');
   canUndo = $state(false);
   canRedo = $state(false);
   filter = $state<TalkFilter>(ALL_TALKS);
@@ -95,9 +95,9 @@ export class BoardState {
       this.canUndo = this.#undo.undoStack.length > 0;
       this.canRedo = this.#undo.redoStack.length > 0;
     };
-    this.#undo.on("stack-item-added", refresh);
-    this.#undo.on("stack-item-popped", refresh);
-    this.#undo.on("stack-cleared", refresh);
+    this.#undo.on('stack-item-added', refresh);
+    this.#undo.on('stack-item-popped', refresh);
+    this.#undo.on('stack-cleared', refresh);
   }
 
   destroy(): void {
@@ -110,37 +110,35 @@ export class BoardState {
   get agenda(): Agenda {
     return this.#agenda.current;
   }
-  get live(): Agenda["live"] {
+  get live(): Agenda['live'] {
     return this.#agenda.current.live;
   }
   get items(): AgendaItem[] {
     return this.#agenda.current.items;
   }
   get isOrganizer(): boolean {
-    return this.session.role === "organizer";
+    return this.session.role === 'organizer';
   }
   get writable(): boolean {
-    return this.session.canWrite("board");
+    return this.session.canWrite('board');
   }
   /** Why the board is read-only for this person, or '' when it is not. */
   get readOnlyReason(): string {
-    if (this.writable) return "";
-    if (this.session.role === "viewer")
-      return "You are viewing this board: it is read-only.";
-    if (this.live.boardLocked)
-      return "The organizer has locked the board: it is read-only for now.";
-    return "The board is read-only.";
+    if (this.writable) return '';
+    if (this.session.role === 'viewer') return 'You are viewing this board: it is read-only.';
+    if (this.live.boardLocked) return 'The organizer has locked the board: it is read-only for now.';
+    return 'The board is read-only.';
   }
 
   itemTitle(itemId: string | null): string {
-    if (itemId === null) return "";
-    return this.items.find((i) => i.id === itemId)?.title ?? "";
+    if (itemId === null) return '';
+    return this.items.find((i) => i.id === itemId)?.title ?? '';
   }
 
   /** The author as shown: "anonymous" while the organizer hides names. */
   authorLabel(n: Note): string {
-    if (this.live.anonymousNotes) return "anonymous";
-    return n.authorName || "anonymous";
+    if (this.live.anonymousNotes) return 'anonymous';
+    return n.authorName || 'anonymous';
   }
 
   hasTask(noteId: string): boolean {
@@ -148,9 +146,7 @@ export class BoardState {
   }
 
   /** Counts per note, capped per voter (see `countedVotes`); derived once per change. */
-  readonly votes: Map<string, number> = $derived.by(() =>
-    countedVotes(this.notes.list, this.live),
-  );
+  readonly votes: Map<string, number> = $derived.by(() => countedVotes(this.notes.list, this.live));
 
   /** Participants see counts unless they are hidden while voting is open. */
   get showCounts(): boolean {
@@ -167,43 +163,31 @@ export class BoardState {
 
   /** Vote count at or above which a note counts as "top" (the five most-voted). */
   readonly topThreshold: number = $derived.by(() => {
-    const counts = [...this.votes.values()]
-      .filter((c) => c > 0)
-      .sort((a, b) => b - a);
+    const counts = [...this.votes.values()].filter((c) => c > 0).sort((a, b) => b - a);
     return counts[Math.min(4, counts.length - 1)] ?? Infinity;
   });
 
   matchesFilter(n: Note): boolean {
     if (this.filter === ALL_TALKS) return true;
-    if (this.filter === NO_TALK)
-      return n.itemId === null || this.itemTitle(n.itemId) === "";
+    if (this.filter === NO_TALK) return n.itemId === null || this.itemTitle(n.itemId) === '';
     return n.itemId === this.filter;
   }
 
   readonly visibleNotes: Note[] = $derived.by(() => {
     const list = this.notes.list;
-    return this.filter === ALL_TALKS
-      ? list
-      : list.filter((n) => this.matchesFilter(n));
+    return this.filter === ALL_TALKS ? list : list.filter((n) => this.matchesFilter(n));
   });
 
   canDelete(n: Note): boolean {
-    return (
-      this.writable &&
-      canDeleteNote(
-        { id: this.session.user.id, role: this.session.role },
-        n.authorId,
-      )
-    );
+    return this.writable && canDeleteNote({ id: this.session.user.id, role: this.session.role }, n.authorId);
   }
 
   #run<T>(fn: () => T): T | undefined {
     try {
-      this.message = "";
+      this.message = '';
       return fn();
     } catch (e) {
-      if (e instanceof NoteOpError || e instanceof LiveOpError)
-        this.message = e.message;
+      if (e instanceof NoteOpError || e instanceof LiveOpError) this.message = e.message;
       else throw e;
       return undefined;
     }
@@ -216,7 +200,7 @@ export class BoardState {
   }
 
   /** Creates a note at world point (x, y), tagged with the agenda item live now. */
-  add(x: number, y: number, text = ""): string | undefined {
+  add(x: number, y: number, text = ''): string | undefined {
     if (!this.#guard()) return undefined;
     const now = this.session.clock.now();
     const item = currentItemAt(this.agenda, now);
@@ -271,9 +255,7 @@ export class BoardState {
   setColor(id: string, color: NoteColorId): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    this.#run(() =>
-      setNoteColor(this.session.docs.board, id, color, this.origin),
-    );
+    this.#run(() => setNoteColor(this.session.docs.board, id, color, this.origin));
   }
 
   toFront(id: string): void {
@@ -285,44 +267,26 @@ export class BoardState {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
     const actor = { id: this.session.user.id, role: this.session.role };
-    this.#run(() =>
-      deleteNote(this.session.docs.board, id, actor, this.origin),
-    );
+    this.#run(() => deleteNote(this.session.docs.board, id, actor, this.origin));
     if (this.editing === id) this.stopEditing();
   }
 
   vote(id: string): void {
     if (!this.#guard()) return;
-    this.#run(() =>
-      castVote(
-        this.session.docs.board,
-        id,
-        this.session.user.id,
-        this.live,
-        this.#untracked,
-      ),
-    );
+    this.#run(() => castVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked));
   }
 
   unvote(id: string): void {
     if (!this.#guard()) return;
     this.#run(() =>
-      retractVote(
-        this.session.docs.board,
-        id,
-        this.session.user.id,
-        this.live,
-        this.#untracked,
-      ),
+      retractVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked),
     );
   }
 
   arrange(): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    this.#run(() =>
-      arrangeByTalk(this.session.docs.board, this.items, this.origin),
-    );
+    this.#run(() => arrangeByTalk(this.session.docs.board, this.items, this.origin));
     this.#undo.stopCapturing();
   }
 
@@ -354,8 +318,8 @@ export class BoardState {
   // Facilitation (organizers; the server refuses agenda writes from anyone else).
 
   #live(fn: (doc: Y.Doc, origin: Origin) => void): void {
-    if (!this.session.canWrite("agenda")) {
-      this.message = "Only organizers can change this.";
+    if (!this.session.canWrite('agenda')) {
+      this.message = 'Only organizers can change this.';
       return;
     }
     this.#run(() => fn(this.session.docs.agenda, this.#untracked));
@@ -378,7 +342,7 @@ export class BoardState {
   }
   startTimer(minutes: number): void {
     if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 180) {
-      this.message = "Timer minutes must be between 1 and 180.";
+      this.message = 'Timer minutes must be between 1 and 180.';
       return;
     }
     const ends = this.session.clock.now() + minutes * 60_000;

@@ -1,5 +1,5 @@
-import { NOTE_SIZE } from "../../../../shared/ops/board";
-import { ZOOM_RANGE } from "../../../../shared/ops/live";
+import { NOTE_SIZE } from '../../../../shared/ops/board';
+import { ZOOM_RANGE } from '../../../../shared/ops/live';
 
 /**
  * Pure viewport math for the canvas. A view maps world to screen as
@@ -25,10 +25,7 @@ export interface Point {
 }
 
 export const clampZoom = (z: number): number =>
-  Math.min(
-    ZOOM_RANGE.max,
-    Math.max(ZOOM_RANGE.min, Number.isFinite(z) ? z : 1),
-  );
+  Math.min(ZOOM_RANGE.max, Math.max(ZOOM_RANGE.min, Number.isFinite(z) ? z : 1));
 
 export const screenToWorld = (v: View, p: Point): Point => ({
   x: (p.x - v.x) / v.zoom,
@@ -51,12 +48,7 @@ export function zoomAt(v: View, p: Point, factor: number): View {
 }
 
 /** The view whose screen centre shows world point `c` at `zoom`. */
-export const centerOn = (
-  c: Point,
-  zoom: number,
-  width: number,
-  height: number,
-): View => {
+export const centerOn = (c: Point, zoom: number, width: number, height: number): View => {
   const z = clampZoom(zoom);
   return { x: width / 2 - c.x * z, y: height / 2 - c.y * z, zoom: z };
 };
@@ -82,12 +74,7 @@ export function notesBounds(notes: readonly Point[]): Rect | null {
 }
 
 /** The view that shows every note with a margin, never zooming in past 100 %. */
-export function fitView(
-  notes: readonly Point[],
-  width: number,
-  height: number,
-  margin = 40,
-): View {
+export function fitView(notes: readonly Point[], width: number, height: number, margin = 40): View {
   const b = notesBounds(notes);
   if (!b || width <= 0 || height <= 0) return { x: margin, y: margin, zoom: 1 };
   const zoom = clampZoom(
@@ -97,12 +84,7 @@ export function fitView(
       (height - 2 * margin) / Math.max(1, b.y1 - b.y0),
     ),
   );
-  return centerOn(
-    { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 },
-    zoom,
-    width,
-    height,
-  );
+  return centerOn({ x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 }, zoom, width, height);
 }
 
 /**
@@ -126,21 +108,43 @@ export function cullKey(v: View, width: number, height: number): string {
 }
 
 export function parseRect(key: string): Rect {
-  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = key.split(",").map(Number);
+  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = key.split(',').map(Number);
   return { x0, y0, x1, y1 };
 }
 
 /** Whether a note with top-left corner `p` overlaps `r`. */
 export const noteIntersects = (p: Point, r: Rect): boolean =>
-  p.x < r.x1 &&
-  p.x + NOTE_SIZE.width > r.x0 &&
-  p.y < r.y1 &&
-  p.y + NOTE_SIZE.height > r.y0;
+  p.x < r.x1 && p.x + NOTE_SIZE.width > r.x0 && p.y < r.y1 && p.y + NOTE_SIZE.height > r.y0;
 
 /** Below this zoom, text is unreadable anyway: notes render as plain coloured blocks. */
 export const DETAIL_ZOOM = 0.35;
 
 /** Reading order (rows top to bottom, then left to right) for Tab and screen readers. */
 export const readingOrder = (a: Point, b: Point): number =>
-  Math.floor(a.y / NOTE_SIZE.height) - Math.floor(b.y / NOTE_SIZE.height) ||
-  a.x - b.x;
+  Math.floor(a.y / NOTE_SIZE.height) - Math.floor(b.y / NOTE_SIZE.height) || a.x - b.x;
+
+/**
+ * Top-left corner for a new note near `center` that overlaps no existing
+ * note: rings of candidate slots around the centre, nearest first (falls
+ * back to the centre when the neighbourhood is full).
+ */
+export function freeSpot(notes: readonly Point[], center: Point, rings = 4): Point {
+  const gap = 16;
+  const w = NOTE_SIZE.width + gap;
+  const h = NOTE_SIZE.height + gap;
+  const origin = { x: center.x - NOTE_SIZE.width / 2, y: center.y - NOTE_SIZE.height / 2 };
+  const overlaps = (p: Point): boolean =>
+    notes.some((n) => Math.abs(n.x - p.x) < w - gap / 2 && Math.abs(n.y - p.y) < h - gap / 2);
+  for (let r = 0; r <= rings; r++) {
+    const ring: Point[] = [];
+    for (let i = -r; i <= r; i++)
+      for (let j = -r; j <= r; j++)
+        if (Math.max(Math.abs(i), Math.abs(j)) === r) ring.push({ x: origin.x + i * w, y: origin.y + j * h });
+    ring.sort(
+      (a, b) => Math.hypot(a.x - origin.x, a.y - origin.y) - Math.hypot(b.x - origin.x, b.y - origin.y),
+    );
+    const free = ring.find((p) => !overlaps(p));
+    if (free) return free;
+  }
+  return origin;
+}

@@ -1,11 +1,6 @@
-import { createSubscriber } from "svelte/reactivity";
-import * as Y from "yjs";
-import {
-  boardNotes,
-  readNote,
-  readNotes,
-  type Note,
-} from "../../../../shared/schema";
+import { createSubscriber } from 'svelte/reactivity';
+import * as Y from 'yjs';
+import { boardNotes, readNote, readNotes, type Note } from '../../../../shared/schema';
 
 /**
  * A reactive list of the board's notes that re-reads only the notes a
@@ -28,11 +23,10 @@ export class NotesView {
       const onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]): void => {
         const changed = new Set<string>();
         for (const e of events) {
-          if (e instanceof Y.YMapEvent && e.target === map)
-            for (const k of e.keysChanged) changed.add(k);
+          if (e instanceof Y.YMapEvent && e.target === map) for (const k of e.keysChanged) changed.add(k);
           else {
             const k = e.path[0];
-            if (typeof k === "string") changed.add(k);
+            if (typeof k === 'string') changed.add(k);
           }
         }
         if (this.#apply(map, changed)) update();
@@ -56,9 +50,7 @@ export class NotesView {
     let membership = false;
     let any = false;
     for (const id of ids) {
-      const n = map.has(id)
-        ? readNote(id, map.get(id), () => this.skipped++)
-        : null;
+      const n = map.has(id) ? readNote(id, map.get(id), () => this.skipped++) : null;
       const had = this.#byId.has(id);
       if (n) this.#byId.set(id, n);
       else this.#byId.delete(id);
@@ -71,9 +63,7 @@ export class NotesView {
         (a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id),
       );
     } else {
-      this.#list = this.#list.map((n) =>
-        ids.has(n.id) ? (this.#byId.get(n.id) ?? n) : n,
-      );
+      this.#list = this.#list.map((n) => (ids.has(n.id) ? (this.#byId.get(n.id) ?? n) : n));
     }
     return true;
   }

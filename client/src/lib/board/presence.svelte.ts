@@ -1,6 +1,6 @@
-import { createSubscriber } from "svelte/reactivity";
-import type { Awareness } from "y-protocols/awareness";
-import type { PresenceState } from "../sync/types";
+import { createSubscriber } from 'svelte/reactivity';
+import type { Awareness } from 'y-protocols/awareness';
+import type { PresenceState } from '../sync/types';
 
 export interface RemoteCursor {
   clientId: number;
@@ -15,7 +15,7 @@ export const CURSOR_INTERVAL_MS = 50;
 
 const MAX_NAME = 60;
 const safeColor = (c: unknown): string =>
-  typeof c === "string" && /^#[0-9a-f]{3,8}$/i.test(c) ? c : "#555555";
+  typeof c === 'string' && /^#[0-9a-f]{3,8}$/i.test(c) ? c : '#555555';
 
 /** Peers' presence is as untrusted as their updates: keep only well-formed fields. */
 function parse(state: unknown): {
@@ -24,21 +24,18 @@ function parse(state: unknown): {
   cursor: { x: number; y: number } | null;
   editing: string | null;
 } | null {
-  if (!state || typeof state !== "object") return null;
+  if (!state || typeof state !== 'object') return null;
   const s = state as Partial<PresenceState>;
   const user = s.user;
-  if (!user || typeof user !== "object" || typeof user.name !== "string")
-    return null;
+  if (!user || typeof user !== 'object' || typeof user.name !== 'string') return null;
   const c = s.cursor;
   const cursor =
-    c && typeof c === "object" && Number.isFinite(c.x) && Number.isFinite(c.y)
-      ? { x: c.x, y: c.y }
-      : null;
+    c && typeof c === 'object' && Number.isFinite(c.x) && Number.isFinite(c.y) ? { x: c.x, y: c.y } : null;
   return {
     name: user.name.slice(0, MAX_NAME),
     color: safeColor(user.color),
     cursor,
-    editing: typeof s.editing === "string" ? s.editing.slice(0, 64) : null,
+    editing: typeof s.editing === 'string' ? s.editing.slice(0, 64) : null,
   };
 }
 
@@ -62,12 +59,12 @@ export class BoardPresence {
         this.#dirty = true;
         update();
       };
-      awareness.on("change", onChange);
+      awareness.on('change', onChange);
       this.#watching = true;
       this.#dirty = true;
       return () => {
         this.#watching = false;
-        awareness.off("change", onChange);
+        awareness.off('change', onChange);
       };
     });
   }
@@ -81,10 +78,8 @@ export class BoardPresence {
       if (clientId === this.awareness.clientID) return;
       const p = parse(state);
       if (!p) return;
-      if (p.cursor)
-        cursors.push({ clientId, name: p.name, color: p.color, ...p.cursor });
-      if (p.editing)
-        editing.set(p.editing, [...(editing.get(p.editing) ?? []), p.name]);
+      if (p.cursor) cursors.push({ clientId, name: p.name, color: p.color, ...p.cursor });
+      if (p.editing) editing.set(p.editing, [...(editing.get(p.editing) ?? []), p.name]);
     });
     this.#cursors = cursors;
     this.#editing = editing;
@@ -117,16 +112,13 @@ export class BoardPresence {
     this.#timer = null;
     if (this.#pending === undefined) return;
     this.#lastSent = now;
-    this.awareness.setLocalStateField("cursor", this.#pending);
+    this.awareness.setLocalStateField('cursor', this.#pending);
     this.#pending = undefined;
   }
 
   setEditing(noteId: string | null): void {
-    const current = (
-      this.awareness.getLocalState() as Partial<PresenceState> | null
-    )?.editing;
-    if (current !== noteId)
-      this.awareness.setLocalStateField("editing", noteId);
+    const current = (this.awareness.getLocalState() as Partial<PresenceState> | null)?.editing;
+    if (current !== noteId) this.awareness.setLocalStateField('editing', noteId);
   }
 
   destroy(): void {

@@ -7,7 +7,7 @@ import {
   zoomAt,
   type Point,
   type View,
-} from "./geometry";
+} from './geometry';
 
 /**
  * The local camera of the canvas. Only the world layer's transform depends on
