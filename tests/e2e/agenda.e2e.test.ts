@@ -45,7 +45,11 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
       .toMatch(/Federated Learning|Workshop/);
 
     // The participant, in Paris, sees the imported agenda in both zones.
-    const ctx = await browser.newContext({ timezoneId: 'Europe/Paris' });
+    // A short window, so that following has to scroll.
+    const ctx = await browser.newContext({
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 1280, height: 600 },
+    });
     await ctx.addInitScript(() => window.localStorage.setItem('plenary.name', 'Pia Participant'));
     const part = await ctx.newPage();
     await part.goto(`${server.url}/b/${board.id}#${board.tokens.participant}`);
@@ -81,6 +85,26 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     await expect.poll(currentOnParticipant, { timeout: 10_000 }).toContain('Spyros Bakas');
     // Exactly one live item at a time.
     expect(await partPanel.locator('[aria-current="true"]').count()).toBe(1);
+
+    // Following scrolls the live item into view, even at the end of the day.
+    const liveRow = partPanel.locator('[data-testid="agenda-item"][aria-current="true"]');
+    const liveRowVisible = (): Promise<boolean> =>
+      liveRow.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    await startNow(11);
+    await expect.poll(currentOnParticipant, { timeout: 10_000 }).toContain('Discussion');
+    await expect.poll(liveRowVisible).toBe(true);
+
+    // Switched off, the view stays put; "Jump to now" brings the live item back.
+    await partPanel.getByLabel('Follow the live item').uncheck();
+    await startNow(0);
+    await expect.poll(currentOnParticipant, { timeout: 10_000 }).toContain('Brief intro');
+    expect(await liveRowVisible()).toBe(false);
+    await partPanel.getByRole('button', { name: 'Jump to now' }).click();
+    await expect.poll(liveRowVisible).toBe(true);
+    expect(await partPanel.getByLabel('Follow the live item').isChecked()).toBe(true);
   });
 
   it('the organizer edits the agenda in place and shifts it; a participant sees the delay with the planned time, then back on schedule', async () => {

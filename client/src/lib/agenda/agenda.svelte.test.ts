@@ -99,6 +99,22 @@ describe('AgendaState', () => {
     expect(rows[0]?.planned).toBeNull();
   });
 
+  it('names the date and time instead of a countdown when the day is more than a day away', () => {
+    const s = fakeSession('participant', Date.parse('2023-01-10T12:00:00Z'));
+    seed(s.docs.agenda);
+    const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
+    expect(a.nowNext(s.clock.now()).headline).toBe('Starts 2023-01-20 at 10:00 EST · 16:00 CET');
+  });
+
+  it('says the date is to be announced for an undated agenda with no item started', () => {
+    const s = fakeSession('participant', Date.parse('2023-01-20T15:00:00Z'));
+    seed(s.docs.agenda);
+    setMeta(s.docs.agenda, { date: '' }, org);
+    const nn = new AgendaState(s).nowNext(s.clock.now());
+    expect(nn.phase).toBe('undated');
+    expect(nn.headline).toBe('Date to be announced');
+  });
+
   it('says "Ended" after the last item', () => {
     const s = fakeSession('viewer', Date.parse('2023-01-20T17:00:00Z'));
     seed(s.docs.agenda);

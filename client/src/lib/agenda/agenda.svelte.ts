@@ -79,6 +79,7 @@ export interface ImportPreview {
 }
 
 const TICK_MS = 1000;
+const DAY_MS = 24 * 60 * 60_000;
 
 /** Who an item is announced by: the speaker when there is one, else the title. */
 export const announce = (i: Pick<AgendaItem, 'speaker' | 'title'>): string =>
@@ -163,8 +164,13 @@ export class AgendaState {
     else if (phase === 'after') headline = 'Ended';
     else if (phase === 'before') {
       const bounds = dayBounds(a, now);
-      headline = bounds ? `Starts in ${formatCountdown(bounds.startMs - now)}` : 'Not started';
-    } else if (next && next.startMs > now)
+      if (!bounds) headline = 'Not started';
+      else if (bounds.startMs - now > DAY_MS)
+        // A countdown of hundreds of hours says less than the date and time.
+        headline = `Starts ${a.meta.date} at ${dualTime(bounds.startMs, a.meta.timeZone, this.viewerZone, a.meta.date).label}`;
+      else headline = `Starts in ${formatCountdown(bounds.startMs - now)}`;
+    } else if (phase === 'undated' && !current) headline = 'Date to be announced';
+    else if (next && next.startMs > now)
       headline = `Next: ${announce(next)} in ${formatCountdown(next.startMs - now)}`;
     else if (next) headline = `Next: ${announce(next)}`;
     else headline = current ? 'Last item of the day' : '';
