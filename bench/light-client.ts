@@ -1,0 +1,78 @@
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { MESSAGE } from '../shared/protocol';
+import { openLink, type Endpoint, type Link } from './link';
+import { nowMicros, scanMarkers } from './marker';
+import type { Samples } from './stats';
+
+/** Sync step 1 with an empty state vector: "send me everything". */
+const STEP1 = (() => {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE.sync);
+  syncProtocol.writeSyncStep1(enc, new Y.Doc());
+  return encoding.toUint8Array(enc);
+})();
+
+/** Sync step 2 carrying an empty update: a light receiver has nothing to offer. */
+const EMPTY_STEP2 = (() => {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE.sync);
+  syncProtocol.writeSyncStep2(enc, new Y.Doc());
+  return encoding.toUint8Array(enc);
+})();
+
+/**
+ * A receiver that never builds a Y.Doc: it answers the sync handshake with
+ * constant frames and reads edit markers straight out of update bytes, so a
+ * few hundred of them cost the load generator little and the figures
+ * measure the server.
+ */
+export class LightReceiver {
+  readonly link: Link;
+  readonly synced: Promise<void>;
+  /** Distinct edits received. */
+  received = 0;
+  closedBecause: string | null = null;
+  private readonly seen: Uint8Array;
+  private markSynced: () => void = () => {};
+
+  constructor(
+    endpoint: Endpoint,
+    /** Edit ids run from 0 to capacity - 1. */
+    capacity: number,
+    private readonly latencies: Samples,
+    timeoutMs: number,
+  ) {
+    this.seen = new Uint8Array(capacity);
+    this.synced = new Promise((resolve) => (this.markSynced = resolve));
+    this.link = openLink(
+      endpoint,
+      (frame) => this.onFrame(frame),
+      (why) => (this.closedBecause = why),
+      timeoutMs,
+    );
+    void this.link.opened.then(
+      () => this.link.send(STEP1),
+      () => {},
+    );
+  }
+
+  private onFrame(frame: Buffer): void {
+    // Message and sync types are below 128, so each is one varuint byte.
+    if (frame.length < 2 || frame[0] !== MESSAGE.sync) return; // awareness, keep-alive, auth
+    const syncType = frame[1];
+    if (syncType === syncProtocol.messageYjsSyncStep1) {
+      this.link.send(EMPTY_STEP2);
+      return;
+    }
+    if (syncType === syncProtocol.messageYjsSyncStep2) this.markSynced();
+    const now = nowMicros();
+    scanMarkers(frame, 2, (id, sent) => {
+      if (id >= this.seen.length || this.seen[id] === 1) return;
+      this.seen[id] = 1;
+      this.received++;
+      this.latencies.add((now - sent) / 1000);
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/** Plain-text tables of the figures, as printed by `npm run bench`. */
+import type { LoadResult } from './load';
+import { ratio } from './stats';
+import { TARGET_LABEL, type TargetName } from './targets';
+
+export interface MainRow {
+  target: TargetName;
+  result: LoadResult | null;
+  error?: string;
+}
+
+const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+const fmtRatio = (v: number): string => (Number.isFinite(v) ? `×${v.toFixed(2)}` : '—');
+const mb = (bytes: number): number => bytes / (1024 * 1024);
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The figures of one run in table order (for ratios: numbers, not strings). */
+function figures(r: LoadResult): number[] {
+  return [
+    r.latency.p50,
+    r.latency.p95,
+    r.latency.p99,
+    r.missed,
+    r.syncMs / 1000,
+    r.server ? (r.server.cpuSyncMs + r.server.cpuLoadMs) / 1000 : NaN,
+    r.server ? r.server.cpuLoadMs / 1000 : NaN,
+    r.server ? mb(r.server.peakRssBytes) : NaN,
+  ];
+}
+
+const HEAD = ['target', 'p50 ms', 'p95 ms', 'p99 ms', 'missed', 'sync s', 'CPU s', 'CPU load s', 'peak MB', 'conn fail', 'gen CPU%', 'gen lag p99'];
+
+export function mainTable(rows: MainRow[]): string {
+  const ref = rows.find((r) => r.target === 'reference')?.result ?? null;
+  const out: string[][] = [];
+  for (const row of rows) {
+    const r = row.result;
+    if (!r) {
+      out.push([TARGET_LABEL[row.target], `failed: ${row.error ?? 'unknown error'}`]);
+      continue;
+    }
+    const f = figures(r);
+    out.push([
+      TARGET_LABEL[row.target],
+      fmt(f[0]!),
+      fmt(f[1]!),
+      fmt(f[2]!),
+      `${r.missed}/${r.expected}`,
+      fmt(f[4]!, 2),
+      fmt(f[5]!, 2),
+      fmt(f[6]!, 2),
+      fmt(f[7]!, 0),
+      String(r.connectFailures),
+      fmt((100 * r.loadGen.cpuMs) / r.loadGen.wallMs, 0),
+      `${fmt(r.loadGen.eventLoopP99Ms)} ms`,
+    ]);
+    if (ref && row.target !== 'reference') {
+      const g = figures(ref);
+      out.push([
+        '  ratio to reference',
+        ...f.map((v, i) => (i === 3 ? (v === 0 && g[3] === 0 ? '0 / 0' : fmtRatio(ratio(v, g[i]!))) : fmtRatio(ratio(v, g[i]!)))),
+        '',
+        '',
+        '',
+      ]);
+    }
+  }
+  return table(HEAD, out);
+}
+
+export interface SaturationStep {
+  rate: number;
+  result: LoadResult | null;
+  error?: string;
+  sustained: boolean;
+}
+
+export function saturationTable(byTarget: Map<TargetName, SaturationStep[]>, rates: number[]): string {
+  const head = ['target', ...rates.map((r) => `${r}/s p99 ms (missed)`), 'highest sustained'];
+  const rows: string[][] = [];
+  for (const [target, steps] of byTarget) {
+    const cells = rates.map((rate) => {
+      const s = steps.find((x) => x.rate === rate);
+      if (!s) return 'not run';
+      if (!s.result) return 'failed';
+      return `${fmt(s.result.latency.p99, 0)} (${s.result.missed})`;
+    });
+    rows.push([TARGET_LABEL[target], ...cells, highestLabel(steps, rates)]);
+  }
+  return table(head, rows);
+}
+
+export function highestSustained(steps: SaturationStep[]): number | null {
+  let best: number | null = null;
+  for (const s of steps) if (s.sustained && (best === null || s.rate > best)) best = s.rate;
+  return best;
+}
+
+function highestLabel(steps: SaturationStep[], rates: number[]): string {
+  const best = highestSustained(steps);
+  if (best === null) return `< ${Math.min(...rates)}/s`;
+  return best === Math.max(...rates) ? `≥ ${best}/s` : `${best}/s`;
+}

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: drives our server (over Socket.io and over its y-websocket
+ * endpoint) and the reference @y/websocket-server with the same load, and
+ * prints figures side by side. It never passes or fails: docs/benchmarks.md
+ * keeps what was measured and where.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CHROMIUM_PATH, hasChromium } from '../tests/helpers/env';
+import { benchConfig, USAGE, type BenchConfig } from './config';
+import { runLoad, type LoadOptions, type LoadResult } from './load';
+import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
+import { killAllChildren, REPO_ROOT, startTarget, TARGET_LABEL, type TargetName } from './targets';
+
+const say = (s = ''): void => void process.stdout.write(`${s}\n`);
+
+function machine(): Record<string, string | number> {
+  return {
+    date: new Date().toString(),
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
+  };
+}
+
+function loadOptions(cfg: BenchConfig, clients: number, rate: number, seconds: number, drainSeconds: number): LoadOptions {
+  return {
+    clients,
+    writers: cfg.writers,
+    rate,
+    durationMs: seconds * 1000,
+    drainMs: drainSeconds * 1000,
+    connectConcurrency: 50,
+    connectTimeoutMs: 30_000,
+  };
+}
+
+async function measure(cfg: BenchConfig, target: TargetName, opts: LoadOptions): Promise<LoadResult> {
+  const profileDir = cfg.profile && target !== 'reference' ? path.join(REPO_ROOT, 'bench/results/profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  // A fresh process per run: its peak memory (VmHWM) then belongs to this run alone.
+  const server = await startTarget(target, { cpuProfileDir: profileDir });
+  try {
+    const room = await server.newRoom();
+    const result = await runLoad(room, server.pid, opts);
+    const logged = server.output().trim();
+    if ((result.missed > 0 || result.connectFailures > 0) && logged) {
+      say(`\n    server output (tail):\n${logged.split('\n').slice(-10).map((l) => `      ${l.slice(0, 300)}`).join('\n')}`);
+    }
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function mainRuns(cfg: BenchConfig): Promise<Record<number, MainRow[]>> {
+  const all: Record<number, MainRow[]> = {};
+  for (const n of cfg.clients) {
+    say(
+      `\n== ${n} clients on one board document: ${cfg.writers} writers (full Y.Doc), ${n - cfg.writers} light receivers; ` +
+        `${cfg.rate} edits/s for ${cfg.seconds} s ==`,
+    );
+    const rows: MainRow[] = [];
+    for (const target of cfg.targets) {
+      process.stdout.write(`  ${TARGET_LABEL[target]} … `);
+      try {
+        const result = await measure(cfg, target, loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds));
+        rows.push({ target, result });
+        say(`p99 ${result.latency.p99.toFixed(1)} ms, missed ${result.missed}`);
+        if (result.firstErrors.length) say(`    connection errors: ${result.firstErrors.join('; ')}`);
+        if (result.missed > 0) {
+          say(`    ${result.receiversShort} receivers missed edits; ${result.dropped} lost their connection ${result.dropReasons.join('; ')}`);
+        }
+      } catch (e) {
+        rows.push({ target, result: null, error: (e as Error).message });
+        say(`failed: ${(e as Error).message}`);
+      }
+    }
+    say();
+    say(mainTable(rows));
+    all[n] = rows;
+  }
+  return all;
+}
+
+async function saturationRuns(cfg: BenchConfig): Promise<Map<TargetName, SaturationStep[]>> {
+  const n = cfg.saturationClients;
+  say(
+    `\n== Saturation: ${n} clients, ${cfg.saturationSeconds} s per rate; sustained = p99 < ${cfg.saturationP99Ms} ms ` +
+      `and nothing missed ==`,
+  );
+  const byTarget = new Map<TargetName, SaturationStep[]>();
+  for (const target of cfg.targets) {
+    const steps: SaturationStep[] = [];
+    byTarget.set(target, steps);
+    for (const rate of cfg.saturationRates) {
+      process.stdout.write(`  ${TARGET_LABEL[target]} at ${rate}/s … `);
+      try {
+        const result = await measure(cfg, target, loadOptions(cfg, n, rate, cfg.saturationSeconds, 5));
+        const sustained = result.latency.p99 < cfg.saturationP99Ms && result.missed === 0 && result.connectFailures === 0;
+        steps.push({ rate, result, sustained });
+        say(`p99 ${result.latency.p99.toFixed(0)} ms, missed ${result.missed}${sustained ? '' : ' (not sustained)'}`);
+        // Higher rates only take longer to fail.
+        if (!sustained) break;
+      } catch (e) {
+        steps.push({ rate, result: null, error: (e as Error).message, sustained: false });
+        say(`failed: ${(e as Error).message}`);
+        break;
+      }
+    }
+  }
+  say();
+  say(saturationTable(byTarget, cfg.saturationRates));
+  const ref = byTarget.get('reference');
+  const refBest = ref ? highestSustained(ref) : null;
+  for (const [target, steps] of byTarget) {
+    if (target === 'reference' || !ref) continue;
+    const best = highestSustained(steps);
+    const r = best !== null && refBest ? (best / refBest).toFixed(1) : '—';
+    say(`  ${TARGET_LABEL[target]}: highest sustained ${best ?? 'none'} vs reference ${refBest ?? 'none'} (×${r})`);
+  }
+  return byTarget;
+}
+
+/** The board engineer's browser benchmark, when it exists and Chromium is installed. */
+async function browserRun(cfg: BenchConfig): Promise<Record<string, number> | string> {
+  const file = path.join(REPO_ROOT, 'bench/browser-board.ts');
+  if (!cfg.browser) return 'skipped (BENCH_BROWSER=0)';
+  if (!existsSync(file)) return 'skipped (bench/browser-board.ts not present)';
+  if (!hasChromium()) return `skipped (no Chromium at ${CHROMIUM_PATH})`;
+  say('\n== Browser board benchmark (bench/browser-board.ts) ==');
+  try {
+    // Imported by path: the module is optional and owned by the board UI.
+    const mod = (await import(pathToFileURL(file).href)) as {
+      runBrowserBoardBench?: () => Promise<Record<string, number>>;
+    };
+    if (typeof mod.runBrowserBoardBench !== 'function') return 'skipped (no runBrowserBoardBench export)';
+    const figures = await mod.runBrowserBoardBench();
+    for (const [k, v] of Object.entries(figures)) say(`  ${k}: ${Number.isFinite(v) ? v.toFixed(1) : String(v)}`);
+    return figures;
+  } catch (e) {
+    say(`  failed: ${(e as Error).message}`);
+    return `failed: ${(e as Error).message}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    say(USAGE);
+    return;
+  }
+  const cfg = benchConfig(process.env, argv);
+  const info = machine();
+  say(`Plenary benchmark — ${info.date}`);
+  say(
+    `Machine: ${info.cpus} CPUs (${info.cpuModel}), ${info.memoryGiB} GiB, Node ${info.node}, load average ${info.loadAverage1m}. ` +
+      `Servers run as child processes; the load generator is this process and shares the CPUs with them.`,
+  );
+  if (cfg.quick) say('Quick mode: small N and short runs, for development only.');
+
+  const main = await mainRuns(cfg);
+  const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
+  const browser = await browserRun(cfg);
+
+  const out = cfg.out ?? path.join(REPO_ROOT, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    JSON.stringify(
+      { machine: info, config: cfg, main, saturation: saturation ? Object.fromEntries(saturation) : null, browser },
+      null,
+      2,
+    ),
+  );
+  say(`\nFigures saved to ${path.relative(process.cwd(), out)}`);
+}
+
+// Never leave a server behind: normal end, error, or Ctrl-C.
+process.on('exit', killAllChildren);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+main().then(
+  () => {
+    killAllChildren();
+    // Lingering client sockets must not keep the bench alive.
+    process.exit(0);
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    killAllChildren();
+    process.exit(1);
+  },
+);
