@@ -34,7 +34,9 @@ describe.skipIf(!browserAvailable())('foundation in a real browser', () => {
     const url = await participantLink.inputValue();
     expect(url).toMatch(new RegExp(`^${server.url}/b/[A-Za-z0-9_-]+#[A-Za-z0-9_-]+$`));
     for (const role of ['Organizer', 'Viewer']) {
-      expect(await organizer.page.getByRole('textbox', { name: `${role} link` }).inputValue()).toMatch(/\/b\/[^#]+#.+/);
+      expect(await organizer.page.getByRole('textbox', { name: `${role} link` }).inputValue()).toMatch(
+        /\/b\/[^#]+#.+/,
+      );
     }
     expect(await organizer.page.getByRole('link', { name: 'Open as organizer' }).getAttribute('href')).toBe(
       await organizer.page.getByRole('textbox', { name: 'Organizer link' }).inputValue(),
@@ -53,9 +55,12 @@ describe.skipIf(!browserAvailable())('foundation in a real browser', () => {
         },
         { timeout: 15_000, interval: 100 },
       );
-      await eventually(async () => expect(await page.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1), {
-        timeout: 10_000,
-      });
+      await eventually(
+        async () => expect(await page.getByRole('status').filter({ hasText: 'Live' }).count()).toBe(1),
+        {
+          timeout: 10_000,
+        },
+      );
       expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Workshop on open data');
       expect(await page.getByText('Participant', { exact: true }).count()).toBe(1);
     }
@@ -130,8 +135,7 @@ describe.skipIf(!browserAvailable())('foundation in a real browser', () => {
     await page.goto(board.urls.participant);
     const tabs = page.getByRole('tablist', { name: 'Board areas' });
     await tabs.waitFor({ timeout: 15_000 });
-    const selected = async (): Promise<string> =>
-      page.getByRole('tab', { selected: true }).innerText();
+    const selected = async (): Promise<string> => page.getByRole('tab', { selected: true }).innerText();
     expect(await selected()).toBe('Board');
     expect(await page.locator('#area-board').isVisible()).toBe(true);
     expect(await page.locator('#area-agenda').isVisible()).toBe(false);

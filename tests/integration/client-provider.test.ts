@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import {
-  SocketIoProvider,
-  type Transport,
-} from '../../client/src/lib/sync/socketio-provider';
+import { SocketIoProvider, type Transport } from '../../client/src/lib/sync/socketio-provider';
 import { CLOSE } from '../../shared/protocol';
 import { agendaItems, boardNotes, DOC_KINDS, localOrigin, type DocKind } from '../../shared/schema';
 import { eventually } from '../helpers/eventually';

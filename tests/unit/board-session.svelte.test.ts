@@ -75,7 +75,10 @@ class FakeSocket {
 
 const memoryStore = () => {
   const data = new Map<string, string>();
-  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+  return {
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+  };
 };
 
 const info = (role: SessionInfo['role']): SessionInfo => ({
@@ -84,7 +87,8 @@ const info = (role: SessionInfo['role']): SessionInfo => ({
   role,
   userId: 'u',
   name: 'Ada',
-  writable: role === 'organizer' ? ['agenda', 'board', 'tasks'] : role === 'participant' ? ['board', 'tasks'] : [],
+  writable:
+    role === 'organizer' ? ['agenda', 'board', 'tasks'] : role === 'participant' ? ['board', 'tasks'] : [],
 });
 
 const sessions: BoardSession[] = [];
@@ -169,7 +173,10 @@ describe('BoardSession', () => {
   it('never sends changes that came from the server back to it', () => {
     const { session, socket } = open();
     socket.fire('connect');
-    session.docs.board.transact(() => boardNotes(session.docs.board).set('remote', new Y.Map()), SERVER_ORIGIN);
+    session.docs.board.transact(
+      () => boardNotes(session.docs.board).set('remote', new Y.Map()),
+      SERVER_ORIGIN,
+    );
     expect(socket.updates('board')).toHaveLength(0);
     expect(session.unsynced).toBe(0);
   });
@@ -209,16 +216,26 @@ describe('BoardSession', () => {
     const { session, socket } = open();
     socket.fire('connect');
     socket.fire('session', info('organizer'));
-    session.docs.agenda.transact(() => agendaLive(session.docs.agenda).set('boardLocked', true), SERVER_ORIGIN);
+    session.docs.agenda.transact(
+      () => agendaLive(session.docs.agenda).set('boardLocked', true),
+      SERVER_ORIGIN,
+    );
     expect(session.canWrite('board')).toBe(true);
   });
 
   it('drops a denied document from the unsynced count and keeps the reason', () => {
     const { session, socket } = open();
     socket.fire('connect');
-    session.docs.agenda.transact(() => agendaLive(session.docs.agenda).set('delayMinutes', 5), localOrigin('x'));
+    session.docs.agenda.transact(
+      () => agendaLive(session.docs.agenda).set('delayMinutes', 5),
+      localOrigin('x'),
+    );
     expect(session.unsynced).toBe(1);
-    socket.fire('denied', { doc: 'agenda', code: 'read-only', reason: 'participants cannot edit the agenda' });
+    socket.fire('denied', {
+      doc: 'agenda',
+      code: 'read-only',
+      reason: 'participants cannot edit the agenda',
+    });
     expect(session.unsynced).toBe(0);
     expect(session.lastDenial?.code).toBe('read-only');
     // A late refusal ack changes nothing more.
@@ -229,7 +246,10 @@ describe('BoardSession', () => {
 
   it('drops queued offline changes to documents the new connection may not write', () => {
     const { session, socket } = open();
-    session.docs.agenda.transact(() => agendaLive(session.docs.agenda).set('delayMinutes', 5), localOrigin('x'));
+    session.docs.agenda.transact(
+      () => agendaLive(session.docs.agenda).set('delayMinutes', 5),
+      localOrigin('x'),
+    );
     addNote(session, 'n1');
     expect(session.unsynced).toBe(2);
     socket.fire('connect');

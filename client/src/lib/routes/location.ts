@@ -4,10 +4,7 @@
  * which browsers never send to the server or in Referer headers.
  */
 
-export type Route =
-  | { name: 'landing' }
-  | { name: 'board'; boardId: string }
-  | { name: 'not-found' };
+export type Route = { name: 'landing' } | { name: 'board'; boardId: string } | { name: 'not-found' };
 
 /** Board ids and tokens are URL-safe random strings. */
 const SAFE = /^[A-Za-z0-9_-]{8,128}$/;

@@ -40,8 +40,7 @@ export class SocketServerClock implements ServerClock {
     this.#ask = opts.ask;
     this.#now = opts.now ?? (() => Date.now());
     this.#setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-    this.#clearTimer =
-      opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.#clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
     this.#samplesPerRound = opts.samplesPerRound ?? 5;
     this.#spacingMs = opts.spacingMs ?? 100;
     this.#resampleMs = opts.resampleMs ?? 5 * 60_000;

@@ -33,6 +33,8 @@ export function personFrom(state: unknown, isSelf: boolean): Person | null {
 
 /** Everyone in `states`, yourself first, then by name; each user id once. */
 export function peopleFrom(states: Map<number, unknown>, selfClientId: number): Person[] {
+  // A local scratch map inside a pure function, not reactive state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const byId = new Map<string, Person>();
   const self = personFrom(states.get(selfClientId), true);
   if (self) byId.set(self.id, self);

@@ -20,12 +20,7 @@ import {
   type ProviderStatus,
   type Transport,
 } from './socketio-provider';
-import type {
-  BoardSessionApi,
-  ConnectionState,
-  LocalUser,
-  PresenceState,
-} from './types';
+import type { BoardSessionApi, ConnectionState, LocalUser, PresenceState } from './types';
 
 export interface BoardSessionOptions {
   boardId: string;

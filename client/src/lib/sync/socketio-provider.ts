@@ -368,12 +368,7 @@ export class SocketIoProvider {
       case MESSAGE.sync: {
         const reply = encoding.createEncoder();
         encoding.writeVarUint(reply, MESSAGE.sync);
-        const syncType = syncProtocol.readSyncMessage(
-          decoder,
-          reply,
-          this.#docs[kind],
-          SERVER_ORIGIN,
-        );
+        const syncType = syncProtocol.readSyncMessage(decoder, reply, this.#docs[kind], SERVER_ORIGIN);
         if (syncType === syncProtocol.messageYjsSyncStep1) {
           // Our step 2 may carry offline changes; the pending queue already
           // resends and counts them, so this reply needs no bookkeeping.
