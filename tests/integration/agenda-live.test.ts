@@ -103,7 +103,7 @@ describe('live agenda over a real server', () => {
     await eventually(() => expect(readAgenda(viewer.doc).live.delayMinutes).toBe(17));
   });
 
-  it("P1: a participant's change to the agenda is not applied, stored or relayed", async () => {
+  it("P2: a participant's change to the agenda is not applied, stored or relayed", async () => {
     const server = await startTestServer();
     const board = await server.createBoard('Read-only agenda');
     const org = connect(server, board, board.tokens.organizer);
@@ -136,7 +136,7 @@ describe('live agenda over a real server', () => {
     expect(readAgenda(org.doc).items.find((i) => i.id === ids[1])?.title).toBe('MedPerf');
   });
 
-  it("P1: over Socket.io the server answers a participant's agenda update with a refusal", async () => {
+  it("P2: over Socket.io the server answers a participant's agenda update with a refusal", async () => {
     const server = await startTestServer();
     const board = await server.createBoard('Refusal');
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {

@@ -39,7 +39,7 @@ function agenda(live: Partial<LiveState> = {}, date = '2023-01-20', timeZone = '
   };
 }
 
-describe('planned times (AG1)', () => {
+describe('AG1: planned times', () => {
   it('places HH:MM event-zone times on the event date in UTC (10:00 New York on 2023-01-20 is 15:00Z)', () => {
     const s = scheduledItems(agenda());
     expect(s[0]?.plannedStartMs).toBe(utc('2023-01-20T15:00:00Z'));
@@ -74,7 +74,7 @@ describe('planned times (AG1)', () => {
   });
 });
 
-describe('slippage (AG2, AG3)', () => {
+describe('AG2, AG3: slippage', () => {
   it('shifts every item by the delay when no item is pinned', () => {
     const s = scheduledItems(agenda({ delayMinutes: 10 }));
     expect(s.every((i) => i.startMs - i.plannedStartMs === 10 * MIN && i.shifted)).toBe(true);
@@ -108,7 +108,7 @@ describe('slippage (AG2, AG3)', () => {
   });
 });
 
-describe('current and next item, day phase (AG4)', () => {
+describe('AG4, AG5: current and next item, day phase', () => {
   it('is "before" with the first item next until the first start', () => {
     const now = utc('2023-01-20T14:59:59Z');
     expect(dayPhase(agenda(), now)).toBe('before');
