@@ -4,7 +4,6 @@ import { DateTime } from 'luxon';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../shared/ops/agenda';
 import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
-import { LIMITS } from '../../shared/protocol';
 import { AgendaImportError, parseAgendaPage, type AgendaImport } from '../import/markdown-agenda';
 import { boardOf, HttpError, type RouteContext } from './context';
 
@@ -119,9 +118,8 @@ export function agendaRoutes(ctx: RouteContext): Router {
 
   router.post('/api/boards/:id/agenda/import', ctx.requireBoard('organizer'), async (req, res) => {
     const body = importBody(req);
-    // express.json stops at LIMITS.maxHttpBodyBytes already; this guards a page that fits as JSON but not as text.
-    if (Buffer.byteLength(body.markdown) > LIMITS.maxHttpBodyBytes)
-      throw new HttpError(413, 'too-large', `the page is over ${LIMITS.maxHttpBodyBytes} bytes`);
+    // express.json already refuses bodies over LIMITS.maxHttpBodyBytes with 413;
+    // the importer refuses pages longer than MAX_PAGE_CHARS with 413 too.
     const imported = parseOrFail(body.markdown);
     const boardId = boardOf(res).id;
     let meta = mergedMeta(await ctx.docs.read(boardId, 'agenda', readMeta), imported);

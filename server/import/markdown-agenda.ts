@@ -1,6 +1,5 @@
 import type { PhrasingContent, Table, TableRow } from 'mdast';
 import { isSafeUrl, LIMITS, minutesToHHMM, type AgendaMeta, type ItemKind } from '../../shared/schema';
-import { LIMITS as WIRE_LIMITS } from '../../shared/protocol';
 import { linksIn, plainText, readPersonCell, readTalkCell, titleText } from './cells';
 import { datesInText } from './dates';
 import { namedLinks } from './links';
@@ -50,6 +49,16 @@ export class AgendaImportError extends Error {
 
 export const NO_TABLE_MESSAGE =
   'No agenda table found. Expected a Markdown table with a time column (such as "10:00", "9:00 AM" or "0900 - 0930") and a title or topic column, for example:\n\n| Time | Topic |\n|---|---|\n| 10:00 | Welcome |';
+
+/**
+ * Longest page the importer reads. The CommonMark parser runs on the server's
+ * event loop, which every board's sync shares, at roughly 50–100 KB/s and
+ * worse than linearly on pathological input (a 50,000-character page of
+ * unmatched brackets takes seconds). Real workshop pages are a few
+ * kilobytes (the seed page has about 4,500 characters), so this leaves
+ * ample room while bounding how long one import can stall the loop.
+ */
+export const MAX_PAGE_CHARS = 50_000;
 
 /** Minutes given to a last item that has neither an end time nor a closing row. */
 export const DEFAULT_LAST_MINUTES = 30;
@@ -344,10 +353,10 @@ function metaFrom(
  */
 export function parseAgendaPage(markdown: string): AgendaImport {
   if (typeof markdown !== 'string') throw new AgendaImportError('not-text', 'markdown must be a string');
-  if (markdown.length > WIRE_LIMITS.maxHttpBodyBytes)
+  if (markdown.length > MAX_PAGE_CHARS)
     throw new AgendaImportError(
       'too-large',
-      `the page is longer than ${WIRE_LIMITS.maxHttpBodyBytes} characters`,
+      `the page has ${markdown.length} characters; an agenda page may have at most ${MAX_PAGE_CHARS}`,
     );
   const warnings: string[] = [];
   const repaired = repairMojibake(markdown);

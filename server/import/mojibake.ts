@@ -80,17 +80,14 @@ interface Piece {
   /** The repaired character, when this piece is a mis-decoded UTF-8 sequence. */
   repaired: string | null;
   confident: boolean;
-  word: number;
 }
 
-function pieces(text: string): Piece[] {
-  const chars = [...text];
+function pieces(word: string): Piece[] {
+  const chars = [...word];
   const out: Piece[] = [];
-  let word = 0;
   let i = 0;
   while (i < chars.length) {
     const ch = chars[i] as string;
-    if (/\s/u.test(ch)) word++;
     const lead = BYTE_OF.get(ch);
     const need = lead === undefined ? 0 : continuationCount(lead);
     if (need > 0) {
@@ -104,12 +101,7 @@ function pieces(text: string): Piece[] {
         try {
           // `fatal` rejects overlong forms and surrogates, which never come from real text.
           const repaired = strictUtf8.decode(Uint8Array.from(bytes));
-          out.push({
-            text: chars.slice(i, i + need + 1).join(''),
-            repaired,
-            confident: isConfident(bytes),
-            word,
-          });
+          out.push({ text: chars.slice(i, i + need + 1).join(''), repaired, confident: isConfident(bytes) });
           i += need + 1;
           continue;
         } catch {
@@ -117,18 +109,25 @@ function pieces(text: string): Piece[] {
         }
       }
     }
-    out.push({ text: ch, repaired: null, confident: false, word });
+    out.push({ text: ch, repaired: null, confident: false });
     i += 1;
   }
   return out;
 }
 
+/** One word (no white space inside, except NBSP, which is itself a continuation byte). */
+function repairWord(word: string): string {
+  const all = pieces(word);
+  const confident = all.some((p) => p.repaired !== null && p.confident);
+  return all.map((p) => (p.repaired !== null && (p.confident || confident) ? p.repaired : p.text)).join('');
+}
+
+/** Characters that can start a mis-decoded UTF-8 sequence (bytes C2–F4 read as Latin-1). */
+const LEAD = /[\u00c2-\u00f4]/u;
+
 function repairOnce(text: string): string {
-  const all = pieces(text);
-  const confidentWords = new Set(all.filter((p) => p.repaired !== null && p.confident).map((p) => p.word));
-  return all
-    .map((p) => (p.repaired !== null && (p.confident || confidentWords.has(p.word)) ? p.repaired : p.text))
-    .join('');
+  // Words without a possible lead character (most of any page) are kept as they are.
+  return text.replace(/[^\t\n\r ]+/gu, (word) => (LEAD.test(word) ? repairWord(word) : word));
 }
 
 /**

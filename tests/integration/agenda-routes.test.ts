@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { MAX_PAGE_CHARS } from '../../server/import/markdown-agenda';
 import { readAgenda } from '../../shared/schema';
 import { requireOptional } from '../helpers/env';
 import { eventually } from '../helpers/eventually';
@@ -188,6 +189,14 @@ describe('POST /api/boards/:id/agenda/import', () => {
     const res = await importPage(server, b, huge);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too-large');
+    expect((await exported(server, b)).agenda.items).toEqual([]);
+  });
+
+  it('a page longer than the importer reads (but under 1 MiB) gets 413 saying the limit, and nothing changes', async () => {
+    const { server, board: b } = await board();
+    const res = await importPage(server, b, WINTER_PAGE + '\n' + 'y'.repeat(MAX_PAGE_CHARS));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/at most/);
     expect((await exported(server, b)).agenda.items).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import {
   AgendaImportError,
   DEFAULT_LAST_MINUTES,
   kindOf,
+  MAX_PAGE_CHARS,
   parseAgendaPage,
   type ImportedItem,
 } from '../../server/import/markdown-agenda';
@@ -169,8 +170,16 @@ describe('page shapes (issue 3 "Import an existing page")', () => {
     }
   });
 
-  it('a page over 1 MiB is refused as too large before parsing', () => {
-    expect(() => parseAgendaPage('x'.repeat(1024 * 1024 + 1))).toThrow(/longer than/);
+  it('a page longer than MAX_PAGE_CHARS is refused as too large before parsing', () => {
+    let error: unknown;
+    try {
+      parseAgendaPage('| Time | Topic |\n|---|---|\n| 10:00 | x |\n' + 'x'.repeat(MAX_PAGE_CHARS));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AgendaImportError);
+    expect((error as AgendaImportError).code).toBe('too-large');
+    expect((error as Error).message).toMatch(/at most 50000/);
   });
 
   it('keeps at most 200 items and says so', () => {
