@@ -224,7 +224,13 @@ function clampDelay(m: number): number {
 export function startItemNow(doc: Y.Doc, itemId: string, nowMs: number, origin: Origin): number {
   checkItemId(doc, itemId);
   if (!isFiniteNumber(nowMs)) fail('now must be a finite epoch time in ms');
-  const delay = clampDelay(delayToStartNow(readAgenda(doc), itemId, nowMs));
+  const agenda = readAgenda(doc);
+  const delay = delayToStartNow(agenda, itemId, nowMs);
+  // Clamping would silently leave the day over (or not begun): say what to fix instead.
+  if (Math.abs(delay) > LIMITS.maxMinutes)
+    fail(
+      `this item is planned for ${agenda.meta.date}, more than a day from now: set the event date to today to run it live`,
+    );
   doc.transact(() => {
     const live = agendaLive(doc);
     live.set('currentItemId', itemId);

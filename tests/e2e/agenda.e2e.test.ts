@@ -30,9 +30,16 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     await org.page.goto(`${server.url}/b/${board.id}#${board.tokens.organizer}`);
     const orgPanel = org.page.getByTestId('agenda-panel');
 
-    // Import: paste, preview (12 items), apply.
+    // A pasted page without an agenda table: the server's 422 message, nothing applied.
     await orgPanel.getByRole('button', { name: 'Import page' }).click();
-    await org.page.getByTestId('agenda-import-text').fill(readFileSync(SEED, 'utf8'));
+    const importText = org.page.getByTestId('agenda-import-text');
+    await importText.fill('# Our workshop\n\nNo schedule yet.');
+    await org.page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => org.page.getByRole('alert').first().textContent()).toMatch(/table/i);
+
+    // Upload the seed page: preview (12 items), then apply.
+    await org.page.getByLabel('or a file').setInputFiles(SEED);
+    await expect.poll(() => importText.inputValue()).toBe(readFileSync(SEED, 'utf8'));
     await org.page.getByRole('button', { name: 'Preview' }).click();
     const preview = org.page.getByTestId('agenda-import-preview');
     await preview.waitFor();
@@ -62,12 +69,6 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
     await expect.poll(() => firstTalk.textContent()).toMatch(/10:30\s+EST[\s\S]*16:30\s+CET/);
     expect(await partPanel.getByRole('button', { name: 'Start this item now' }).count()).toBe(0);
 
-    // Run the day today (it is no longer 2023), then start the third item now.
-    const today = DateTime.now().setZone('America/New_York').toISODate() as string;
-    await orgPanel.getByText('Event settings', { exact: true }).click();
-    await orgPanel.getByLabel('Date', { exact: true }).fill(today);
-    await orgPanel.getByRole('button', { name: 'Save event settings' }).click();
-
     const startNow = async (index: number): Promise<void> => {
       await orgPanel
         .getByTestId('agenda-item')
@@ -75,6 +76,16 @@ describe.skipIf(!browserAvailable() || !hasSeed())('agenda in the browser', () =
         .getByRole('button', { name: 'Start this item now' })
         .click();
     };
+    // Starting an item of a day years ago is refused with a hint.
+    await startNow(2);
+    await expect.poll(() => orgPanel.getByRole('alert').textContent()).toMatch(/set the event date/);
+
+    // Run the day today (it is no longer 2023), then start the third item now.
+    const today = DateTime.now().setZone('America/New_York').toISODate() as string;
+    await orgPanel.getByText('Event settings', { exact: true }).click();
+    await orgPanel.getByLabel('Date', { exact: true }).fill(today);
+    await orgPanel.getByRole('button', { name: 'Save event settings' }).click();
+
     const currentOnParticipant = (): Promise<string | null> =>
       partPanel.locator('[data-testid="agenda-item"][aria-current="true"]').textContent();
 

@@ -231,6 +231,15 @@ describe('live slippage operations', () => {
     expect(() => startItemNow(doc, ids[0] as string, Number.NaN, org)).toThrow(RangeError);
   });
 
+  it('refuses to start an item more than a day from its planned time, naming the date to change', () => {
+    const { doc, ids } = seeded();
+    const before = Y.encodeStateAsUpdate(doc);
+    expect(() => startItemNow(doc, ids[0] as string, Date.parse('2026-11-26T15:00:00Z'), org)).toThrow(
+      /planned for 2023-01-20.*set the event date/,
+    );
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+  });
+
   it('clamps the accumulated delay to a day', () => {
     const { doc } = seeded();
     shiftDelay(doc, LIMITS.maxMinutes, org);
