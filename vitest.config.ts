@@ -30,7 +30,9 @@ export default defineConfig({
           ...shared,
           name: 'runes',
           include: ['tests/**/*.svelte.test.ts', 'client/src/**/*.svelte.test.ts'],
-          environment: 'node',
+          // A DOM environment makes Vite compile components and rune modules for the
+          // client, where $effect exists (the server build drops effects).
+          environment: 'happy-dom',
           server: { deps: { inline: [/svelte/] } },
         },
       },

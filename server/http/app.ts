@@ -53,8 +53,10 @@ export function createHttpApp(base: AppContext): express.Express {
   const dir = base.config.clientDir;
   if (dir && existsSync(path.join(dir, 'index.html'))) {
     app.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
-    // Single-page app: the landing page and every board page get index.html.
-    app.get(['/', '/b/:id'], (_req, res) => {
+    // Single-page app: every page (landing, boards, and unknown paths, which the
+    // client answers with its own "not found") gets index.html.
+    app.use((req, res, next) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api/') || !req.accepts('html')) return next();
       res.set('cache-control', 'no-cache');
       res.sendFile(path.join(dir, 'index.html'));
     });
