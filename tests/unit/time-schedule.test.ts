@@ -53,6 +53,10 @@ describe('AG1: planned times', () => {
     expect(wallTimeToMs('2023-03-12', '10:00', 'America/New_York')).toBe(utc('2023-03-12T14:00:00Z'));
   });
 
+  it('moves a wall time skipped by spring-forward (02:30 on 2023-03-12) forward to 03:30 EDT', () => {
+    expect(wallTimeToMs('2023-03-12', '02:30', 'America/New_York')).toBe(utc('2023-03-12T07:30:00Z'));
+  });
+
   it('counts durations in real time, so an item across the 02:00 gap ends one wall hour later', () => {
     const a = agenda({}, '2023-03-12');
     a.items = [item('night', '01:30', 60)];
