@@ -239,7 +239,11 @@ export function startItemNow(doc: Y.Doc, itemId: string, nowMs: number, origin: 
   return delay;
 }
 
-/** "+5 min" / "-5 min": moves the anchor item and everything after it. Returns the new delay. */
+/**
+ * "+5 min" / "-5 min": moves the anchor item and everything after it. Returns the new delay.
+ * The delay is one register, so two organizers pressing at the same instant keep one of the
+ * two shifts (last writer wins); both see the result at once and can press again.
+ */
 export function shiftDelay(doc: Y.Doc, deltaMinutes: number, origin: Origin): number {
   if (!isFiniteNumber(deltaMinutes) || !Number.isInteger(deltaMinutes) || deltaMinutes === 0)
     fail('delay change must be a non-zero whole number of minutes');
