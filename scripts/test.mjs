@@ -18,7 +18,11 @@ const run = (label, cmd, args) => {
 
 const checks = [
   ['types (server, shared, tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
-  ['types (client, svelte-check)', bin('svelte-check'), ['--tsconfig', './client/tsconfig.json', '--threshold', 'error']],
+  [
+    'types (client, svelte-check)',
+    bin('svelte-check'),
+    ['--tsconfig', './client/tsconfig.json', '--threshold', 'error'],
+  ],
   ['lint (eslint)', bin('eslint'), ['.']],
   ['format (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
 ];
@@ -27,7 +31,12 @@ for (const [label, cmd, args] of checks) if (!run(label, cmd, args)) failedCheck
 
 const out = mkdtempSync(path.join(tmpdir(), 'plenary-vitest-'));
 const report = path.join(out, 'report.json');
-const ok = run('tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+const ok = run('tests (vitest)', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+]);
 
 let passed = 0;
 let failed = 0;

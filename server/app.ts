@@ -46,7 +46,11 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const onJoin = (peer: Peer): void => {
     rooms
       .change(peer.boardId, 'board', 'roster', (doc) => {
-        recordJoin(doc, { id: peer.userId, name: peer.name, role: peer.role, at: Date.now() }, serverOrigin('roster'));
+        recordJoin(
+          doc,
+          { id: peer.userId, name: peer.name, role: peer.role, at: Date.now() },
+          serverOrigin('roster'),
+        );
       })
       .catch((e: unknown) => log.warn({ err: e }, 'could not record a join'));
   };

@@ -10,7 +10,14 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ['token', '*.token', 'auth.token', 'headers.authorization', 'req.headers.authorization', 'tokens'],
+      paths: [
+        'token',
+        '*.token',
+        'auth.token',
+        'headers.authorization',
+        'req.headers.authorization',
+        'tokens',
+      ],
       censor: '[redacted]',
     },
   });

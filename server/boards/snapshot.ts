@@ -16,8 +16,17 @@ export async function loadSnapshot(
     log.warn({ board: boardId, ...p }, 'skipped a malformed entry');
   const [agenda, board, tasks] = await Promise.all([
     docs.read(boardId, 'agenda', (d) => readAgenda(d, onProblem)),
-    docs.read(boardId, 'board', (d) => ({ notes: readNotes(d, onProblem), roster: readRoster(d, onProblem) })),
+    docs.read(boardId, 'board', (d) => ({
+      notes: readNotes(d, onProblem),
+      roster: readRoster(d, onProblem),
+    })),
     docs.read(boardId, 'tasks', (d) => readTasks(d, onProblem)),
   ]);
-  return { board: { id: record.id, title: record.title }, agenda, notes: board.notes, roster: board.roster, tasks };
+  return {
+    board: { id: record.id, title: record.title },
+    agenda,
+    notes: board.notes,
+    roster: board.roster,
+    tasks,
+  };
 }

@@ -73,7 +73,9 @@ export function createHttpApp(base: AppContext): express.Express {
     }
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'too-large', message: `body over ${LIMITS.maxHttpBodyBytes} bytes` } });
+      res
+        .status(413)
+        .json({ error: { code: 'too-large', message: `body over ${LIMITS.maxHttpBodyBytes} bytes` } });
       return;
     }
     if (e.type === 'entity.parse.failed') {

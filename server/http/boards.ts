@@ -29,7 +29,11 @@ export function boardRoutes(ctx: RouteContext & { boards: BoardStore }): Router 
       throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
     }
     const body = req.body as unknown;
-    if (typeof body !== 'object' || body === null || typeof (body as { title?: unknown }).title !== 'string') {
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      typeof (body as { title?: unknown }).title !== 'string'
+    ) {
       throw new HttpError(400, 'bad-request', 'expected JSON { "title": string }');
     }
     const title = cleanText((body as { title: string }).title, LIMITS.titleLength);

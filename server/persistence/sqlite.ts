@@ -48,12 +48,8 @@ export class SqliteStore implements Store {
       insert: this.db.prepare<[string, number, Buffer]>(
         'INSERT INTO doc_updates (name, seq, data) VALUES (?, ?, ?)',
       ),
-      deleteThrough: this.db.prepare<[string, number]>(
-        'DELETE FROM doc_updates WHERE name = ? AND seq <= ?',
-      ),
-      count: this.db.prepare<[string], { c: number }>(
-        'SELECT COUNT(*) AS c FROM doc_updates WHERE name = ?',
-      ),
+      deleteThrough: this.db.prepare<[string, number]>('DELETE FROM doc_updates WHERE name = ? AND seq <= ?'),
+      count: this.db.prepare<[string], { c: number }>('SELECT COUNT(*) AS c FROM doc_updates WHERE name = ?'),
       insertBoard: this.db.prepare(
         `INSERT INTO boards (id, title, created_at, organizer_hash, participant_hash, viewer_hash)
          VALUES (@id, @title, @createdAt, @organizer, @participant, @viewer)`,
@@ -75,7 +71,8 @@ export class SqliteStore implements Store {
 
   private readonly appendTx = (name: string, updates: Uint8Array[]): number => {
     let seq = this.stmts.maxSeq.get(name)?.m ?? 0;
-    for (const u of updates) this.stmts.insert.run(name, ++seq, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+    for (const u of updates)
+      this.stmts.insert.run(name, ++seq, Buffer.from(u.buffer, u.byteOffset, u.byteLength));
     return seq;
   };
 

@@ -9,7 +9,10 @@ const COLOR = /^#[0-9a-fA-F]{3,8}$/;
  * Unknown top-level fields are dropped, known ones are type-checked.
  * Returns null for a removal, undefined for a state to reject.
  */
-export function sanitizeAwarenessState(state: unknown, peer: Peer): Record<string, unknown> | null | undefined {
+export function sanitizeAwarenessState(
+  state: unknown,
+  peer: Peer,
+): Record<string, unknown> | null | undefined {
   if (state === null) return null;
   if (typeof state !== 'object' || Array.isArray(state)) return undefined;
   const s = state as Record<string, unknown>;
@@ -24,7 +27,8 @@ export function sanitizeAwarenessState(state: unknown, peer: Peer): Record<strin
   };
   const cursor = s.cursor as Record<string, unknown> | null | undefined;
   if (cursor === null) out.cursor = null;
-  else if (cursor && isFiniteNumber(cursor.x) && isFiniteNumber(cursor.y)) out.cursor = { x: cursor.x, y: cursor.y };
+  else if (cursor && isFiniteNumber(cursor.x) && isFiniteNumber(cursor.y))
+    out.cursor = { x: cursor.x, y: cursor.y };
   if (s.editing === null) out.editing = null;
   else if (typeof s.editing === 'string' && isSafeKey(s.editing)) out.editing = s.editing;
   const view = s.view as Record<string, unknown> | undefined;

@@ -4,13 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { LIMITS, MESSAGE, type Denial } from '../../shared/protocol';
-import {
-  isOrigin,
-  PERSISTENCE_ORIGIN,
-  RELAY_ORIGIN,
-  type DocKind,
-  type Origin,
-} from '../../shared/schema';
+import { isOrigin, PERSISTENCE_ORIGIN, RELAY_ORIGIN, type DocKind, type Origin } from '../../shared/schema';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import type { Relay } from '../relay/relay';
@@ -291,9 +285,15 @@ export class Room {
     this.scheduleFlush();
   };
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-  ): void => {
+  private readonly onAwarenessUpdate = ({
+    added,
+    updated,
+    removed,
+  }: {
+    added: number[];
+    updated: number[];
+    removed: number[];
+  }): void => {
     for (const id of added) this.awarenessChanged.add(id);
     for (const id of updated) this.awarenessChanged.add(id);
     for (const id of removed) this.awarenessChanged.add(id);
@@ -334,7 +334,11 @@ export class Room {
     while (this.flushing) await this.flushing;
     const batch = this.pending;
     if (
-      batch.updates.length + batch.relayed.length + batch.acks.length + batch.replies.length + batch.waiters.length ===
+      batch.updates.length +
+        batch.relayed.length +
+        batch.acks.length +
+        batch.replies.length +
+        batch.waiters.length ===
       0
     )
       return;

@@ -34,7 +34,8 @@ export interface SocketIoDeps {
   onJoin(peer: Peer): void;
 }
 
-const isDocKind = (v: unknown): v is DocKind => typeof v === 'string' && (DOC_KINDS as readonly string[]).includes(v);
+const isDocKind = (v: unknown): v is DocKind =>
+  typeof v === 'string' && (DOC_KINDS as readonly string[]).includes(v);
 
 function refuse(code: CloseCode): Error {
   const err = new Error(CLOSE_REASON[code] ?? 'refused') as Error & { data: ConnectErrorData };
@@ -48,18 +49,21 @@ function refuse(code: CloseCode): Error {
  * logic is in the Room; this file only authenticates and moves bytes.
  */
 export function attachSocketIo(httpServer: HttpServer, deps: SocketIoDeps): Server {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
-    path: SOCKET_PATH,
-    serveClient: false,
-    // Leave upgrades for other paths (the y-websocket endpoint) alone; engine.io
-    // would otherwise end them after a second.
-    destroyUpgrade: false,
-    // Frames up to twice the limit reach our handler, which answers with a clear
-    // "too large" instead of engine.io silently dropping the connection.
-    maxHttpBufferSize: deps.maxMessageBytes * 2 + 1024,
-    pingInterval: 20_000,
-    pingTimeout: 20_000,
-  });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
+    httpServer,
+    {
+      path: SOCKET_PATH,
+      serveClient: false,
+      // Leave upgrades for other paths (the y-websocket endpoint) alone; engine.io
+      // would otherwise end them after a second.
+      destroyUpgrade: false,
+      // Frames up to twice the limit reach our handler, which answers with a clear
+      // "too large" instead of engine.io silently dropping the connection.
+      maxHttpBufferSize: deps.maxMessageBytes * 2 + 1024,
+      pingInterval: 20_000,
+      pingTimeout: 20_000,
+    },
+  );
 
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
@@ -107,7 +111,10 @@ async function serve(socket: PlenarySocket, deps: SocketIoDeps): Promise<void> {
       target.room.receive(target.conn, frame, ack);
     } catch (e) {
       if (!(e instanceof ProtocolError)) deps.log.error({ err: e }, 'unexpected error handling a frame');
-      deps.log.warn({ conn: target.conn.id, reason: (e as Error).message }, 'closing connection: bad message');
+      deps.log.warn(
+        { conn: target.conn.id, reason: (e as Error).message },
+        'closing connection: bad message',
+      );
       close(CLOSE.badRequest, (e as Error).message);
     }
   };

@@ -31,7 +31,11 @@ const KEEPALIVE_FRAME = (() => {
 })();
 
 const toBytes = (data: RawData): Uint8Array =>
-  Array.isArray(data) ? new Uint8Array(Buffer.concat(data)) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  Array.isArray(data)
+    ? new Uint8Array(Buffer.concat(data))
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : data;
 
 /**
  * The y-websocket endpoint: `ws://host/yjs/<boardId>/<doc>?token=…`, one
@@ -97,7 +101,8 @@ export class YWebsocketEndpoint {
     });
 
     const [, boardId, doc, ...rest] = url.pathname.slice(YJS_PATH.length).split('/');
-    if (rest.length > 0 || !(DOC_KINDS as readonly string[]).includes(doc ?? '')) return close(CLOSE.notFound);
+    if (rest.length > 0 || !(DOC_KINDS as readonly string[]).includes(doc ?? ''))
+      return close(CLOSE.notFound);
     const kind = doc as DocKind;
     let found;
     try {
@@ -152,8 +157,12 @@ export class YWebsocketEndpoint {
       try {
         room.receive(conn, frame);
       } catch (e) {
-        if (!(e instanceof ProtocolError)) this.deps.log.error({ err: e }, 'unexpected error handling a frame');
-        this.deps.log.warn({ conn: conn.id, reason: (e as Error).message }, 'closing connection: bad message');
+        if (!(e instanceof ProtocolError))
+          this.deps.log.error({ err: e }, 'unexpected error handling a frame');
+        this.deps.log.warn(
+          { conn: conn.id, reason: (e as Error).message },
+          'closing connection: bad message',
+        );
         close(CLOSE.badRequest);
       }
     };

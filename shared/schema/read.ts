@@ -1,12 +1,5 @@
 import * as Y from 'yjs';
-import {
-  agendaItems,
-  agendaLive,
-  agendaMeta,
-  boardNotes,
-  boardRoster,
-  taskMap,
-} from './keys';
+import { agendaItems, agendaLive, agendaMeta, boardNotes, boardRoster, taskMap } from './keys';
 import type {
   Agenda,
   AgendaItem,
@@ -176,8 +169,7 @@ export function readNote(id: string, m: unknown, onProblem?: ProblemSink): Note 
   const itemId = m.get('itemId');
   const createdAt = m.get('createdAt');
   const z = m.get('z');
-  const clampWorld = (v: number): number =>
-    Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
+  const clampWorld = (v: number): number => Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
   return {
     id,
     text: t,

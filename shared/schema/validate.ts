@@ -32,8 +32,7 @@ export const isItemKind = (v: unknown): v is ItemKind =>
 export const isTaskStatus = (v: unknown): v is TaskStatus =>
   typeof v === 'string' && (TASK_STATUSES as readonly string[]).includes(v);
 
-export const isFiniteNumber = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isFinite(v);
+export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 export function isTimeZone(v: unknown): v is string {
   if (typeof v !== 'string' || v.length === 0 || v.length > 64) return false;
@@ -60,7 +59,10 @@ export function isSafeUrl(v: unknown): v is string {
 export function cleanText(v: unknown, max: number): string {
   if (typeof v !== 'string') return '';
   // eslint-disable-next-line no-control-regex
-  return v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim().slice(0, max);
+  return v
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, max);
 }
 
 /** Keys that must never be used as map keys coming from a peer. */

@@ -6,8 +6,7 @@ import { afterEach } from 'vitest';
 import { CHROMIUM_HINT, CHROMIUM_PATH, hasChromium, requireOptional } from './env';
 
 /** True when browser tests can run; throws in CI when Chromium is missing. */
-export const browserAvailable = (): boolean =>
-  requireOptional('Chromium', hasChromium(), CHROMIUM_HINT);
+export const browserAvailable = (): boolean => requireOptional('Chromium', hasChromium(), CHROMIUM_HINT);
 
 const open: { browser: Browser; dir: string }[] = [];
 

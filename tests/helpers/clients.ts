@@ -74,14 +74,20 @@ export class SioClient {
         syncProtocol.writeUpdate(enc, update);
         this.socket.emit('y', k, encoding.toUint8Array(enc), (res) => this.acks.push(res));
       });
-      this.awareness[k].on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-        if (origin === SERVER) return;
-        const changed = [...added!, ...updated!, ...removed!];
-        const enc = encoding.createEncoder();
-        encoding.writeVarUint(enc, MESSAGE.awareness);
-        encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness[k], changed));
-        this.socket.emit('y', k, encoding.toUint8Array(enc));
-      });
+      this.awareness[k].on(
+        'update',
+        ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+          if (origin === SERVER) return;
+          const changed = [...added!, ...updated!, ...removed!];
+          const enc = encoding.createEncoder();
+          encoding.writeVarUint(enc, MESSAGE.awareness);
+          encoding.writeVarUint8Array(
+            enc,
+            awarenessProtocol.encodeAwarenessUpdate(this.awareness[k], changed),
+          );
+          this.socket.emit('y', k, encoding.toUint8Array(enc));
+        },
+      );
     }
     cleanups.push(() => this.close());
   }
@@ -96,7 +102,11 @@ export class SioClient {
       if (t === syncProtocol.messageYjsSyncStep2) this.synced.add(doc);
       if (encoding.length(enc) > 1) this.socket.emit('y', doc, encoding.toUint8Array(enc));
     } else if (type === MESSAGE.awareness) {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness[doc], decoding.readVarUint8Array(decoder), SERVER);
+      awarenessProtocol.applyAwarenessUpdate(
+        this.awareness[doc],
+        decoding.readVarUint8Array(decoder),
+        SERVER,
+      );
     }
   }
 
@@ -136,7 +146,9 @@ export function yWebsocketClient(
 }
 
 /** A raw WebSocket on the y-websocket endpoint, to send arbitrary bytes. */
-export function rawWebSocket(url: string): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }>; messages: Uint8Array[] }> {
+export function rawWebSocket(
+  url: string,
+): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }>; messages: Uint8Array[] }> {
   const ws = new WebSocket(url);
   const messages: Uint8Array[] = [];
   ws.on('message', (d) => messages.push(new Uint8Array(d as Buffer)));

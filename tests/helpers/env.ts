@@ -23,4 +23,4 @@ export function requireOptional(name: string, available: boolean, howToEnable: s
   return false;
 }
 
-export const CHROMIUM_HINT = 'install Debian\'s chromium (apt-get install chromium) or set CHROMIUM_PATH';
+export const CHROMIUM_HINT = "install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH";

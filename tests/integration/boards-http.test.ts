@@ -3,7 +3,11 @@ import { hashToken } from '../../server/boards/tokens';
 import { startTestServer } from '../helpers/server';
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  fetch(`${url}/api/boards`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(`${url}/api/boards`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 
 describe('B1: boards and links', () => {
   it('creates a board with three unguessable tokens and fragment links', async () => {
@@ -39,7 +43,9 @@ describe('B1: boards and links', () => {
   it('a wrong token learns nothing: same 401 for an existing and an unknown board', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    const wrong = await fetch(`${server.url}/api/boards/${b.id}`, { headers: { authorization: `Bearer ${'a'.repeat(43)}` } });
+    const wrong = await fetch(`${server.url}/api/boards/${b.id}`, {
+      headers: { authorization: `Bearer ${'a'.repeat(43)}` },
+    });
     const unknown = await fetch(`${server.url}/api/boards/${'B'.repeat(22)}`, {
       headers: { authorization: `Bearer ${b.tokens.organizer}` },
     });
@@ -68,7 +74,9 @@ describe('B1: boards and links', () => {
   it('requires the admin token to create boards when ADMIN_TOKEN is set', async () => {
     const server = await startTestServer({ adminToken: 'let-me-in-please-0123456789' });
     expect((await post(server.url, JSON.stringify({ title: 'x' }))).status).toBe(401);
-    expect((await post(server.url, JSON.stringify({ title: 'x' }), { authorization: 'Bearer nope' })).status).toBe(401);
+    expect(
+      (await post(server.url, JSON.stringify({ title: 'x' }), { authorization: 'Bearer nope' })).status,
+    ).toBe(401);
     const ok = await post(server.url, JSON.stringify({ title: 'x' }), {
       authorization: 'Bearer let-me-in-please-0123456789',
     });

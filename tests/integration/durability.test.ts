@@ -28,28 +28,31 @@ async function createBoard(url: string): Promise<CreatedBoard> {
 }
 
 describe('S1: nothing a client has received is lost', () => {
-  it.each(['SIGKILL', 'SIGTERM'] as const)('after %s and a restart, every acknowledged or relayed update is there', async (signal) => {
-    const dataDir = tempDir();
-    const first = await startChildServer({ DATA_DIR: dataDir });
-    const board = await createBoard(first.url);
-    const writer = new SioClient(first.url, { board: board.id, token: board.tokens.participant });
-    const watcher = yWebsocketClient(first.wsUrl, board.id, 'board', board.tokens.viewer);
-    await eventually(() => expect(writer.synced.size === 3 && watcher.provider.synced).toBe(true));
-    const text = writer.docs.board.getText('log');
-    for (let i = 0; i < 100; i++) text.insert(text.length, `${i},`);
-    // What the other client has received is what must survive.
-    await eventually(() => expect(watcher.doc.getText('log').toString().split(',').length).toBe(101));
-    const received = watcher.doc.getText('log').toString();
-    first.proc.kill(signal);
-    const code = await first.exited;
-    if (signal === 'SIGTERM') expect(code).toBe(0);
-    writer.close();
+  it.each(['SIGKILL', 'SIGTERM'] as const)(
+    'after %s and a restart, every acknowledged or relayed update is there',
+    async (signal) => {
+      const dataDir = tempDir();
+      const first = await startChildServer({ DATA_DIR: dataDir });
+      const board = await createBoard(first.url);
+      const writer = new SioClient(first.url, { board: board.id, token: board.tokens.participant });
+      const watcher = yWebsocketClient(first.wsUrl, board.id, 'board', board.tokens.viewer);
+      await eventually(() => expect(writer.synced.size === 3 && watcher.provider.synced).toBe(true));
+      const text = writer.docs.board.getText('log');
+      for (let i = 0; i < 100; i++) text.insert(text.length, `${i},`);
+      // What the other client has received is what must survive.
+      await eventually(() => expect(watcher.doc.getText('log').toString().split(',').length).toBe(101));
+      const received = watcher.doc.getText('log').toString();
+      first.proc.kill(signal);
+      const code = await first.exited;
+      if (signal === 'SIGTERM') expect(code).toBe(0);
+      writer.close();
 
-    const second = await startChildServer({ DATA_DIR: dataDir });
-    const reader = new SioClient(second.url, { board: board.id, token: board.tokens.viewer });
-    await eventually(() => expect(reader.synced.size).toBe(3));
-    expect(reader.docs.board.getText('log').toString()).toBe(received);
-    second.proc.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
-  });
+      const second = await startChildServer({ DATA_DIR: dataDir });
+      const reader = new SioClient(second.url, { board: board.id, token: board.tokens.viewer });
+      await eventually(() => expect(reader.synced.size).toBe(3));
+      expect(reader.docs.board.getText('log').toString()).toBe(received);
+      second.proc.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    },
+  );
 });

@@ -46,7 +46,9 @@ describe('S2: clients of one document converge', () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Ada' });
-    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant, { name: 'Linus' });
+    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant, {
+      name: 'Linus',
+    });
     await eventually(() => expect(provider.synced).toBe(true));
     doc.getText('t').insert(0, 'from y-websocket');
     a.docs.board.getText('u').insert(0, 'from socket.io');
@@ -58,7 +60,9 @@ describe('S2: clients of one document converge', () => {
     a.awareness.board.setLocalState({ user: { name: 'Ada', color: '#123456' } });
     await eventually(() => {
       expect(names(a)).toEqual(['Ada', 'Linus']);
-      const theirs = [...provider.awareness.getStates().values()].map((s) => (s as { user: { name: string } }).user?.name);
+      const theirs = [...provider.awareness.getStates().values()].map(
+        (s) => (s as { user: { name: string } }).user?.name,
+      );
       expect(theirs.sort()).toEqual(['Ada', 'Linus']);
     });
   });
@@ -66,7 +70,11 @@ describe('S2: clients of one document converge', () => {
   it('works over HTTP long-polling alone (networks that block WebSocket)', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    const polling = new SioClient(server.url, { board: b.id, token: b.tokens.participant }, { transports: ['polling'] });
+    const polling = new SioClient(
+      server.url,
+      { board: b.id, token: b.tokens.participant },
+      { transports: ['polling'] },
+    );
     const ws = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(polling.synced.size).toBe(3));
     expect(polling.socket.io.engine.transport.name).toBe('polling');
@@ -107,7 +115,9 @@ describe('P1/P2: write rights per role and document, on both transports', () => 
       await eventually(() => expect(observer.docs[doc].getText('probe').toString()).toBe(role));
       expect(writer.denials).toEqual([]);
     } else {
-      await eventually(() => expect(writer.denials.map((d) => [d.doc, d.code])).toEqual([[doc, 'read-only']]));
+      await eventually(() =>
+        expect(writer.denials.map((d) => [d.doc, d.code])).toEqual([[doc, 'read-only']]),
+      );
       expect(writer.acks).toContainEqual({ ok: false, error: writer.denials[0]!.reason });
       expect(observer.docs[doc].getText('probe').toString()).toBe('');
       expect(await server.docs.read(b.id, doc, (d) => d.getText('probe').toString())).toBe('');
@@ -139,12 +149,16 @@ describe('P1/P2: write rights per role and document, on both transports', () => 
   it('a y-websocket client without write rights is told why (auth message)', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    const { ws, messages } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/agenda?token=${b.tokens.participant}`);
-    const update = Y.encodeStateAsUpdate((() => {
-      const d = new Y.Doc();
-      d.getText('x').insert(0, 'nope');
-      return d;
-    })());
+    const { ws, messages } = await rawWebSocket(
+      `${server.wsUrl}/yjs/${b.id}/agenda?token=${b.tokens.participant}`,
+    );
+    const update = Y.encodeStateAsUpdate(
+      (() => {
+        const d = new Y.Doc();
+        d.getText('x').insert(0, 'nope');
+        return d;
+      })(),
+    );
     ws.send(syncFrame(update));
     await eventually(() => expect(messages.some((m) => m[0] === MESSAGE.auth)).toBe(true));
     const auth = messages.find((m) => m[0] === MESSAGE.auth)!;
@@ -175,7 +189,10 @@ describe('A1: presence is bound to the connection', () => {
     eve.sendRaw('board', encoding.toUint8Array(enc));
     eve.awareness.board.setLocalStateField('cursor', { x: 1, y: 2 });
     await eventually(() => {
-      const s = [...ada.awareness.board.getStates().values()] as { user: { name: string }; cursor?: unknown }[];
+      const s = [...ada.awareness.board.getStates().values()] as {
+        user: { name: string };
+        cursor?: unknown;
+      }[];
       expect(s.find((x) => x.user.name === 'Eve')?.cursor).toEqual({ x: 1, y: 2 });
     });
     expect(names(ada)).toEqual(['Ada', 'Eve']);
@@ -183,7 +200,7 @@ describe('A1: presence is bound to the connection', () => {
     expect(server_.map((s) => (s as { user: { id: string } }).user.id)).not.toContain('someone-else');
   });
 
-  it('a person leaving disappears from everyone else\'s presence', async () => {
+  it("a person leaving disappears from everyone else's presence", async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const ada = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Ada' });
@@ -223,14 +240,18 @@ describe('I1: bad input never hurts other clients', () => {
     await eventually(() => expect(c.synced.size).toBe(3));
     c.sendRaw('secrets', new Uint8Array([0, 0, 0]));
     await eventually(() => expect(c.closing?.code).toBe(CLOSE.badRequest));
-    const { closed } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/secrets?token=${b.tokens.participant}`);
+    const { closed } = await rawWebSocket(
+      `${server.wsUrl}/yjs/${b.id}/secrets?token=${b.tokens.participant}`,
+    );
     expect((await closed).code).toBe(CLOSE.notFound);
   });
 
   it('random bytes on the y-websocket endpoint close with 4400; the process keeps serving', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    const { ws, closed } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.participant}`);
+    const { ws, closed } = await rawWebSocket(
+      `${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.participant}`,
+    );
     ws.send(Buffer.from([0, 1, 250, 255, 255, 255, 255, 15, 1]));
     expect((await closed).code).toBe(CLOSE.badRequest);
     const res = await fetch(`${server.url}/healthz`);
@@ -261,7 +282,9 @@ describe('I1: bad input never hurts other clients', () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     await server.docs.change(b.id, 'board', 'test', (d) => d.getText('secret').insert(0, 'classified'));
-    const { closed, messages } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/board?token=${'x'.repeat(43)}`);
+    const { closed, messages } = await rawWebSocket(
+      `${server.wsUrl}/yjs/${b.id}/board?token=${'x'.repeat(43)}`,
+    );
     expect((await closed).code).toBe(CLOSE.unauthorized);
     expect(messages).toEqual([]);
     const c = new SioClient(server.url, { board: b.id, token: 'y'.repeat(43) });
@@ -284,7 +307,9 @@ describe('Peer pitfalls', () => {
   it('keeps silent y-websocket connections alive with messages (stock clients give up after 30 s)', async () => {
     const server = await startTestServer({ keepAliveMs: 200 });
     const b = await server.createBoard();
-    const { messages } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.participant}`);
+    const { messages } = await rawWebSocket(
+      `${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.participant}`,
+    );
     const before = messages.length;
     await eventually(() => expect(messages.length).toBeGreaterThan(before + 2), { timeout: 5000 });
   });
@@ -350,7 +375,9 @@ describe('D3: documents are unloaded', () => {
     expect(a.acks).toEqual([]);
     expect(other.docs.board.getText('t').toString()).toBe('');
     fail = false;
-    await eventually(() => expect(other.docs.board.getText('t').toString()).toBe('precious'), { timeout: 5000 });
+    await eventually(() => expect(other.docs.board.getText('t').toString()).toBe('precious'), {
+      timeout: 5000,
+    });
     expect(a.acks).toEqual([{ ok: true }]);
   });
 });
