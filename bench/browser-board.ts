@@ -7,8 +7,7 @@
  *
  *   npx tsx bench/browser-board.ts        (or as part of `npm run bench`)
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
@@ -32,16 +31,16 @@ async function ensureClientBuilt(clientDir: string): Promise<void> {
 
 /** requestAnimationFrame timestamps recorded in the page between start and stop. */
 async function recordFrames(page: Page, drive: () => Promise<void>): Promise<{ fps: number; p95: number }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __rec: boolean };
-    w.__frames = [];
-    w.__rec = true;
-    const loop = (t: number): void => {
-      w.__frames.push(t);
-      if (w.__rec) requestAnimationFrame(loop);
+  // A string, not a function: tsx's name-keeping helpers do not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__rec = true;
+    const loop = (t) => {
+      window.__frames.push(t);
+      if (window.__rec) requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
-  });
+  })()`);
   await drive();
   const frames = await page.evaluate(() => {
     const w = window as unknown as { __frames: number[]; __rec: boolean };
@@ -71,7 +70,6 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
   const clientDir = path.join(REPO_ROOT, 'dist/client');
   await ensureClientBuilt(clientDir);
   const server = await startServer(testConfig({ clientDir }));
-  const profile = mkdtempSync(path.join(tmpdir(), 'plenary-bench-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -82,7 +80,6 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-dev-shm-usage',
-      `--user-data-dir=${profile}`,
     ],
   });
   try {
@@ -98,7 +95,16 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
     await server.docs.change(board.id, 'agenda', 'bench', (doc) => {
       for (let i = 0; i < 8; i++)
         talks.push(
-          addItem(doc, { start: `${String(9 + i).padStart(2, '0')}:00`, minutes: 45, title: `Talk ${i + 1}`, kind: 'talk' }, origin),
+          addItem(
+            doc,
+            {
+              start: `${String(9 + i).padStart(2, '0')}:00`,
+              minutes: 45,
+              title: `Talk ${i + 1}`,
+              kind: 'talk',
+            },
+            origin,
+          ),
         );
       setCurrentItem(doc, talks[0]!, origin);
     });
@@ -119,7 +125,11 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
           origin,
         );
         // A few votes, so that counts render as they would after a voting round.
-        if (i % 7 === 0) (boardNotes(doc).get(id)?.get('votes') as { set(k: string, v: number): void }).set(`v${i % 13}`, 1 + (i % 3));
+        if (i % 7 === 0)
+          (boardNotes(doc).get(id)?.get('votes') as { set(k: string, v: number): void }).set(
+            `v${i % 13}`,
+            1 + (i % 3),
+          );
       }
     });
 
@@ -189,13 +199,13 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
     };
   } finally {
     await browser.close().catch(() => undefined);
-    rmSync(profile, { recursive: true, force: true });
     await server.close();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await runBrowserBoardBench();
-  for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${Number.isInteger(v) ? v : v.toFixed(1)}`);
+  for (const [k, v] of Object.entries(figures))
+    console.log(`${k}: ${Number.isInteger(v) ? v : v.toFixed(1)}`);
   console.log('Targets: firstRenderMs < 1000, panFps >= 50.');
 }
