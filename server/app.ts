@@ -9,8 +9,10 @@ import type { Config } from './config';
 import { createHttpApp } from './http/app';
 import type { DocAccess } from './http/context';
 import { createLogger, type Logger } from './log';
+import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
+import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
 import type { Peer } from './sync/connection';
 import { RoomManager } from './sync/rooms';
@@ -39,8 +41,10 @@ export interface ServerParts {
 /** Wire the parts together and listen. Nothing here knows about Yjs messages. */
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.logLevel);
-  const store = parts.store ?? new SqliteStore(config.dbFile);
-  const relay = parts.relay ?? new NoRelay();
+  const store =
+    parts.store ??
+    (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile));
+  const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
   const rooms = new RoomManager({ store, relay, log, config });
 
   const onJoin = (peer: Peer): void => {

@@ -22,6 +22,10 @@ export interface Config {
   /** Create a demo board from the seed page when the database is empty. */
   demoBoard: boolean;
   logLevel: string;
+  /** PostgreSQL instead of SQLite, for several instances sharing boards (scale-out). */
+  databaseUrl: string | null;
+  /** Redis pub/sub relay between instances (scale-out). */
+  redisUrl: string | null;
 }
 
 const int = (v: string | undefined, dflt: number): number => {
@@ -48,6 +52,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: env.CLIENT_DIR === '' ? null : path.resolve(env.CLIENT_DIR ?? 'dist/client'),
     demoBoard: env.DEMO_BOARD !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
   };
 }
 

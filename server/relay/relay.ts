@@ -6,13 +6,14 @@
  */
 export interface Relay {
   publish(docName: string, update: Uint8Array): void;
-  subscribe(docName: string, onUpdate: (update: Uint8Array) => void): () => void;
+  /** Resolves once the subscription is active; returns the unsubscribe function. */
+  subscribe(docName: string, onUpdate: (update: Uint8Array) => void): Promise<() => void>;
   close(): Promise<void>;
 }
 
 export class NoRelay implements Relay {
   publish(): void {}
-  subscribe(): () => void {
+  async subscribe(): Promise<() => void> {
     return () => {};
   }
   async close(): Promise<void> {}

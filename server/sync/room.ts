@@ -94,6 +94,9 @@ export class Room {
   static async load(opts: RoomOptions): Promise<Room> {
     const room = new Room(opts);
     try {
+      // Subscribe before loading: an update another instance stores after our
+      // read is then relayed to us (applying one twice is harmless).
+      room.unsubscribeRelay = await opts.relay.subscribe(opts.name, (u) => room.applyRelayed(u));
       const { updates, lastSeq } = await opts.store.load(opts.name);
       Y.transact(
         room.doc,
@@ -104,7 +107,6 @@ export class Room {
       );
       room.lastSeq = lastSeq;
       room.storedEntries = updates.length;
-      room.unsubscribeRelay = opts.relay.subscribe(opts.name, (u) => room.applyRelayed(u));
       return room;
     } catch (e) {
       room.destroyNow();

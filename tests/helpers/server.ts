@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import { startServer, type RunningServer } from '../../server/app';
+import { startServer, type RunningServer, type ServerParts } from '../../server/app';
 import { testConfig, type Config } from '../../server/config';
 
 export interface CreatedBoard {
@@ -24,8 +24,11 @@ afterEach(async () => {
 });
 
 /** A real server on an ephemeral port, closed automatically after the test. */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
-  const server = await startServer(testConfig(overrides));
+export async function startTestServer(
+  overrides: Partial<Config> = {},
+  parts: ServerParts = {},
+): Promise<TestServer> {
+  const server = await startServer(testConfig(overrides), parts);
   running.add(server);
   const url = `http://127.0.0.1:${server.port}`;
   return Object.assign(server, {

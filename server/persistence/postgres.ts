@@ -1,0 +1,172 @@
+import pg from 'pg';
+import * as Y from 'yjs';
+import type { BoardRecord, Store } from './store';
+
+/**
+ * PostgreSQL store, for running several server instances on one database
+ * (`DATABASE_URL`). Sequence numbers come from a BIGSERIAL, so appends from
+ * different instances never collide.
+ */
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  private ready: Promise<void>;
+
+  constructor(
+    connectionString: string,
+    private readonly schema = 'public',
+  ) {
+    this.pool = new pg.Pool({ connectionString, max: 10 });
+    // A broken idle connection must not crash the process.
+    this.pool.on('error', () => {});
+    this.ready = this.migrate();
+    // Failures surface on first use; do not let them become unhandled rejections.
+    this.ready.catch(() => {});
+  }
+
+  private table(name: string): string {
+    return `${pg.escapeIdentifier(this.schema)}.${pg.escapeIdentifier(name)}`;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Instances starting together must not race on CREATE … IF NOT EXISTS.
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('plenary-migrate'))");
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
+      await client.query(`
+      CREATE TABLE IF NOT EXISTS ${this.table('doc_updates')} (
+        seq BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL,
+        data BYTEA NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS doc_updates_name_seq ON ${this.table('doc_updates')} (name, seq);
+      CREATE TABLE IF NOT EXISTS ${this.table('boards')} (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        organizer_hash TEXT NOT NULL,
+        participant_hash TEXT NOT NULL,
+        viewer_hash TEXT NOT NULL
+      );
+    `);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async load(name: string): Promise<{ updates: Uint8Array[]; lastSeq: number }> {
+    await this.ready;
+    const { rows } = await this.pool.query<{ seq: string; data: Buffer }>(
+      `SELECT seq, data FROM ${this.table('doc_updates')} WHERE name = $1 ORDER BY seq`,
+      [name],
+    );
+    return {
+      updates: rows.map((r) => new Uint8Array(r.data)),
+      lastSeq: rows.length ? Number(rows[rows.length - 1]!.seq) : 0,
+    };
+  }
+
+  async append(name: string, updates: Uint8Array[]): Promise<number> {
+    await this.ready;
+    const { rows } = await this.pool.query<{ seq: string }>(
+      `INSERT INTO ${this.table('doc_updates')} (name, data)
+       SELECT $1, unnest($2::bytea[]) RETURNING seq`,
+      [name, updates.map((u) => Buffer.from(u))],
+    );
+    return Math.max(...rows.map((r) => Number(r.seq)));
+  }
+
+  /**
+   * Other instances may have appended updates this instance has not applied
+   * yet, so the given in-memory state is not trusted here: the stored rows
+   * themselves are merged, under a per-document advisory lock.
+   */
+  async compact(name: string, _state: Uint8Array, throughSeq: number): Promise<void> {
+    await this.ready;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
+      const { rows } = await client.query<{ seq: string; data: Buffer }>(
+        `SELECT seq, data FROM ${this.table('doc_updates')} WHERE name = $1 AND seq <= $2 ORDER BY seq`,
+        [name, throughSeq],
+      );
+      if (rows.length > 1) {
+        const merged = Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)));
+        const last = rows[rows.length - 1]!.seq;
+        await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = $1 AND seq <= $2`, [
+          name,
+          last,
+        ]);
+        // Reuse the last replaced sequence number so that later updates stay after it.
+        await client.query(`INSERT INTO ${this.table('doc_updates')} (seq, name, data) VALUES ($1, $2, $3)`, [
+          last,
+          name,
+          Buffer.from(merged),
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async count(name: string): Promise<number> {
+    await this.ready;
+    const { rows } = await this.pool.query<{ c: string }>(
+      `SELECT COUNT(*) AS c FROM ${this.table('doc_updates')} WHERE name = $1`,
+      [name],
+    );
+    return Number(rows[0]!.c);
+  }
+
+  async createBoard(b: BoardRecord): Promise<void> {
+    await this.ready;
+    await this.pool.query(
+      `INSERT INTO ${this.table('boards')} (id, title, created_at, organizer_hash, participant_hash, viewer_hash)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [b.id, b.title, b.createdAt, b.tokenHashes.organizer, b.tokenHashes.participant, b.tokenHashes.viewer],
+    );
+  }
+
+  async getBoard(id: string): Promise<BoardRecord | null> {
+    await this.ready;
+    const { rows } = await this.pool.query<{
+      id: string;
+      title: string;
+      created_at: string;
+      organizer_hash: string;
+      participant_hash: string;
+      viewer_hash: string;
+    }>(`SELECT * FROM ${this.table('boards')} WHERE id = $1`, [id]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      title: r.title,
+      createdAt: Number(r.created_at),
+      tokenHashes: { organizer: r.organizer_hash, participant: r.participant_hash, viewer: r.viewer_hash },
+    };
+  }
+
+  async countBoards(): Promise<number> {
+    await this.ready;
+    const { rows } = await this.pool.query<{ c: string }>(
+      `SELECT COUNT(*) AS c FROM ${this.table('boards')}`,
+    );
+    return Number(rows[0]!.c);
+  }
+
+  async close(): Promise<void> {
+    await this.ready.catch(() => {});
+    await this.pool.end();
+  }
+}
