@@ -8,11 +8,15 @@ export interface BenchConfig {
   writers: number;
   rate: number;
   seconds: number;
+  /** Main runs are repeated this often, targets interleaved; tables show medians. */
+  rounds: number;
   drainSeconds: number;
   saturation: boolean;
   saturationClients: number;
   saturationRates: number[];
   saturationSeconds: number;
+  /** A rate that misses the bound is tried again this many times before the ramp stops. */
+  saturationRetries: number;
   /** p99 bound for a rate to count as sustained. */
   saturationP99Ms: number;
   profile: boolean;
@@ -23,13 +27,18 @@ export interface BenchConfig {
 function int(name: string, raw: string | undefined, dflt: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in ${min}..${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be an integer in ${min}..${max}, got "${raw}"`);
   return n;
 }
 
 function ints(name: string, raw: string | undefined, dflt: number[], min: number, max: number): number[] {
   if (raw === undefined || raw === '') return dflt;
-  const list = raw.split(',').map((s) => int(name, s.trim(), NaN, min, max));
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => int(name, s, 0, min, max));
   if (list.length === 0 || list.length > 20) throw new Error(`${name}: give 1 to 20 comma-separated values`);
   return list;
 }
@@ -44,18 +53,21 @@ Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_WRITERS       writers among them [10]
   BENCH_RATE          edits per second, all writers together [50]
   BENCH_SECONDS       length of each main run [20]
+  BENCH_ROUNDS        repeat the main runs, targets interleaved; medians shown [3]
   BENCH_DRAIN_SECONDS wait for late deliveries after the last edit [10]
   BENCH_SATURATION    0 to skip the saturation run [1]
   BENCH_SAT_CLIENTS   clients in the saturation run [200]
   BENCH_SAT_RATES     edit rates to try [100,250,500,1000,2000]
   BENCH_SAT_SECONDS   length of each saturation step [8]
+  BENCH_SAT_RETRIES   retries of a rate that failed the bound [1]
   BENCH_PROFILE       1: write V8 CPU profiles of our server to bench/results/profiles [0]
   BENCH_BROWSER       0: skip bench/browser-board.ts [1]
   BENCH_OUT           JSON results file [bench/results/bench-<time>.json]`;
 
 export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig {
   for (const a of argv) {
-    if (!['--quick', '--no-saturation', '--profile', '--help'].includes(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
+    if (!['--quick', '--no-saturation', '--profile', '--help'].includes(a))
+      throw new Error(`unknown option ${a}\n${USAGE}`);
   }
   const quick = argv.includes('--quick') || flag(env.BENCH_QUICK, false);
   const targets = (env.BENCH_TARGETS ?? TARGETS.join(','))
@@ -63,7 +75,8 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     .map((s) => s.trim())
     .filter(Boolean);
   for (const t of targets) {
-    if (!(TARGETS as readonly string[]).includes(t)) throw new Error(`BENCH_TARGETS: unknown target "${t}" (${TARGETS.join(', ')})`);
+    if (!(TARGETS as readonly string[]).includes(t))
+      throw new Error(`BENCH_TARGETS: unknown target "${t}" (${TARGETS.join(', ')})`);
   }
   const writers = int('BENCH_WRITERS', env.BENCH_WRITERS, 10, 1, 100);
   const clients = ints('BENCH_CLIENTS', env.BENCH_CLIENTS, quick ? [50] : [200, 500], writers + 1, 5000);
@@ -74,11 +87,19 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     writers,
     rate: int('BENCH_RATE', env.BENCH_RATE, 50, 1, 10_000),
     seconds: int('BENCH_SECONDS', env.BENCH_SECONDS, quick ? 5 : 20, 1, 600),
+    rounds: int('BENCH_ROUNDS', env.BENCH_ROUNDS, quick ? 1 : 3, 1, 20),
     drainSeconds: int('BENCH_DRAIN_SECONDS', env.BENCH_DRAIN_SECONDS, quick ? 5 : 10, 1, 120),
     saturation: !argv.includes('--no-saturation') && flag(env.BENCH_SATURATION, true),
     saturationClients: int('BENCH_SAT_CLIENTS', env.BENCH_SAT_CLIENTS, quick ? 50 : 200, writers + 1, 5000),
-    saturationRates: ints('BENCH_SAT_RATES', env.BENCH_SAT_RATES, quick ? [100, 500] : [100, 250, 500, 1000, 2000], 1, 100_000),
+    saturationRates: ints(
+      'BENCH_SAT_RATES',
+      env.BENCH_SAT_RATES,
+      quick ? [100, 500] : [100, 250, 500, 1000, 2000],
+      1,
+      100_000,
+    ),
     saturationSeconds: int('BENCH_SAT_SECONDS', env.BENCH_SAT_SECONDS, quick ? 3 : 8, 1, 600),
+    saturationRetries: int('BENCH_SAT_RETRIES', env.BENCH_SAT_RETRIES, quick ? 0 : 1, 0, 5),
     saturationP99Ms: 500,
     profile: argv.includes('--profile') || flag(env.BENCH_PROFILE, false),
     browser: flag(env.BENCH_BROWSER, true),

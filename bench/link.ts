@@ -5,8 +5,7 @@ import { asBuffer } from './marker';
 
 /** Where one bench client connects: our Socket.io transport, or a plain y-websocket URL. */
 export type Endpoint =
-  | { kind: 'socketio'; url: string; auth: HandshakeAuth }
-  | { kind: 'websocket'; url: string };
+  { kind: 'socketio'; url: string; auth: HandshakeAuth } | { kind: 'websocket'; url: string };
 
 /**
  * One bidirectional stream of y-protocols frames for the `board` document,

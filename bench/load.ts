@@ -86,8 +86,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * writers make `rate` edits per second for `durationMs` (open loop: the
  * schedule never waits for the server), then count what each receiver got.
  */
-export async function runLoad(room: RoomAccess, serverPid: number | null, opts: LoadOptions): Promise<LoadResult> {
-  if (!(opts.writers >= 1 && opts.clients > opts.writers)) throw new Error('need at least one writer and one receiver');
+export async function runLoad(
+  room: RoomAccess,
+  serverPid: number | null,
+  opts: LoadOptions,
+): Promise<LoadResult> {
+  if (!(opts.writers >= 1 && opts.clients > opts.writers))
+    throw new Error('need at least one writer and one receiver');
   const totalEdits = Math.round((opts.rate * opts.durationMs) / 1000);
   const latencies = new Samples();
   const errors: string[] = [];
@@ -178,7 +183,10 @@ export async function runLoad(room: RoomAccess, serverPid: number | null, opts: 
       missed: expected - got,
       latency: summarize(latencies),
       dropped: liveReceivers.filter((r) => r.closedBecause !== null).length,
-      dropReasons: [...new Set(liveReceivers.map((r) => r.closedBecause).filter((w) => w !== null))].slice(0, 5),
+      dropReasons: [...new Set(liveReceivers.map((r) => r.closedBecause).filter((w) => w !== null))].slice(
+        0,
+        5,
+      ),
       receiversShort: liveReceivers.filter((r) => r.received < made).length,
       server:
         before && afterSync && after

@@ -15,7 +15,11 @@ export const nowMicros = (): number => Math.round(performance.now() * 1000);
 export const marker = (id: number, sentMicros: number): string => `[e${id}@${sentMicros}]`;
 
 /** Calls `found(id, sentMicros)` for every well-formed marker in `bytes[from..]`. */
-export function scanMarkers(bytes: Buffer, from: number, found: (id: number, sentMicros: number) => void): void {
+export function scanMarkers(
+  bytes: Buffer,
+  from: number,
+  found: (id: number, sentMicros: number) => void,
+): void {
   let at = bytes.indexOf(OPEN, from);
   while (at !== -1) {
     let i = at + OPEN.length;

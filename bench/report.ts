@@ -5,7 +5,9 @@ import { TARGET_LABEL, type TargetName } from './targets';
 
 export interface MainRow {
   target: TargetName;
+  /** Medians over `rounds` (see combine.ts). */
   result: LoadResult | null;
+  rounds: LoadResult[];
   error?: string;
 }
 
@@ -34,7 +36,20 @@ function figures(r: LoadResult): number[] {
   ];
 }
 
-const HEAD = ['target', 'p50 ms', 'p95 ms', 'p99 ms', 'missed', 'sync s', 'CPU s', 'CPU load s', 'peak MB', 'conn fail', 'gen CPU%', 'gen lag p99'];
+const HEAD = [
+  'target',
+  'p50 ms',
+  'p95 ms',
+  'p99 ms',
+  'missed',
+  'sync s',
+  'CPU s',
+  'CPU load s',
+  'peak MB',
+  'conn fail',
+  'gen CPU%',
+  'gen lag p99',
+];
 
 export function mainTable(rows: MainRow[]): string {
   const ref = rows.find((r) => r.target === 'reference')?.result ?? null;
@@ -64,7 +79,9 @@ export function mainTable(rows: MainRow[]): string {
       const g = figures(ref);
       out.push([
         '  ratio to reference',
-        ...f.map((v, i) => (i === 3 ? (v === 0 && g[3] === 0 ? '0 / 0' : fmtRatio(ratio(v, g[i]!))) : fmtRatio(ratio(v, g[i]!)))),
+        ...f.map((v, i) =>
+          i === 3 ? (v === 0 && g[3] === 0 ? '0 / 0' : fmtRatio(ratio(v, g[i]!))) : fmtRatio(ratio(v, g[i]!)),
+        ),
         '',
         '',
         '',
@@ -77,6 +94,8 @@ export function mainTable(rows: MainRow[]): string {
 export interface SaturationStep {
   rate: number;
   result: LoadResult | null;
+  /** Earlier attempts at this rate that missed the bound. */
+  failedAttempts: LoadResult[];
   error?: string;
   sustained: boolean;
 }
@@ -89,7 +108,8 @@ export function saturationTable(byTarget: Map<TargetName, SaturationStep[]>, rat
       const s = steps.find((x) => x.rate === rate);
       if (!s) return 'not run';
       if (!s.result) return 'failed';
-      return `${fmt(s.result.latency.p99, 0)} (${s.result.missed})`;
+      const retried = s.failedAttempts.map((r) => `${fmt(r.latency.p99, 0)} (${r.missed}), `).join('');
+      return `${retried}${fmt(s.result.latency.p99, 0)} (${s.result.missed})`;
     });
     rows.push([TARGET_LABEL[target], ...cells, highestLabel(steps, rates)]);
   }

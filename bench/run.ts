@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, hasChromium } from '../tests/helpers/env';
+import { combineRounds } from './combine';
 import { benchConfig, USAGE, type BenchConfig } from './config';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
@@ -27,7 +28,13 @@ function machine(): Record<string, string | number> {
   };
 }
 
-function loadOptions(cfg: BenchConfig, clients: number, rate: number, seconds: number, drainSeconds: number): LoadOptions {
+function loadOptions(
+  cfg: BenchConfig,
+  clients: number,
+  rate: number,
+  seconds: number,
+  drainSeconds: number,
+): LoadOptions {
   return {
     clients,
     writers: cfg.writers,
@@ -40,7 +47,8 @@ function loadOptions(cfg: BenchConfig, clients: number, rate: number, seconds: n
 }
 
 async function measure(cfg: BenchConfig, target: TargetName, opts: LoadOptions): Promise<LoadResult> {
-  const profileDir = cfg.profile && target !== 'reference' ? path.join(REPO_ROOT, 'bench/results/profiles') : undefined;
+  const profileDir =
+    cfg.profile && target !== 'reference' ? path.join(REPO_ROOT, 'bench/results/profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   // A fresh process per run: its peak memory (VmHWM) then belongs to this run alone.
   const server = await startTarget(target, { cpuProfileDir: profileDir });
@@ -49,7 +57,13 @@ async function measure(cfg: BenchConfig, target: TargetName, opts: LoadOptions):
     const result = await runLoad(room, server.pid, opts);
     const logged = server.output().trim();
     if ((result.missed > 0 || result.connectFailures > 0) && logged) {
-      say(`\n    server output (tail):\n${logged.split('\n').slice(-10).map((l) => `      ${l.slice(0, 300)}`).join('\n')}`);
+      say(
+        `\n    server output (tail):\n${logged
+          .split('\n')
+          .slice(-10)
+          .map((l) => `      ${l.slice(0, 300)}`)
+          .join('\n')}`,
+      );
     }
     return result;
   } finally {
@@ -57,29 +71,52 @@ async function measure(cfg: BenchConfig, target: TargetName, opts: LoadOptions):
   }
 }
 
+function describeRun(result: LoadResult): string {
+  const notes = [`p99 ${result.latency.p99.toFixed(1)} ms, missed ${result.missed}`];
+  if (result.firstErrors.length) notes.push(`\n    connection errors: ${result.firstErrors.join('; ')}`);
+  if (result.missed > 0) {
+    notes.push(
+      `\n    ${result.receiversShort} receivers missed edits; ${result.dropped} lost their connection ` +
+        result.dropReasons.join('; '),
+    );
+  }
+  return notes.join('');
+}
+
 async function mainRuns(cfg: BenchConfig): Promise<Record<number, MainRow[]>> {
   const all: Record<number, MainRow[]> = {};
   for (const n of cfg.clients) {
     say(
       `\n== ${n} clients on one board document: ${cfg.writers} writers (full Y.Doc), ${n - cfg.writers} light receivers; ` +
-        `${cfg.rate} edits/s for ${cfg.seconds} s ==`,
+        `${cfg.rate} edits/s for ${cfg.seconds} s; ${cfg.rounds} round(s), medians shown ==`,
     );
-    const rows: MainRow[] = [];
-    for (const target of cfg.targets) {
-      process.stdout.write(`  ${TARGET_LABEL[target]} … `);
-      try {
-        const result = await measure(cfg, target, loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds));
-        rows.push({ target, result });
-        say(`p99 ${result.latency.p99.toFixed(1)} ms, missed ${result.missed}`);
-        if (result.firstErrors.length) say(`    connection errors: ${result.firstErrors.join('; ')}`);
-        if (result.missed > 0) {
-          say(`    ${result.receiversShort} receivers missed edits; ${result.dropped} lost their connection ${result.dropReasons.join('; ')}`);
+    const rounds = new Map<TargetName, LoadResult[]>(cfg.targets.map((t) => [t, []]));
+    const errors = new Map<TargetName, string>();
+    for (let round = 0; round < cfg.rounds; round++) {
+      // Rotate the order so that no target always runs first (warm caches, neighbours' bursts).
+      const order = cfg.targets.map((_, i) => cfg.targets[(i + round) % cfg.targets.length]!);
+      for (const target of order) {
+        process.stdout.write(`  round ${round + 1}: ${TARGET_LABEL[target]} … `);
+        try {
+          const result = await measure(
+            cfg,
+            target,
+            loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds),
+          );
+          rounds.get(target)!.push(result);
+          say(describeRun(result));
+        } catch (e) {
+          errors.set(target, (e as Error).message);
+          say(`failed: ${(e as Error).message}`);
         }
-      } catch (e) {
-        rows.push({ target, result: null, error: (e as Error).message });
-        say(`failed: ${(e as Error).message}`);
       }
     }
+    const rows: MainRow[] = cfg.targets.map((target) => {
+      const done = rounds.get(target)!;
+      return done.length
+        ? { target, result: combineRounds(done), rounds: done }
+        : { target, result: null, rounds: [], error: errors.get(target) };
+    });
     say();
     say(mainTable(rows));
     all[n] = rows;
@@ -91,25 +128,36 @@ async function saturationRuns(cfg: BenchConfig): Promise<Map<TargetName, Saturat
   const n = cfg.saturationClients;
   say(
     `\n== Saturation: ${n} clients, ${cfg.saturationSeconds} s per rate; sustained = p99 < ${cfg.saturationP99Ms} ms ` +
-      `and nothing missed ==`,
+      `and nothing missed; a failed rate is retried ${cfg.saturationRetries} time(s) ==`,
   );
   const byTarget = new Map<TargetName, SaturationStep[]>();
   for (const target of cfg.targets) {
     const steps: SaturationStep[] = [];
     byTarget.set(target, steps);
-    for (const rate of cfg.saturationRates) {
-      process.stdout.write(`  ${TARGET_LABEL[target]} at ${rate}/s … `);
-      try {
-        const result = await measure(cfg, target, loadOptions(cfg, n, rate, cfg.saturationSeconds, 5));
-        const sustained = result.latency.p99 < cfg.saturationP99Ms && result.missed === 0 && result.connectFailures === 0;
-        steps.push({ rate, result, sustained });
-        say(`p99 ${result.latency.p99.toFixed(0)} ms, missed ${result.missed}${sustained ? '' : ' (not sustained)'}`);
-        // Higher rates only take longer to fail.
-        if (!sustained) break;
-      } catch (e) {
-        steps.push({ rate, result: null, error: (e as Error).message, sustained: false });
-        say(`failed: ${(e as Error).message}`);
-        break;
+    ramp: for (const rate of cfg.saturationRates) {
+      const failedAttempts: LoadResult[] = [];
+      for (let attempt = 0; attempt <= cfg.saturationRetries; attempt++) {
+        process.stdout.write(
+          `  ${TARGET_LABEL[target]} at ${rate}/s${attempt ? ` (retry ${attempt})` : ''} … `,
+        );
+        let result: LoadResult;
+        try {
+          result = await measure(cfg, target, loadOptions(cfg, n, rate, cfg.saturationSeconds, 5));
+        } catch (e) {
+          steps.push({ rate, result: null, failedAttempts, error: (e as Error).message, sustained: false });
+          say(`failed: ${(e as Error).message}`);
+          break ramp;
+        }
+        const sustained =
+          result.latency.p99 < cfg.saturationP99Ms && result.missed === 0 && result.connectFailures === 0;
+        say(`${describeRun(result)}${sustained ? '' : ' (not sustained)'}`);
+        if (sustained || attempt === cfg.saturationRetries) {
+          steps.push({ rate, result, failedAttempts, sustained });
+          // Higher rates only take longer to fail.
+          if (!sustained) break ramp;
+          break;
+        }
+        failedAttempts.push(result);
       }
     }
   }
@@ -121,7 +169,9 @@ async function saturationRuns(cfg: BenchConfig): Promise<Map<TargetName, Saturat
     if (target === 'reference' || !ref) continue;
     const best = highestSustained(steps);
     const r = best !== null && refBest ? (best / refBest).toFixed(1) : '—';
-    say(`  ${TARGET_LABEL[target]}: highest sustained ${best ?? 'none'} vs reference ${refBest ?? 'none'} (×${r})`);
+    say(
+      `  ${TARGET_LABEL[target]}: highest sustained ${best ?? 'none'} vs reference ${refBest ?? 'none'} (×${r})`,
+    );
   }
   return byTarget;
 }
@@ -140,7 +190,8 @@ async function browserRun(cfg: BenchConfig): Promise<Record<string, number> | st
     };
     if (typeof mod.runBrowserBoardBench !== 'function') return 'skipped (no runBrowserBoardBench export)';
     const figures = await mod.runBrowserBoardBench();
-    for (const [k, v] of Object.entries(figures)) say(`  ${k}: ${Number.isFinite(v) ? v.toFixed(1) : String(v)}`);
+    for (const [k, v] of Object.entries(figures))
+      say(`  ${k}: ${Number.isFinite(v) ? v.toFixed(1) : String(v)}`);
     return figures;
   } catch (e) {
     say(`  failed: ${(e as Error).message}`);
@@ -167,12 +218,20 @@ async function main(): Promise<void> {
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const browser = await browserRun(cfg);
 
-  const out = cfg.out ?? path.join(REPO_ROOT, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const out =
+    cfg.out ??
+    path.join(REPO_ROOT, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
     JSON.stringify(
-      { machine: info, config: cfg, main, saturation: saturation ? Object.fromEntries(saturation) : null, browser },
+      {
+        machine: info,
+        config: cfg,
+        main,
+        saturation: saturation ? Object.fromEntries(saturation) : null,
+        browser,
+      },
       null,
       2,
     ),

@@ -58,3 +58,11 @@ export function ratio(ours: number, reference: number): number {
   if (!Number.isFinite(ours) || !Number.isFinite(reference) || reference === 0) return NaN;
   return ours / reference;
 }
+
+/** Median of a list (mean of the middle two for even lengths); NaN when empty. */
+export function median(values: number[]): number {
+  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -81,7 +81,10 @@ function spawnChild(args: string[], env: Record<string, string>, cwd: string, un
 
 function waitForLine(s: Spawned, pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${s.output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${s.output()}`)),
+      timeoutMs,
+    );
     const check = (): void => {
       const m = pattern.exec(s.output());
       if (!m) return;
@@ -151,7 +154,12 @@ async function startPlenary(name: 'socketio' | 'ywebsocket', opts: TargetOptions
     REPO_ROOT,
   );
   try {
-    const m = await waitForLine(child, /running at http:\/\/[^:\s]+:(\d+)/, opts.startTimeoutMs ?? 30_000, 'Plenary');
+    const m = await waitForLine(
+      child,
+      /running at http:\/\/[^:\s]+:(\d+)/,
+      opts.startTimeoutMs ?? 30_000,
+      'Plenary',
+    );
     const port = Number(m[1]);
     return {
       name,
@@ -187,7 +195,10 @@ async function startReference(opts: TargetOptions): Promise<RunningTarget> {
   const port = await freePort();
   const script = path.join(REPO_ROOT, 'node_modules/@y/websocket-server/src/server.js');
   // Without YPERSISTENCE it keeps documents in memory only (it has no auth either).
-  const child = spawnChild([script], { HOST: '127.0.0.1', PORT: String(port) }, dir, ['YPERSISTENCE', 'CALLBACK_URL']);
+  const child = spawnChild([script], { HOST: '127.0.0.1', PORT: String(port) }, dir, [
+    'YPERSISTENCE',
+    'CALLBACK_URL',
+  ]);
   try {
     await waitForLine(child, /running at/, opts.startTimeoutMs ?? 30_000, 'reference server');
     return {
