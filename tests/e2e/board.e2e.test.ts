@@ -24,11 +24,17 @@ async function boardWithLiveTalk(): Promise<{ server: TestServer; board: Created
   return { server, board };
 }
 
-async function open(server: TestServer, board: CreatedBoard, name: string, token: string) {
+async function open(
+  server: TestServer,
+  board: CreatedBoard,
+  name: string,
+  token: string,
+  viewport?: { width: number; height: number },
+) {
   const browser = await launchBrowser();
-  const { page } = await newPerson(browser, name);
+  const { page } = await newPerson(browser, name, viewport);
   await page.goto(`${server.url}/b/${board.id}#${token}`);
-  await page.locator('[data-canvas]').waitFor();
+  if (!viewport) await page.locator('[data-canvas]').waitFor();
   return page;
 }
 
@@ -180,5 +186,78 @@ describe.skipIf(!browserAvailable())('brainstorming board in Chromium', () => {
     expect(await ada.locator('[data-testid="new-note"]').isDisabled()).toBe(true);
     await ada.keyboard.press('n');
     expect(await ada.locator('[data-note-id]').count()).toBe(0);
+  });
+
+  it('hides counts and names for participants when the organizer asks, and brings everyone to the organizer’s view until they move', async () => {
+    const { server, board } = await boardWithLiveTalk();
+    const org = await open(server, board, 'Olga', board.tokens.organizer);
+    const ada = await open(server, board, 'Ada', board.tokens.participant);
+    await writeNote(ada, 'Counted idea');
+    await org.getByRole('checkbox', { name: 'Hide counts while voting' }).check();
+    await org.getByRole('checkbox', { name: 'Anonymous notes' }).check();
+    await org.locator('#votes-per-person').fill('3');
+    await org.locator('[data-testid="open-voting"]').click();
+    await noteWith(ada, 'Counted idea').locator('[data-testid="vote"]').click();
+
+    // The organizer sees the count; Ada sees neither counts nor names.
+    await eventually(async () =>
+      expect(await noteWith(org, 'Counted idea').locator('[data-testid="note-votes"]').textContent()).toBe(
+        '★ 1',
+      ),
+    );
+    await eventually(async () =>
+      expect(await noteWith(ada, 'Counted idea').getAttribute('aria-label')).toBe(
+        `Note by anonymous: Counted idea, talk: ${TALK}`,
+      ),
+    );
+    expect(await noteWith(ada, 'Counted idea').locator('[data-testid="note-votes"]').count()).toBe(0);
+    expect(await ada.locator('[data-testid="votes-left"]').textContent()).toContain('counts are hidden');
+
+    // "Bring everyone to my view": Ada's zoom follows Olga's.
+    const zoom = (p: Page): Promise<string | null> => p.locator('.toolbar .zoom').textContent();
+    await org.getByRole('button', { name: 'Zoom in' }).click();
+    await org.getByRole('button', { name: 'Zoom in' }).click();
+    await org.getByRole('button', { name: 'Bring everyone to my view' }).click();
+    const orgZoom = await zoom(org);
+    await eventually(async () => expect(await zoom(ada)).toBe(orgZoom));
+    // Ada zooms herself: she stops following, and can follow again.
+    await ada.getByRole('button', { name: 'Zoom out' }).click();
+    await org.getByRole('button', { name: 'Zoom in' }).click();
+    const follow = ada.getByRole('button', { name: "Follow the organizer's view" });
+    await follow.waitFor();
+    expect(await zoom(ada)).not.toBe(await zoom(org));
+    await follow.click();
+    await eventually(async () => expect(await zoom(ada)).toBe(await zoom(org)));
+  });
+
+  it('shows where others point, with their names', async () => {
+    const { server, board } = await boardWithLiveTalk();
+    const ada = await open(server, board, 'Ada', board.tokens.participant);
+    const bea = await open(server, board, 'Bea', board.tokens.participant);
+    const canvas = await ada.locator('[data-canvas]').boundingBox();
+    if (!canvas) throw new Error('canvas not visible');
+    await ada.mouse.move(canvas.x + 100, canvas.y + 100);
+    await ada.mouse.move(canvas.x + 140, canvas.y + 120, { steps: 5 });
+    const cursor = bea.locator('[data-testid="remote-cursor"]', { hasText: 'Ada' });
+    await cursor.waitFor();
+    expect(await bea.locator('[data-testid="remote-cursor"]', { hasText: 'Bea' }).count()).toBe(0);
+  });
+
+  it('on a phone the list view is the default, and a note written there reaches the canvas of others', async () => {
+    const { server, board } = await boardWithLiveTalk();
+    const bea = await open(server, board, 'Bea', board.tokens.participant);
+    const ada = await open(server, board, 'Ada', board.tokens.participant, { width: 390, height: 800 });
+    const tab = ada.getByRole('tab', { name: /board/i });
+    if (await tab.count()) await tab.first().click();
+    await ada.locator('[data-testid="note-list"]').waitFor();
+    expect(await ada.locator('[data-canvas]').count()).toBe(0);
+    await ada.getByLabel('New note', { exact: true }).fill('Written on my phone');
+    await ada.getByRole('button', { name: 'Add note' }).click();
+    await ada.locator('[data-testid="note-list"] li', { hasText: 'Written on my phone' }).waitFor();
+    const onBea = noteWith(bea, 'Written on my phone');
+    await onBea.waitFor();
+    expect(await onBea.getAttribute('aria-label')).toBe(
+      `Note by Ada: Written on my phone, 0 votes, talk: ${TALK}`,
+    );
   });
 });
