@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import * as Y from 'yjs';
 import {
   boardNotes,
   cleanText,
@@ -12,7 +12,7 @@ import {
   type Note,
   type Origin,
   type Role,
-} from "../schema";
+} from '../schema';
 
 /**
  * Intent-level operations on the brainstorming board. Each one is a single
@@ -26,19 +26,19 @@ import {
  * document stores; the name is what people and screen readers are told.
  */
 export const NOTE_COLORS = [
-  { id: "yellow", name: "Yellow", fill: "#f7ef9f", edge: "#c9b800" },
-  { id: "orange", name: "Orange", fill: "#f5d28a", edge: "#e69f00" },
-  { id: "sky", name: "Sky blue", fill: "#bfe3f7", edge: "#56b4e9" },
-  { id: "green", name: "Bluish green", fill: "#99dcc8", edge: "#009e73" },
-  { id: "vermillion", name: "Vermillion", fill: "#f2b899", edge: "#d55e00" },
-  { id: "purple", name: "Reddish purple", fill: "#ebc3da", edge: "#cc79a7" },
-  { id: "grey", name: "Grey", fill: "#e3e3e3", edge: "#7a7a7a" },
+  { id: 'yellow', name: 'Yellow', fill: '#f7ef9f', edge: '#c9b800' },
+  { id: 'orange', name: 'Orange', fill: '#f5d28a', edge: '#e69f00' },
+  { id: 'sky', name: 'Sky blue', fill: '#bfe3f7', edge: '#56b4e9' },
+  { id: 'green', name: 'Bluish green', fill: '#99dcc8', edge: '#009e73' },
+  { id: 'vermillion', name: 'Vermillion', fill: '#f2b899', edge: '#d55e00' },
+  { id: 'purple', name: 'Reddish purple', fill: '#ebc3da', edge: '#cc79a7' },
+  { id: 'grey', name: 'Grey', fill: '#e3e3e3', edge: '#7a7a7a' },
 ] as const;
-export type NoteColorId = (typeof NOTE_COLORS)[number]["id"];
-export const DEFAULT_NOTE_COLOR: NoteColorId = "yellow";
+export type NoteColorId = (typeof NOTE_COLORS)[number]['id'];
+export const DEFAULT_NOTE_COLOR: NoteColorId = 'yellow';
 
 export const isNoteColor = (v: unknown): v is NoteColorId =>
-  typeof v === "string" && NOTE_COLORS.some((c) => c.id === v);
+  typeof v === 'string' && NOTE_COLORS.some((c) => c.id === v);
 
 /** Palette entry for a stored colour id; unknown ids (from a peer) fall back to the default. */
 export const noteColor = (id: string): (typeof NOTE_COLORS)[number] =>
@@ -48,12 +48,7 @@ export const noteColor = (id: string): (typeof NOTE_COLORS)[number] =>
 export const NOTE_SIZE = { width: 200, height: 140 } as const;
 
 export type NoteErrorCode =
-  | "invalid"
-  | "not-found"
-  | "forbidden"
-  | "voting-closed"
-  | "no-votes-left"
-  | "no-vote-to-retract";
+  'invalid' | 'not-found' | 'forbidden' | 'voting-closed' | 'no-votes-left' | 'no-vote-to-retract';
 
 /** Thrown when an operation is refused; `code` lets the UI say why. */
 export class NoteOpError extends Error {
@@ -62,16 +57,15 @@ export class NoteOpError extends Error {
     message: string,
   ) {
     super(message);
-    this.name = "NoteOpError";
+    this.name = 'NoteOpError';
   }
 }
 
 const invalid = (message: string): never => {
-  throw new NoteOpError("invalid", message);
+  throw new NoteOpError('invalid', message);
 };
 
-const clampWorld = (v: number): number =>
-  Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
+const clampWorld = (v: number): number => Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
 
 function coordinate(v: unknown, name: string): number {
   if (!isFiniteNumber(v)) invalid(`${name} must be a finite number`);
@@ -79,31 +73,27 @@ function coordinate(v: unknown, name: string): number {
 }
 
 function safeId(v: unknown, name: string): string {
-  if (typeof v !== "string" || !isSafeKey(v))
-    invalid(`${name} is not a valid id`);
+  if (typeof v !== 'string' || !isSafeKey(v)) invalid(`${name} is not a valid id`);
   return v as string;
 }
 
 /** Note text keeps newlines and tabs but no other control characters. */
 function noteBody(v: unknown): string {
-  if (typeof v !== "string") return invalid("text must be a string");
+  if (typeof v !== 'string') return invalid('text must be a string');
   // eslint-disable-next-line no-control-regex
-  return v
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
-    .slice(0, LIMITS.noteTextLength);
+  return v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, LIMITS.noteTextLength);
 }
 
 function noteMap(doc: Y.Doc, id: string): Y.Map<unknown> {
   const m = boardNotes(doc).get(id);
-  if (!(m instanceof Y.Map))
-    throw new NoteOpError("not-found", `no note ${id}`);
+  if (!(m instanceof Y.Map)) throw new NoteOpError('not-found', `no note ${id}`);
   return m;
 }
 
 function maxZ(doc: Y.Doc): number {
   let z = 0;
   boardNotes(doc).forEach((m) => {
-    const v = m instanceof Y.Map ? m.get("z") : undefined;
+    const v = m instanceof Y.Map ? m.get('z') : undefined;
     if (isFiniteNumber(v) && v > z) z = v;
   });
   return z;
@@ -126,32 +116,32 @@ export interface NewNote {
 
 /** Creates a note in front of all others and returns its id. */
 export function addNote(doc: Y.Doc, note: NewNote, origin: Origin): string {
-  const id = note.id === undefined ? newId() : safeId(note.id, "id");
+  const id = note.id === undefined ? newId() : safeId(note.id, 'id');
   const text = noteBody(note.text);
-  const x = coordinate(note.x, "x");
-  const y = coordinate(note.y, "y");
+  const x = coordinate(note.x, 'x');
+  const y = coordinate(note.y, 'y');
   const color = note.color ?? DEFAULT_NOTE_COLOR;
   if (!isNoteColor(color)) invalid(`unknown colour "${String(color)}"`);
-  const authorId = safeId(note.authorId, "authorId");
+  const authorId = safeId(note.authorId, 'authorId');
   const authorName = cleanText(note.authorName, LIMITS.nameLength);
-  const itemId = note.itemId === null ? null : safeId(note.itemId, "itemId");
+  const itemId = note.itemId === null ? null : safeId(note.itemId, 'itemId');
   const createdAt = note.createdAt ?? Date.now();
-  if (!isFiniteNumber(createdAt)) invalid("createdAt must be a finite number");
+  if (!isFiniteNumber(createdAt)) invalid('createdAt must be a finite number');
   doc.transact(() => {
     const notes = boardNotes(doc);
     if (notes.has(id)) invalid(`note ${id} already exists`);
     const m = new Y.Map<unknown>();
-    m.set("text", new Y.Text(text));
-    m.set("x", x);
-    m.set("y", y);
-    m.set("color", color);
-    m.set("authorId", authorId);
-    m.set("authorName", authorName);
-    m.set("itemId", itemId);
-    m.set("createdAt", createdAt);
-    m.set("votes", new Y.Map<number>());
-    m.set("z", maxZ(doc) + 1);
-    m.set("group", "");
+    m.set('text', new Y.Text(text));
+    m.set('x', x);
+    m.set('y', y);
+    m.set('color', color);
+    m.set('authorId', authorId);
+    m.set('authorName', authorName);
+    m.set('itemId', itemId);
+    m.set('createdAt', createdAt);
+    m.set('votes', new Y.Map<number>());
+    m.set('z', maxZ(doc) + 1);
+    m.set('group', '');
     notes.set(id, m);
   }, origin);
   return id;
@@ -163,7 +153,7 @@ export function addNote(doc: Y.Doc, note: NewNote, origin: Origin): string {
  */
 export function noteText(doc: Y.Doc, id: string): Y.Text | null {
   const m = boardNotes(doc).get(id);
-  const t = m instanceof Y.Map ? m.get("text") : null;
+  const t = m instanceof Y.Map ? m.get('text') : null;
   return t instanceof Y.Text ? t : null;
 }
 
@@ -171,15 +161,10 @@ export function noteText(doc: Y.Doc, id: string): Y.Text | null {
  * Replaces the whole text with the smallest edit (common prefix and suffix
  * kept), so that concurrent edits elsewhere in the text survive.
  */
-export function setNoteText(
-  doc: Y.Doc,
-  id: string,
-  value: string,
-  origin: Origin,
-): void {
+export function setNoteText(doc: Y.Doc, id: string, value: string, origin: Origin): void {
   const next = noteBody(value);
   const t = noteText(doc, id);
-  if (!t) throw new NoteOpError("not-found", `no note ${id}`);
+  if (!t) throw new NoteOpError('not-found', `no note ${id}`);
   doc.transact(() => applyTextDiff(t, next), origin);
 }
 
@@ -189,13 +174,11 @@ export function applyTextDiff(t: Y.Text, next: string): void {
   if (prev === next) return;
   let start = 0;
   const max = Math.min(prev.length, next.length);
-  while (start < max && prev.charCodeAt(start) === next.charCodeAt(start))
-    start++;
+  while (start < max && prev.charCodeAt(start) === next.charCodeAt(start)) start++;
   let end = 0;
   while (
     end < max - start &&
-    prev.charCodeAt(prev.length - 1 - end) ===
-      next.charCodeAt(next.length - 1 - end)
+    prev.charCodeAt(prev.length - 1 - end) === next.charCodeAt(next.length - 1 - end)
   )
     end++;
   const removed = prev.length - start - end;
@@ -204,43 +187,27 @@ export function applyTextDiff(t: Y.Text, next: string): void {
   if (inserted) t.insert(start, inserted);
 }
 
-export function moveNote(
-  doc: Y.Doc,
-  id: string,
-  x: number,
-  y: number,
-  origin: Origin,
-): void {
-  const nx = coordinate(x, "x");
-  const ny = coordinate(y, "y");
+export function moveNote(doc: Y.Doc, id: string, x: number, y: number, origin: Origin): void {
+  const nx = coordinate(x, 'x');
+  const ny = coordinate(y, 'y');
   doc.transact(() => {
     const m = noteMap(doc, id);
-    if (m.get("x") !== nx) m.set("x", nx);
-    if (m.get("y") !== ny) m.set("y", ny);
+    if (m.get('x') !== nx) m.set('x', nx);
+    if (m.get('y') !== ny) m.set('y', ny);
   }, origin);
 }
 
-export function setNoteColor(
-  doc: Y.Doc,
-  id: string,
-  color: string,
-  origin: Origin,
-): void {
+export function setNoteColor(doc: Y.Doc, id: string, color: string, origin: Origin): void {
   if (!isNoteColor(color)) invalid(`unknown colour "${String(color)}"`);
   doc.transact(() => {
-    noteMap(doc, id).set("color", color);
+    noteMap(doc, id).set('color', color);
   }, origin);
 }
 
-export function setGroup(
-  doc: Y.Doc,
-  id: string,
-  group: string,
-  origin: Origin,
-): void {
+export function setGroup(doc: Y.Doc, id: string, group: string, origin: Origin): void {
   const g = cleanText(group, LIMITS.nameLength);
   doc.transact(() => {
-    noteMap(doc, id).set("group", g);
+    noteMap(doc, id).set('group', g);
   }, origin);
 }
 
@@ -248,14 +215,14 @@ export function bringToFront(doc: Y.Doc, id: string, origin: Origin): void {
   doc.transact(() => {
     const m = noteMap(doc, id);
     const top = maxZ(doc);
-    if (m.get("z") !== top || countAtZ(doc, top) > 1) m.set("z", top + 1);
+    if (m.get('z') !== top || countAtZ(doc, top) > 1) m.set('z', top + 1);
   }, origin);
 }
 
 function countAtZ(doc: Y.Doc, z: number): number {
   let n = 0;
   boardNotes(doc).forEach((m) => {
-    if (m instanceof Y.Map && m.get("z") === z) n++;
+    if (m instanceof Y.Map && m.get('z') === z) n++;
   });
   return n;
 }
@@ -267,23 +234,14 @@ export interface Actor {
 
 /** Whether `actor` may delete a note written by `authorId`: its author or an organizer. */
 export const canDeleteNote = (actor: Actor, authorId: string): boolean =>
-  actor.role === "organizer" ||
-  (actor.role === "participant" && actor.id === authorId);
+  actor.role === 'organizer' || (actor.role === 'participant' && actor.id === authorId);
 
-export function deleteNote(
-  doc: Y.Doc,
-  id: string,
-  actor: Actor,
-  origin: Origin,
-): void {
+export function deleteNote(doc: Y.Doc, id: string, actor: Actor, origin: Origin): void {
   doc.transact(() => {
     const m = noteMap(doc, id);
-    const authorId = m.get("authorId");
-    if (!canDeleteNote(actor, typeof authorId === "string" ? authorId : ""))
-      throw new NoteOpError(
-        "forbidden",
-        "only the author or an organizer can delete this note",
-      );
+    const authorId = m.get('authorId');
+    if (!canDeleteNote(actor, typeof authorId === 'string' ? authorId : ''))
+      throw new NoteOpError('forbidden', 'only the author or an organizer can delete this note');
     boardNotes(doc).delete(id);
   }, origin);
 }
@@ -296,21 +254,16 @@ export function deleteNote(
  */
 export function countedVotes(
   notes: readonly Note[],
-  live: Pick<LiveState, "votesPerPerson">,
+  live: Pick<LiveState, 'votesPerPerson'>,
 ): Map<string, number> {
-  const ordered = [...notes].sort(
-    (a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id),
-  );
+  const ordered = [...notes].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   const used = new Map<string, number>();
   const totals = new Map<string, number>();
   for (const n of ordered) {
     let total = 0;
     for (const voter of Object.keys(n.votes).sort()) {
       const spent = used.get(voter) ?? 0;
-      const take = Math.max(
-        0,
-        Math.min(n.votes[voter] ?? 0, live.votesPerPerson - spent),
-      );
+      const take = Math.max(0, Math.min(n.votes[voter] ?? 0, live.votesPerPerson - spent));
       used.set(voter, spent + take);
       total += take;
     }
@@ -327,13 +280,13 @@ export const votesUsed = (notes: readonly Note[], voterId: string): number =>
 export const votesRemaining = (
   notes: readonly Note[],
   voterId: string,
-  live: Pick<LiveState, "votesPerPerson">,
+  live: Pick<LiveState, 'votesPerPerson'>,
 ): number => Math.max(0, live.votesPerPerson - votesUsed(notes, voterId));
 
 function storedVotesOf(doc: Y.Doc, voterId: string): number {
   let used = 0;
   boardNotes(doc).forEach((m) => {
-    const votes = m instanceof Y.Map ? m.get("votes") : null;
+    const votes = m instanceof Y.Map ? m.get('votes') : null;
     const c = votes instanceof Y.Map ? votes.get(voterId) : undefined;
     if (isFiniteNumber(c) && c > 0) used += Math.floor(c);
   });
@@ -341,11 +294,11 @@ function storedVotesOf(doc: Y.Doc, voterId: string): number {
 }
 
 function votesMap(m: Y.Map<unknown>): Y.Map<unknown> {
-  const v = m.get("votes");
+  const v = m.get('votes');
   if (v instanceof Y.Map) return v;
   // A note written by an older or foreign client may lack the map: repair it.
   const fresh = new Y.Map<unknown>();
-  m.set("votes", fresh);
+  m.set('votes', fresh);
   return fresh;
 }
 
@@ -354,19 +307,15 @@ export function castVote(
   doc: Y.Doc,
   id: string,
   voterId: string,
-  live: Pick<LiveState, "votingOpen" | "votesPerPerson">,
+  live: Pick<LiveState, 'votingOpen' | 'votesPerPerson'>,
   origin: Origin,
 ): void {
-  const voter = safeId(voterId, "voterId");
-  if (!live.votingOpen)
-    throw new NoteOpError("voting-closed", "voting is not open");
+  const voter = safeId(voterId, 'voterId');
+  if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
   doc.transact(() => {
     const m = noteMap(doc, id);
     if (storedVotesOf(doc, voter) >= live.votesPerPerson)
-      throw new NoteOpError(
-        "no-votes-left",
-        `all ${live.votesPerPerson} votes are used`,
-      );
+      throw new NoteOpError('no-votes-left', `all ${live.votesPerPerson} votes are used`);
     const votes = votesMap(m);
     const c = votes.get(voter);
     votes.set(voter, (isFiniteNumber(c) && c > 0 ? Math.floor(c) : 0) + 1);
@@ -378,21 +327,16 @@ export function retractVote(
   doc: Y.Doc,
   id: string,
   voterId: string,
-  live: Pick<LiveState, "votingOpen">,
+  live: Pick<LiveState, 'votingOpen'>,
   origin: Origin,
 ): void {
-  const voter = safeId(voterId, "voterId");
-  if (!live.votingOpen)
-    throw new NoteOpError("voting-closed", "voting is not open");
+  const voter = safeId(voterId, 'voterId');
+  if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
   doc.transact(() => {
     const votes = votesMap(noteMap(doc, id));
     const c = votes.get(voter);
     const n = isFiniteNumber(c) ? Math.floor(c) : 0;
-    if (n <= 0)
-      throw new NoteOpError(
-        "no-vote-to-retract",
-        "no vote of yours on this note",
-      );
+    if (n <= 0) throw new NoteOpError('no-vote-to-retract', 'no vote of yours on this note');
     if (n === 1) votes.delete(voter);
     else votes.set(voter, n - 1);
   }, origin);
@@ -415,15 +359,10 @@ export const COLUMN_TOP = 60;
  * One column per agenda item that has notes, in agenda order, then a column
  * for notes without (or with an unknown) item; notes in a column by creation time.
  */
-export function talkColumns(
-  notes: readonly Note[],
-  items: readonly AgendaItem[],
-): TalkColumn[] {
+export function talkColumns(notes: readonly Note[], items: readonly AgendaItem[]): TalkColumn[] {
   const byItem = new Map<string | null, Note[]>();
   const known = new Set(items.map((i) => i.id));
-  for (const n of [...notes].sort(
-    (a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id),
-  )) {
+  for (const n of [...notes].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))) {
     const key = n.itemId !== null && known.has(n.itemId) ? n.itemId : null;
     const list = byItem.get(key);
     if (list) list.push(n);
@@ -441,16 +380,12 @@ export function talkColumns(
     });
   };
   for (const item of items) push(item.id, item.title);
-  push(null, "No talk");
+  push(null, 'No talk');
   return columns;
 }
 
 /** Lays the notes out in talk columns (see `talkColumns`) as one undoable change. */
-export function arrangeByTalk(
-  doc: Y.Doc,
-  agendaItems: readonly AgendaItem[],
-  origin: Origin,
-): TalkColumn[] {
+export function arrangeByTalk(doc: Y.Doc, agendaItems: readonly AgendaItem[], origin: Origin): TalkColumn[] {
   const columns = talkColumns(readNotes(doc), agendaItems);
   doc.transact(() => {
     const map = boardNotes(doc);
@@ -459,8 +394,8 @@ export function arrangeByTalk(
         const m = map.get(id);
         if (!(m instanceof Y.Map)) return;
         const y = COLUMN_TOP + row * (NOTE_SIZE.height + ROW_GAP);
-        if (m.get("x") !== col.x) m.set("x", col.x);
-        if (m.get("y") !== y) m.set("y", y);
+        if (m.get('x') !== col.x) m.set('x', col.x);
+        if (m.get('y') !== y) m.set('y', y);
       });
     }
   }, origin);
@@ -472,11 +407,7 @@ export function arrangeByTalk(
  * so remote edits and other people's work are never undone. Keep one origin
  * object per user and pass it to every operation (UndoManager compares by identity).
  */
-export function createNoteUndoManager(
-  doc: Y.Doc,
-  origin: Origin,
-  captureTimeout = 500,
-): Y.UndoManager {
+export function createNoteUndoManager(doc: Y.Doc, origin: Origin, captureTimeout = 500): Y.UndoManager {
   return new Y.UndoManager(boardNotes(doc), {
     trackedOrigins: new Set<unknown>([origin]),
     captureTimeout,

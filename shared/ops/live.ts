@@ -1,12 +1,5 @@
-import type * as Y from "yjs";
-import {
-  agendaLive,
-  isFiniteNumber,
-  isSafeKey,
-  LIMITS,
-  type LiveState,
-  type Origin,
-} from "../schema";
+import type * as Y from 'yjs';
+import { agendaLive, isFiniteNumber, isSafeKey, LIMITS, type LiveState, type Origin } from '../schema';
 
 /**
  * Facilitation state (the agenda document's `live` map): organizer-only
@@ -17,15 +10,11 @@ import {
 export class LiveOpError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "LiveOpError";
+    this.name = 'LiveOpError';
   }
 }
 
-function set(
-  doc: Y.Doc,
-  entries: Record<string, unknown>,
-  origin: Origin,
-): void {
+function set(doc: Y.Doc, entries: Record<string, unknown>, origin: Origin): void {
   doc.transact(() => {
     const live = agendaLive(doc);
     for (const [k, v] of Object.entries(entries)) {
@@ -36,27 +25,13 @@ function set(
 }
 
 /** While locked, the server refuses participants' writes to the board document. */
-export function setBoardLocked(
-  doc: Y.Doc,
-  locked: boolean,
-  origin: Origin,
-): void {
+export function setBoardLocked(doc: Y.Doc, locked: boolean, origin: Origin): void {
   set(doc, { boardLocked: locked === true }, origin);
 }
 
-export function openVoting(
-  doc: Y.Doc,
-  votesPerPerson: number,
-  origin: Origin,
-): void {
-  if (
-    !Number.isInteger(votesPerPerson) ||
-    votesPerPerson < 1 ||
-    votesPerPerson > LIMITS.maxVotesPerPerson
-  )
-    throw new LiveOpError(
-      `votes per person must be a whole number from 1 to ${LIMITS.maxVotesPerPerson}`,
-    );
+export function openVoting(doc: Y.Doc, votesPerPerson: number, origin: Origin): void {
+  if (!Number.isInteger(votesPerPerson) || votesPerPerson < 1 || votesPerPerson > LIMITS.maxVotesPerPerson)
+    throw new LiveOpError(`votes per person must be a whole number from 1 to ${LIMITS.maxVotesPerPerson}`);
   set(doc, { votingOpen: true, votesPerPerson }, origin);
 }
 
@@ -70,22 +45,14 @@ export function setHideVotes(doc: Y.Doc, hide: boolean, origin: Origin): void {
 }
 
 /** Show notes without their author's name. */
-export function setAnonymousNotes(
-  doc: Y.Doc,
-  anonymous: boolean,
-  origin: Origin,
-): void {
+export function setAnonymousNotes(doc: Y.Doc, anonymous: boolean, origin: Origin): void {
   set(doc, { anonymousNotes: anonymous === true }, origin);
 }
 
 /** Starts the shared timer; `endsAtServerMs` is on the server clock (`session.clock.now()`). */
-export function startTimer(
-  doc: Y.Doc,
-  endsAtServerMs: number,
-  origin: Origin,
-): void {
+export function startTimer(doc: Y.Doc, endsAtServerMs: number, origin: Origin): void {
   if (!isFiniteNumber(endsAtServerMs) || endsAtServerMs <= 0)
-    throw new LiveOpError("timer end must be an epoch time in ms");
+    throw new LiveOpError('timer end must be an epoch time in ms');
   set(doc, { timerEndsAt: Math.round(endsAtServerMs) }, origin);
 }
 
@@ -96,16 +63,12 @@ export function clearTimer(doc: Y.Doc, origin: Origin): void {
 export const ZOOM_RANGE = { min: 0.05, max: 4 } as const;
 
 /** "Bring everyone to my view": the centre of the viewport in world units and its zoom. */
-export function setSpotlight(
-  doc: Y.Doc,
-  view: NonNullable<LiveState["spotlight"]>,
-  origin: Origin,
-): void {
+export function setSpotlight(doc: Y.Doc, view: NonNullable<LiveState['spotlight']>, origin: Origin): void {
   const { x, y, zoom, at } = view;
   if (![x, y, zoom, at].every(isFiniteNumber))
-    throw new LiveOpError("spotlight needs finite x, y, zoom and at");
+    throw new LiveOpError('spotlight needs finite x, y, zoom and at');
   if (Math.abs(x) > LIMITS.worldExtent || Math.abs(y) > LIMITS.worldExtent)
-    throw new LiveOpError("spotlight is outside the board");
+    throw new LiveOpError('spotlight is outside the board');
   const z = Math.min(ZOOM_RANGE.max, Math.max(ZOOM_RANGE.min, zoom));
   // A plain object is one atomic value: followers never see half a viewport.
   set(doc, { spotlight: { x, y, zoom: z, at } }, origin);
@@ -116,12 +79,8 @@ export function clearSpotlight(doc: Y.Doc, origin: Origin): void {
 }
 
 /** Discussion mode: the note everyone looks at, or null to end it. */
-export function setDiscussionNote(
-  doc: Y.Doc,
-  noteId: string | null,
-  origin: Origin,
-): void {
-  if (noteId !== null && (typeof noteId !== "string" || !isSafeKey(noteId)))
-    throw new LiveOpError("not a note id");
+export function setDiscussionNote(doc: Y.Doc, noteId: string | null, origin: Origin): void {
+  if (noteId !== null && (typeof noteId !== 'string' || !isSafeKey(noteId)))
+    throw new LiveOpError('not a note id');
   set(doc, { discussionNoteId: noteId }, origin);
 }

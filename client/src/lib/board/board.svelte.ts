@@ -86,6 +86,7 @@ export class BoardState {
     this.presence = new BoardPresence(session.awareness.board);
     this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
     this.#tasks = new YDocView(tasks, () => {
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- built once per read, never mutated after
       const ids = new Set<string>();
       for (const t of readTasks(tasks)) if (t.noteId) ids.add(t.noteId);
       return ids;

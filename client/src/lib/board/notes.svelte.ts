@@ -10,6 +10,7 @@ import { boardNotes, readNote, readNotes, type Note } from '../../../../shared/s
  */
 export class NotesView {
   #subscribe: () => void;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; changes are signalled through createSubscriber
   #byId = new Map<string, Note>();
   #list: Note[] = [];
   #watching = false;
@@ -21,6 +22,7 @@ export class NotesView {
     this.#subscribe = createSubscriber((update) => {
       this.#readAll();
       const onChange = (events: Y.YEvent<Y.AbstractType<unknown>>[]): void => {
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; changes are signalled through createSubscriber
         const changed = new Set<string>();
         for (const e of events) {
           if (e instanceof Y.YMapEvent && e.target === map) for (const k of e.keysChanged) changed.add(k);
@@ -42,6 +44,7 @@ export class NotesView {
 
   #readAll(): void {
     this.#list = readNotes(this.doc, () => this.skipped++);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; changes are signalled through createSubscriber
     this.#byId = new Map(this.#list.map((n) => [n.id, n]));
   }
 

@@ -46,6 +46,7 @@ function parse(state: unknown): {
 export class BoardPresence {
   #subscribe: () => void;
   #cursors: RemoteCursor[] = [];
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; changes are signalled through createSubscriber
   #editing = new Map<string, string[]>();
   #dirty = true;
   #watching = false;
@@ -73,6 +74,7 @@ export class BoardPresence {
     // Outside any effect nothing observes awareness: always read afresh.
     if (!this.#dirty && this.#watching) return;
     const cursors: RemoteCursor[] = [];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a cache; changes are signalled through createSubscriber
     const editing = new Map<string, string[]>();
     this.awareness.getStates().forEach((state, clientId) => {
       if (clientId === this.awareness.clientID) return;
