@@ -35,6 +35,9 @@ async function open(
   const { page } = await newPerson(browser, name, viewport);
   await page.goto(`${server.url}/b/${board.id}#${token}`);
   if (!viewport) await page.locator('[data-canvas]').waitFor();
+  // The agenda has synced once its live talk is on screen: notes written from
+  // now on carry its tag.
+  await page.getByText(TALK).first().waitFor({ state: 'attached' });
   return page;
 }
 
@@ -186,6 +189,8 @@ describe.skipIf(!browserAvailable())('brainstorming board in Chromium', () => {
     expect(await ada.locator('[data-testid="new-note"]').isDisabled()).toBe(true);
     await ada.keyboard.press('n');
     expect(await ada.locator('[data-note-id]').count()).toBe(0);
+    expect(await ada.locator('[data-testid="new-note"]').isDisabled()).toBe(true);
+    expect(await serverNotes(server, board)).toEqual([]);
   });
 
   it('hides counts and names for participants when the organizer asks, and brings everyone to the organizer’s view until they move', async () => {
