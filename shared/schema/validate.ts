@@ -55,14 +55,14 @@ export function isSafeUrl(v: unknown): v is string {
   }
 }
 
-/** Trim, collapse control characters and bound a display string. */
+// Control characters other than tab and line breaks (matching them is the point).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Trim, drop control characters and bound a display string. */
 export function cleanText(v: unknown, max: number): string {
   if (typeof v !== 'string') return '';
-  // eslint-disable-next-line no-control-regex
-  return v
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-    .trim()
-    .slice(0, max);
+  return v.replace(CONTROL_CHARS, '').trim().slice(0, max);
 }
 
 /** Keys that must never be used as map keys coming from a peer. */

@@ -77,6 +77,10 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
         return g!;
       }, slow);
 
+      // A note's secondary actions appear while it is hovered or focused.
+      const note = ada.page.locator('[data-note-id]').first();
+      await note.waitFor({ timeout: 25_000 });
+      await note.hover();
       const makeTask = ada.page.getByRole('button', { name: 'Make task from this note' }).first();
       await makeTask.waitFor({ timeout: 25_000 });
       await makeTask.click();
@@ -90,13 +94,12 @@ describe.skipIf(!browserAvailable())('tasks and discussion in a real browser', (
       }, slow);
       await eventually(async () => expect(await shownTitles(ada.page)).toEqual([task.title]), slow);
       // The note now shows that it has a task.
-      await eventually(
-        async () =>
-          expect(
-            await ada.page.getByRole('button', { name: /Make another task from this note/ }).count(),
-          ).toBeGreaterThan(0),
-        slow,
-      );
+      await eventually(async () => {
+        await note.hover();
+        expect(
+          await ada.page.getByRole('button', { name: /Make another task from this note/ }).count(),
+        ).toBeGreaterThan(0);
+      }, slow);
 
       // Before the assignment Grace's "mine" is empty.
       await grace.page.getByRole('button', { name: /^Mine/ }).click();
