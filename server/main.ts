@@ -10,24 +10,8 @@ async function main(): Promise<void> {
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const origin = config.publicUrl ?? `http://${shown}:${server.port}`;
   log.info({ port: server.port, dataDir: config.dataDir }, 'Plenary is listening');
-  process.stdout.write(`\nPlenary is running at ${origin}\n`);
 
-  if (config.demoBoard) {
-    const demo = await createDemoBoardIfEmpty(server, origin).catch((e: unknown) => {
-      log.error({ err: e }, 'could not create the demo board');
-      return null;
-    });
-    if (demo) {
-      // Printed to the terminal of the person who started the server, not to the log.
-      process.stdout.write(
-        `\nA demo board "${demo.title}" was created:\n` +
-          `  organizer:   ${demo.urls.organizer}\n` +
-          `  participant: ${demo.urls.participant}\n` +
-          `  viewer:      ${demo.urls.viewer}\n\n`,
-      );
-    }
-  }
-
+  // Before anything is printed: a script that waits for our line may signal us at once.
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -45,6 +29,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  const demo = config.demoBoard
+    ? await createDemoBoardIfEmpty(server, origin).catch((e: unknown) => {
+        log.error({ err: e }, 'could not create the demo board');
+        return null;
+      })
+    : null;
+  // Printed for the person who started the server (not logged): the links carry tokens.
+  // Printed last, once start-up work is done, so scripts can wait for this line.
+  process.stdout.write(`\nPlenary is running at ${origin}\n`);
+  if (demo) {
+    process.stdout.write(
+      `\nA demo board "${demo.title}" was created:\n` +
+        `  organizer:   ${demo.urls.organizer}\n` +
+        `  participant: ${demo.urls.participant}\n` +
+        `  viewer:      ${demo.urls.viewer}\n\n`,
+    );
+  }
 }
 
 main().catch((e: unknown) => {
