@@ -41,6 +41,7 @@ export function combineRounds(rounds: LoadResult[]): LoadResult {
           cpuLoadMs: m((r) => r.server!.cpuLoadMs),
           cpuLoad: { userMs: m((r) => r.server!.cpuLoad.userMs), sysMs: m((r) => r.server!.cpuLoad.sysMs) },
           peakRssBytes: m((r) => r.server!.peakRssBytes),
+          startRssBytes: m((r) => r.server!.startRssBytes),
         }
       : null,
     loadGen: {

@@ -29,6 +29,8 @@ export interface ServerFigures {
   cpuLoad: CpuTime;
   /** VmHWM after the run: the process's peak RSS so far. */
   peakRssBytes: number;
+  /** RSS before any client connected (runtime, libraries, loader). */
+  startRssBytes: number;
 }
 
 export interface LoadResult {
@@ -195,6 +197,7 @@ export async function runLoad(
               cpuLoadMs: cpuTotalMs(cpuDiff(after.cpu, afterSync.cpu)),
               cpuLoad: cpuDiff(after.cpu, afterSync.cpu),
               peakRssBytes: after.mem.peakRssBytes,
+              startRssBytes: before.mem.rssBytes,
             }
           : null,
       loadGen: {

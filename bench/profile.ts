@@ -9,6 +9,7 @@ import path from 'node:path';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
@@ -38,6 +39,27 @@ function selfTimes(p: CpuProfile): Map<number, number> {
     for (const n of p.nodes) byNode.set(n.id, (n.hitCount ?? 0) * interval);
   }
   return byNode;
+}
+
+/** Inclusive time per project function (outside node_modules), counted once per call stack. */
+function projectInclusive(p: CpuProfile, self: Map<number, number>): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const out = new Map<string, number>();
+  for (const [id, t] of self) {
+    if (t === 0) continue;
+    const counted = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+      if (!url.includes('/work/') || url.includes('node_modules')) continue;
+      const key = `${functionName || '(anonymous)'}  ${path.relative(process.cwd(), url.replace(/^file:\/\//, ''))}:${lineNumber + 1}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      out.set(key, (out.get(key) ?? 0) + t);
+    }
+  }
+  return out;
 }
 
 function main(): void {
@@ -73,6 +95,7 @@ function main(): void {
   };
   show('Self time by function', byFn);
   show('Self time by file or package', byFile);
+  show('Total time (self + callees) of project functions', projectInclusive(profile, self));
 }
 
 // `| head` closes the pipe early: that is not an error.

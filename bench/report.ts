@@ -33,6 +33,7 @@ function figures(r: LoadResult): number[] {
     r.server ? (r.server.cpuSyncMs + r.server.cpuLoadMs) / 1000 : NaN,
     r.server ? r.server.cpuLoadMs / 1000 : NaN,
     r.server ? mb(r.server.peakRssBytes) : NaN,
+    r.server ? mb(r.server.startRssBytes) : NaN,
   ];
 }
 
@@ -46,6 +47,7 @@ const HEAD = [
   'CPU s',
   'CPU load s',
   'peak MB',
+  'start MB',
   'conn fail',
   'gen CPU%',
   'gen lag p99',
@@ -71,6 +73,7 @@ export function mainTable(rows: MainRow[]): string {
       fmt(f[5]!, 2),
       fmt(f[6]!, 2),
       fmt(f[7]!, 0),
+      fmt(f[8]!, 0),
       String(r.connectFailures),
       fmt((100 * r.loadGen.cpuMs) / r.loadGen.wallMs, 0),
       `${fmt(r.loadGen.eventLoopP99Ms)} ms`,
