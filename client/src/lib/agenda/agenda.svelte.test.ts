@@ -1,46 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Awareness } from 'y-protocols/awareness';
 import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
 import { addNote } from '../../../../shared/ops/board';
-import {
-  DOC_KINDS,
-  localOrigin,
-  readAgenda,
-  roleCanWrite,
-  type DocKind,
-  type Role,
-} from '../../../../shared/schema';
-import type { BoardSessionApi } from '../sync/types';
+import { localOrigin, readAgenda } from '../../../../shared/schema';
+import { fakeSession } from '../../../../tests/helpers/fake-session';
 import { AgendaState } from './agenda.svelte';
 
 const org = localOrigin('setup');
-
-/** A session over real Y.Docs with a fixed server clock, and no network. */
-function fakeSession(role: Role, nowMs: number): BoardSessionApi & { setNow(ms: number): void } {
-  let now = nowMs;
-  const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
-  return {
-    boardId: 'b0ard',
-    user: { id: `${role}-1`, name: role, color: '#123456' },
-    docs,
-    awareness: {} as Record<DocKind, Awareness>,
-    info: null,
-    role,
-    title: 'Board',
-    connection: 'saved',
-    unsynced: 0,
-    synced: true,
-    lastDenial: null,
-    clock: { now: () => now, offsetMs: 0, rttMs: 5 },
-    canWrite: (doc: DocKind) => roleCanWrite(role, doc),
-    token: 'secret-token',
-    destroy: () => undefined,
-    setNow(ms: number) {
-      now = ms;
-    },
-  };
-}
 
 function seed(doc: Y.Doc): string[] {
   setMeta(doc, { title: 'FL workshop', timeZone: 'America/New_York', date: '2023-01-20' }, org);
@@ -63,7 +29,7 @@ function seed(doc: Y.Doc): string[] {
 
 describe('AgendaState', () => {
   it('counts down to the start before the day begins', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-20T14:00:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T14:00:00Z') });
     seed(s.docs.agenda);
     const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
     const nn = a.nowNext(s.clock.now());
@@ -72,7 +38,7 @@ describe('AgendaState', () => {
   });
 
   it('announces the next speaker with a countdown and shows both zones on every row', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-20T15:45:48Z')); // 10:45:48 EST
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T15:45:48Z') }); // 10:45:48 EST
     seed(s.docs.agenda);
     const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
     const now = s.clock.now();
@@ -85,7 +51,7 @@ describe('AgendaState', () => {
   });
 
   it('shows "running 10 min late" with the planned time next to the shifted one after "start now"', () => {
-    const s = fakeSession('organizer', Date.parse('2023-01-20T15:40:00Z'));
+    const s = fakeSession('organizer', { nowMs: Date.parse('2023-01-20T15:40:00Z') });
     const ids = seed(s.docs.agenda);
     const a = new AgendaState(s, { viewerZone: 'America/New_York' });
     a.startNow(ids[1] as string);
@@ -100,14 +66,14 @@ describe('AgendaState', () => {
   });
 
   it('names the date and time instead of a countdown when the day is more than a day away', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-10T12:00:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-10T12:00:00Z') });
     seed(s.docs.agenda);
     const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
     expect(a.nowNext(s.clock.now()).headline).toBe('Starts 2023-01-20 at 10:00 EST · 16:00 CET');
   });
 
   it('says the date is to be announced for an undated agenda with no item started', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-20T15:00:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T15:00:00Z') });
     seed(s.docs.agenda);
     setMeta(s.docs.agenda, { date: '' }, org);
     const nn = new AgendaState(s).nowNext(s.clock.now());
@@ -116,13 +82,13 @@ describe('AgendaState', () => {
   });
 
   it('says "Ended" after the last item', () => {
-    const s = fakeSession('viewer', Date.parse('2023-01-20T17:00:00Z'));
+    const s = fakeSession('viewer', { nowMs: Date.parse('2023-01-20T17:00:00Z') });
     seed(s.docs.agenda);
     expect(new AgendaState(s).nowNext(s.clock.now()).headline).toBe('Ended');
   });
 
   it('refuses agenda changes from a participant with a clear message, leaving the document unchanged', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-20T15:40:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T15:40:00Z') });
     const ids = seed(s.docs.agenda);
     const a = new AgendaState(s);
     a.shift(5);
@@ -132,7 +98,7 @@ describe('AgendaState', () => {
   });
 
   it("reports an organizer's invalid edit instead of throwing", () => {
-    const s = fakeSession('organizer', 0);
+    const s = fakeSession('organizer', { nowMs: 0 });
     seed(s.docs.agenda);
     const a = new AgendaState(s);
     expect(a.add({ start: '25:00', minutes: 10, title: 'x' })).toBeNull();
@@ -140,7 +106,7 @@ describe('AgendaState', () => {
   });
 
   it('counts the board notes tagged with each item', () => {
-    const s = fakeSession('participant', 0);
+    const s = fakeSession('participant', { nowMs: 0 });
     const ids = seed(s.docs.agenda);
     const who = { authorId: 'p1', authorName: 'P' };
     addNote(s.docs.board, { ...who, text: 'a', x: 0, y: 0, itemId: ids[1] ?? null }, org);
@@ -149,7 +115,7 @@ describe('AgendaState', () => {
   });
 
   it('sends the import with the bearer token in a header, never in the URL, and surfaces the server message', async () => {
-    const s = fakeSession('organizer', 0);
+    const s = fakeSession('organizer', { nowMs: 0 });
     const calls: { url: string; init: RequestInit | undefined }[] = [];
     const fakeFetch = (async (url: string, init?: RequestInit) => {
       calls.push({ url, init });

@@ -35,6 +35,7 @@ import {
 } from '../../../../shared/time/schedule';
 import { dualTime, viewerTimeZone, type DualTime } from '../../../../shared/time/zones';
 import { YDocView, YView } from '../sync/reactive.svelte';
+import { EditGuard } from '../sync/edit-guard.svelte';
 import type { BoardSessionApi } from '../sync/types';
 
 export const KIND_LABEL: Record<ItemKind, string> = {
@@ -99,7 +100,13 @@ export class AgendaState {
   /** Keep the live item in view (the participant can switch it off). */
   follow = $state(true);
   /** Last validation or permission error, shown next to the controls. */
-  error = $state<string | null>(null);
+  readonly #guard = new EditGuard(() => this.canEdit, 'Only organizers can change the agenda.');
+  get error(): string | null {
+    return this.#guard.error;
+  }
+  set error(message: string | null) {
+    this.#guard.error = message;
+  }
   /** The viewer's own zone (the platform's). */
   readonly viewerZone: string;
 
@@ -205,51 +212,36 @@ export class AgendaState {
     });
   }
 
-  #run<T>(fn: () => T): T | null {
-    if (!this.canEdit) {
-      this.error = 'Only organizers can change the agenda.';
-      return null;
-    }
-    try {
-      const out = fn();
-      this.error = null;
-      return out;
-    } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
-      return null;
-    }
-  }
-
   setMeta(patch: AgendaMetaPatch): boolean {
-    return this.#run(() => setMeta(this.session.docs.agenda, patch, this.origin)) !== null;
+    return this.#guard.run(() => setMeta(this.session.docs.agenda, patch, this.origin)) !== null;
   }
 
   add(item: AgendaItemInput): string | null {
-    return this.#run(() => addItem(this.session.docs.agenda, item, this.origin));
+    return this.#guard.run(() => addItem(this.session.docs.agenda, item, this.origin));
   }
 
   update(id: string, patch: AgendaItemPatch): boolean {
-    return this.#run(() => updateItem(this.session.docs.agenda, id, patch, this.origin)) !== null;
+    return this.#guard.run(() => updateItem(this.session.docs.agenda, id, patch, this.origin)) !== null;
   }
 
   remove(id: string): void {
-    this.#run(() => removeItem(this.session.docs.agenda, id, this.origin));
+    this.#guard.run(() => removeItem(this.session.docs.agenda, id, this.origin));
   }
 
   startNow(id: string): void {
-    this.#run(() => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
+    this.#guard.run(() => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
   }
 
   shift(deltaMinutes: number): void {
-    this.#run(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
+    this.#guard.run(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
   }
 
   backOnSchedule(): void {
-    this.#run(() => backOnSchedule(this.session.docs.agenda, this.origin));
+    this.#guard.run(() => backOnSchedule(this.session.docs.agenda, this.origin));
   }
 
   setCurrent(id: string | null): void {
-    this.#run(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
+    this.#guard.run(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
   }
 
   /* ---------- HTTP: import and calendar download (bearer token, never in a URL) ---------- */

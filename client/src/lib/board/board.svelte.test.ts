@@ -1,49 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
 import { addNote } from '../../../../shared/ops/board';
 import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '../../../../shared/ops/live';
-import {
-  DOC_KINDS,
-  isBoardLocked,
-  localOrigin,
-  readNotes,
-  roleCanWrite,
-  type DocKind,
-  type Role,
-} from '../../../../shared/schema';
-import type { BoardSessionApi } from '../sync/types';
+import { isBoardLocked, localOrigin, readNotes } from '../../../../shared/schema';
+import { fakeSession } from '../../../../tests/helpers/fake-session';
 import { BoardState } from './board.svelte';
 
 const setup = localOrigin('setup');
-
-/** A session over real Y.Docs and Awareness with a fixed server clock, and no network. */
-function fakeSession(role: Role, nowMs: number, id = `${role}-1`): BoardSessionApi {
-  const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
-  const awareness = Object.fromEntries(DOC_KINDS.map((k) => [k, new Awareness(docs[k])])) as Record<
-    DocKind,
-    Awareness
-  >;
-  return {
-    boardId: 'b0ard',
-    user: { id, name: id.toUpperCase(), color: '#123456' },
-    docs,
-    awareness,
-    info: null,
-    role,
-    title: 'Board',
-    connection: 'saved',
-    unsynced: 0,
-    synced: true,
-    lastDenial: null,
-    clock: { now: () => nowMs, offsetMs: 0, rttMs: 5 },
-    canWrite: (doc: DocKind) =>
-      roleCanWrite(role, doc) && !(doc === 'board' && role === 'participant' && isBoardLocked(docs.agenda)),
-    token: 'secret-token',
-    destroy: () => undefined,
-  };
-}
 
 function seedAgenda(doc: Y.Doc): string[] {
   setMeta(doc, { title: 'Workshop', timeZone: 'UTC', date: '2023-01-20' }, setup);
@@ -59,31 +23,31 @@ function seedAgenda(doc: Y.Doc): string[] {
 
 describe('BoardState', () => {
   it('tags a new note with the agenda item live on the shared clock and the author', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-20T10:40:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T10:40:00Z') });
     const [, openData] = seedAgenda(s.docs.agenda);
     const board = new BoardState(s);
     const id = board.add(100, 200, 'An idea');
     const [n] = readNotes(s.docs.board);
-    expect(n).toMatchObject({ id, itemId: openData, authorName: 'PARTICIPANT-1', text: 'An idea' });
+    expect(n).toMatchObject({ id, itemId: openData, authorName: 'participant', text: 'An idea' });
     expect(n?.createdAt).toBe(Date.parse('2023-01-20T10:40:00Z'));
     expect(board.itemTitle(n!.itemId)).toBe('Open data');
   });
 
   it('tags no item outside the day', () => {
-    const s = fakeSession('participant', Date.parse('2023-01-21T10:40:00Z'));
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-21T10:40:00Z') });
     seedAgenda(s.docs.agenda);
     new BoardState(s).add(0, 0, 'late idea');
     expect(readNotes(s.docs.board)[0]?.itemId).toBeNull();
   });
 
   it('refuses writes with a reason for viewers and on a locked board, writing nothing', () => {
-    const viewer = fakeSession('viewer', 0);
+    const viewer = fakeSession('viewer', { nowMs: 0 });
     const vb = new BoardState(viewer);
     expect(vb.add(0, 0, 'x')).toBeUndefined();
     expect(vb.message).toContain('read-only');
     expect(readNotes(viewer.docs.board)).toEqual([]);
 
-    const p = fakeSession('participant', 0);
+    const p = fakeSession('participant', { nowMs: 0 });
     setBoardLocked(p.docs.agenda, true, setup);
     const pb = new BoardState(p);
     expect(pb.readOnlyReason).toContain('locked');
@@ -92,7 +56,7 @@ describe('BoardState', () => {
   });
 
   it('undo reverts only this person’s changes, and a drag is one step', () => {
-    const s = fakeSession('participant', 0);
+    const s = fakeSession('participant', { nowMs: 0 });
     const board = new BoardState(s);
     const mine = board.add(0, 0, 'mine')!;
     addNote(
@@ -115,7 +79,7 @@ describe('BoardState', () => {
   });
 
   it('votes are not undone by undo and stop at the limit with a message', () => {
-    const s = fakeSession('participant', 0);
+    const s = fakeSession('participant', { nowMs: 0 });
     openVoting(s.docs.agenda, 1, setup);
     const board = new BoardState(s);
     const id = addNote(
@@ -132,8 +96,8 @@ describe('BoardState', () => {
   });
 
   it('hides counts and names from participants, not from organizers', () => {
-    const p = fakeSession('participant', 0);
-    const o = fakeSession('organizer', 0);
+    const p = fakeSession('participant', { nowMs: 0 });
+    const o = fakeSession('organizer', { nowMs: 0 });
     for (const s of [p, o]) {
       openVoting(s.docs.agenda, 3, setup);
       setHideVotes(s.docs.agenda, true, setup);
@@ -148,7 +112,7 @@ describe('BoardState', () => {
   });
 
   it('facilitation is refused for participants', () => {
-    const p = fakeSession('participant', 0);
+    const p = fakeSession('participant', { nowMs: 0 });
     const board = new BoardState(p);
     board.setLocked(true);
     expect(isBoardLocked(p.docs.agenda)).toBe(false);

@@ -1,45 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Awareness } from 'y-protocols/awareness';
-import * as Y from 'yjs';
 import { addItem, setMeta } from '../../../../shared/ops/agenda';
 import { addNote, castVote } from '../../../../shared/ops/board';
 import { recordJoin } from '../../../../shared/ops/roster';
 import { createTask } from '../../../../shared/ops/tasks';
-import {
-  DOC_KINDS,
-  readLive,
-  readTasks,
-  roleCanWrite,
-  serverOrigin,
-  type DocKind,
-  type Role,
-} from '../../../../shared/schema';
+import { readLive, readTasks, serverOrigin } from '../../../../shared/schema';
+import { fakeSession } from '../../../../tests/helpers/fake-session';
 import type { BoardSessionApi } from '../sync/types';
 import { TasksState } from './tasks.svelte';
 
 const setup = serverOrigin('test');
-
-/** A session over real Y.Docs with a fixed server clock, and no network. */
-function fakeSession(role: Role, user = { id: `${role}-1`, name: 'Ada' }, nowMs = 0): BoardSessionApi {
-  const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
-  return {
-    boardId: 'b0ard',
-    user: { ...user, color: '#123456' },
-    docs,
-    awareness: {} as Record<DocKind, Awareness>,
-    info: null,
-    role,
-    title: 'Board',
-    connection: 'saved',
-    unsynced: 0,
-    synced: true,
-    lastDenial: null,
-    clock: { now: () => nowMs, offsetMs: 0, rttMs: 5 },
-    canWrite: (doc: DocKind) => roleCanWrite(role, doc),
-    token: 'secret-token',
-    destroy: () => undefined,
-  };
-}
 
 function seedRoster(session: BoardSessionApi): void {
   recordJoin(session.docs.board, { id: 'u-grace', name: 'Grace', role: 'participant', at: 1 }, setup);
@@ -53,7 +22,7 @@ afterEach(() => {
 
 describe('TasksState', () => {
   it('an owner typed in any case gets the roster id of that person, so it shows under their "mine"', () => {
-    const session = fakeSession('participant');
+    const session = fakeSession('participant', { user: { id: 'participant-1', name: 'Ada' } });
     seedRoster(session);
     const tasks = new TasksState(session);
     const id = tasks.create({ title: 'Send the slides', owner: ' grace ' })!;
@@ -62,26 +31,31 @@ describe('TasksState', () => {
       ownerId: 'u-grace',
     });
     const grace = new TasksState({
-      ...fakeSession('participant', { id: 'u-grace', name: 'G.' }),
+      ...fakeSession('participant', { user: { id: 'u-grace', name: 'G.' } }),
       docs: session.docs,
     });
     expect(grace.mine.map((t) => t.id)).toEqual([id]);
   });
 
   it('a name two roster people share, or a name nobody has, is stored as a name only', () => {
-    const session = fakeSession('participant');
+    const session = fakeSession('participant', { user: { id: 'participant-1', name: 'Ada' } });
     seedRoster(session);
     const tasks = new TasksState(session);
     tasks.create({ title: 'A', owner: 'Kim' });
     tasks.create({ title: 'B', owner: 'Someone new' });
-    expect(readTasks(session.docs.tasks).map((t) => [t.owner, t.ownerId])).toEqual([
+    // Both are created within the same millisecond: compare without order.
+    expect(
+      readTasks(session.docs.tasks)
+        .map((t) => [t.owner, t.ownerId])
+        .sort(),
+    ).toEqual([
       ['Kim', ''],
       ['Someone new', ''],
     ]);
   });
 
   it('views split the same tasks into headed sections: by owner with counts, by status, by talk', () => {
-    const session = fakeSession('organizer');
+    const session = fakeSession('organizer', { user: { id: 'organizer-1', name: 'Ada' } });
     const talk = addItem(session.docs.agenda, { start: '10:00', minutes: 20, title: 'MedPerf' }, setup);
     createTask(session.docs.tasks, { title: 'One', owner: 'Ada', itemId: talk, createdAt: 1 }, setup);
     createTask(session.docs.tasks, { title: 'Two', owner: 'ada', status: 'done', createdAt: 2 }, setup);
@@ -111,7 +85,7 @@ describe('TasksState', () => {
 
   it('"today" is the event-zone date on the shared clock, which decides what is overdue', () => {
     // 03:00 UTC on the 21st is still the 20th in New York.
-    const session = fakeSession('participant', undefined, Date.UTC(2023, 0, 21, 3));
+    const session = fakeSession('participant', { nowMs: Date.UTC(2023, 0, 21, 3) });
     setMeta(session.docs.agenda, { timeZone: 'America/New_York', date: '2023-01-20' }, setup);
     createTask(session.docs.tasks, { title: 'Yesterday', due: '2023-01-19' }, setup);
     createTask(session.docs.tasks, { title: 'Today', due: '2023-01-20' }, setup);
@@ -132,7 +106,7 @@ describe('TasksState', () => {
   });
 
   it('invalid input shows the operation’s message instead of throwing', () => {
-    const session = fakeSession('participant');
+    const session = fakeSession('participant', { user: { id: 'participant-1', name: 'Ada' } });
     const tasks = new TasksState(session);
     expect(tasks.create({ title: 'x', due: '2023-02-31' })).toBeNull();
     expect(tasks.error).toMatch(/due date/);
@@ -143,7 +117,7 @@ describe('TasksState', () => {
   });
 
   it('discussion mode: the organizer starts at the most-voted note, steps, and stops', () => {
-    const session = fakeSession('organizer');
+    const session = fakeSession('organizer', { user: { id: 'organizer-1', name: 'Ada' } });
     const b = session.docs.board;
     const voting = { votingOpen: true, votesPerPerson: 5 };
     const note = (text: string, votes: number, at: number): string => {
@@ -178,7 +152,7 @@ describe('TasksState', () => {
   });
 
   it('participants follow the discussion but cannot move it', () => {
-    const session = fakeSession('participant');
+    const session = fakeSession('participant', { user: { id: 'participant-1', name: 'Ada' } });
     addNote(
       session.docs.board,
       { text: 'n', x: 0, y: 0, authorId: 'a', authorName: 'A', itemId: null },

@@ -40,6 +40,7 @@ import {
   type TaskInput,
 } from '../../../../shared/ops/tasks';
 import { YDocView, YView } from '../sync/reactive.svelte';
+import { EditGuard } from '../sync/edit-guard.svelte';
 import type { BoardSessionApi } from '../sync/types';
 import type { TextBinding } from './text-binding';
 
@@ -88,7 +89,16 @@ export class TasksState {
 
   view = $state<TaskViewName>('all');
   /** Last validation or permission error to show next to the form. */
-  error = $state<string | null>(null);
+  readonly #guard = new EditGuard(
+    () => this.canEdit,
+    'You can read tasks but not change them with this link.',
+  );
+  get error(): string | null {
+    return this.#guard.error;
+  }
+  set error(message: string | null) {
+    this.#guard.error = message;
+  }
 
   constructor(readonly session: BoardSessionApi) {
     const { tasks, board, agenda } = session.docs;
@@ -194,23 +204,8 @@ export class TasksState {
     return { owner: n, ownerId: n !== '' && matches.length === 1 ? matches[0]!.id : '' };
   }
 
-  #run<T>(fn: () => T): T | null {
-    if (!this.canEdit) {
-      this.error = 'You can read tasks but not change them with this link.';
-      return null;
-    }
-    try {
-      const out = fn();
-      this.error = null;
-      return out;
-    } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
-      return null;
-    }
-  }
-
   create(input: Omit<TaskInput, 'ownerId' | 'createdAt'>): string | null {
-    return this.#run(() =>
+    return this.#guard.run(() =>
       createTask(this.session.docs.tasks, { ...input, ...this.resolveOwner(input.owner ?? '') }, this.origin),
     );
   }
@@ -221,23 +216,23 @@ export class TasksState {
       this.error = 'That note no longer exists.';
       return null;
     }
-    return this.#run(() => createTaskFromNote(this.session.docs.tasks, note, this.origin));
+    return this.#guard.run(() => createTaskFromNote(this.session.docs.tasks, note, this.origin));
   }
 
   assign(id: string, name: string): void {
-    this.#run(() => assignTask(this.session.docs.tasks, id, this.resolveOwner(name), this.origin));
+    this.#guard.run(() => assignTask(this.session.docs.tasks, id, this.resolveOwner(name), this.origin));
   }
 
   setDue(id: string, due: string): void {
-    this.#run(() => setDue(this.session.docs.tasks, id, due === '' ? null : due, this.origin));
+    this.#guard.run(() => setDue(this.session.docs.tasks, id, due === '' ? null : due, this.origin));
   }
 
   setStatus(id: string, status: TaskStatus): void {
-    this.#run(() => setStatus(this.session.docs.tasks, id, status, this.origin));
+    this.#guard.run(() => setStatus(this.session.docs.tasks, id, status, this.origin));
   }
 
   remove(id: string): void {
-    this.#run(() => deleteTask(this.session.docs.tasks, id, this.origin));
+    this.#guard.run(() => deleteTask(this.session.docs.tasks, id, this.origin));
   }
 
   tasksForNote(noteId: string): Task[] {
