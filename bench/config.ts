@@ -3,6 +3,8 @@ import { TARGETS, type TargetName } from './targets';
 
 export interface BenchConfig {
   quick: boolean;
+  /** Run the fixed-rate comparison at each client count (BENCH_MAIN=0 skips it). */
+  main: boolean;
   targets: TargetName[];
   clients: number[];
   writers: number;
@@ -49,6 +51,7 @@ const flag = (raw: string | undefined, dflt: boolean): boolean =>
 export const USAGE = `npm run bench [-- --quick] [-- --no-saturation] [-- --profile]
 Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_TARGETS       socketio,ywebsocket,reference [all]
+  BENCH_MAIN          0 to skip the fixed-rate runs [1]
   BENCH_CLIENTS       client counts for the main runs [200,500]
   BENCH_WRITERS       writers among them [10]
   BENCH_RATE          edits per second, all writers together [50]
@@ -82,6 +85,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
   const clients = ints('BENCH_CLIENTS', env.BENCH_CLIENTS, quick ? [50] : [200, 500], writers + 1, 5000);
   return {
     quick,
+    main: flag(env.BENCH_MAIN, true),
     targets: [...new Set(targets)] as TargetName[],
     clients,
     writers,

@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   );
   if (cfg.quick) say('Quick mode: small N and short runs, for development only.');
 
-  const main = await mainRuns(cfg);
+  const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const browser = await browserRun(cfg);
 
