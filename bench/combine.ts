@@ -35,6 +35,8 @@ export function combineRounds(rounds: LoadResult[]): LoadResult {
     dropped: sum((r) => r.dropped),
     dropReasons: [...new Set(rounds.flatMap((r) => r.dropReasons))].slice(0, 5),
     receiversShort: sum((r) => r.receiversShort),
+    presenceSent: sum((r) => r.presenceSent),
+    presenceFramesReceived: sum((r) => r.presenceFramesReceived),
     server: haveServer
       ? {
           cpuSyncMs: m((r) => r.server!.cpuSyncMs),

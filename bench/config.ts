@@ -10,6 +10,8 @@ export interface BenchConfig {
   writers: number;
   rate: number;
   seconds: number;
+  /** Cursor moves per second, all receivers together, in the main runs. */
+  presenceRate: number;
   /** Main runs are repeated this often, targets interleaved; tables show medians. */
   rounds: number;
   drainSeconds: number;
@@ -56,6 +58,7 @@ Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_WRITERS       writers among them [10]
   BENCH_RATE          edits per second, all writers together [50]
   BENCH_SECONDS       length of each main run [20]
+  BENCH_PRESENCE      cursor moves/s from the receivers, all together, in the main runs [0]
   BENCH_ROUNDS        repeat the main runs, targets interleaved; medians shown [3]
   BENCH_DRAIN_SECONDS wait for late deliveries after the last edit [10]
   BENCH_SATURATION    0 to skip the saturation run [1]
@@ -91,6 +94,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     writers,
     rate: int('BENCH_RATE', env.BENCH_RATE, 50, 1, 10_000),
     seconds: int('BENCH_SECONDS', env.BENCH_SECONDS, quick ? 5 : 20, 1, 600),
+    presenceRate: int('BENCH_PRESENCE', env.BENCH_PRESENCE, 0, 0, 100_000),
     rounds: int('BENCH_ROUNDS', env.BENCH_ROUNDS, quick ? 1 : 3, 1, 20),
     drainSeconds: int('BENCH_DRAIN_SECONDS', env.BENCH_DRAIN_SECONDS, quick ? 5 : 10, 1, 120),
     saturation: !argv.includes('--no-saturation') && flag(env.BENCH_SATURATION, true),

@@ -1,4 +1,5 @@
 import * as encoding from 'lib0/encoding';
+import * as random from 'lib0/random';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE } from '../shared/protocol';
@@ -33,9 +34,14 @@ export class LightReceiver {
   readonly synced: Promise<void>;
   /** Distinct edits received. */
   received = 0;
+  /** Presence frames received (not decoded: only their number matters here). */
+  awarenessFrames = 0;
   closedBecause: string | null = null;
   private readonly seen: Uint8Array;
   private markSynced: () => void = () => {};
+  /** Awareness identity, as a Y.Doc's clientID would be. */
+  private readonly clientId = random.uint32();
+  private awarenessClock = 0;
 
   constructor(
     endpoint: Endpoint,
@@ -58,9 +64,30 @@ export class LightReceiver {
     );
   }
 
+  /**
+   * Presence: a cursor move, as the board sends it (y-protocols awareness
+   * update with one entry), hand-encoded since there is no Awareness here.
+   */
+  moveCursor(x: number, y: number): void {
+    const entry = encoding.createEncoder();
+    encoding.writeVarUint(entry, 1);
+    encoding.writeVarUint(entry, this.clientId);
+    encoding.writeVarUint(entry, ++this.awarenessClock);
+    encoding.writeVarString(entry, JSON.stringify({ user: { color: '#3366cc' }, cursor: { x, y } }));
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MESSAGE.awareness);
+    encoding.writeVarUint8Array(enc, encoding.toUint8Array(entry));
+    this.link.send(encoding.toUint8Array(enc));
+  }
+
   private onFrame(frame: Buffer): void {
     // Message and sync types are below 128, so each is one varuint byte.
-    if (frame.length < 2 || frame[0] !== MESSAGE.sync) return; // awareness, keep-alive, auth
+    if (frame.length < 2) return;
+    if (frame[0] === MESSAGE.awareness) {
+      this.awarenessFrames++;
+      return;
+    }
+    if (frame[0] !== MESSAGE.sync) return; // auth and others
     const syncType = frame[1];
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       this.link.send(EMPTY_STEP2);

@@ -15,6 +15,8 @@ export interface LoadOptions {
   durationMs: number;
   /** After the last edit, wait at most this long for deliveries; later ones count as missed. */
   drainMs: number;
+  /** Cursor moves per second, all receivers together, during the edits (0: no presence). */
+  presenceRate: number;
   /** Handshakes in flight at once while connecting. */
   connectConcurrency: number;
   /** Per client: connect and sync within this, or count as a failed connection. */
@@ -52,6 +54,9 @@ export interface LoadResult {
   dropReasons: string[];
   /** Receivers that missed at least one edit. */
   receiversShort: number;
+  /** Cursor moves sent, and presence frames all receivers got (batched servers send fewer, larger ones). */
+  presenceSent: number;
+  presenceFramesReceived: number;
   server: ServerFigures | null;
   /** The load generator's own cost, to judge whether it was the bottleneck. */
   loadGen: { cpuMs: number; wallMs: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
@@ -145,10 +150,16 @@ export async function runLoad(
     const loadStart = performance.now();
     let made = 0;
     let scheduled = 0;
+    let cursors = 0;
     if (liveWriters.length > 0) {
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
           const due = Math.min(totalEdits, Math.floor(((performance.now() - loadStart) * opts.rate) / 1000));
+          const cursorsDue = Math.floor(((performance.now() - loadStart) * opts.presenceRate) / 1000);
+          for (; cursors < cursorsDue && liveReceivers.length > 0; cursors++) {
+            const r = liveReceivers[cursors % liveReceivers.length]!;
+            if (r.link.isOpen) r.moveCursor((cursors * 37) % 2000, (cursors * 11) % 1200);
+          }
           for (; scheduled < due; scheduled++) {
             const w = liveWriters[scheduled % liveWriters.length]!;
             if (!w.link.isOpen) continue;
@@ -190,6 +201,8 @@ export async function runLoad(
         5,
       ),
       receiversShort: liveReceivers.filter((r) => r.received < made).length,
+      presenceSent: cursors,
+      presenceFramesReceived: liveReceivers.reduce((n, r) => n + r.awarenessFrames, 0),
       server:
         before && afterSync && after
           ? {

@@ -34,9 +34,11 @@ function loadOptions(
   rate: number,
   seconds: number,
   drainSeconds: number,
+  presenceRate = 0,
 ): LoadOptions {
   return {
     clients,
+    presenceRate,
     writers: cfg.writers,
     rate,
     durationMs: seconds * 1000,
@@ -73,6 +75,11 @@ async function measure(cfg: BenchConfig, target: TargetName, opts: LoadOptions):
 
 function describeRun(result: LoadResult): string {
   const notes = [`p99 ${result.latency.p99.toFixed(1)} ms, missed ${result.missed}`];
+  if (result.presenceSent > 0) {
+    notes.push(
+      `, ${result.presenceSent} cursor moves sent, ${result.presenceFramesReceived} presence frames received`,
+    );
+  }
   if (result.firstErrors.length) notes.push(`\n    connection errors: ${result.firstErrors.join('; ')}`);
   if (result.missed > 0) {
     notes.push(
@@ -88,7 +95,9 @@ async function mainRuns(cfg: BenchConfig): Promise<Record<number, MainRow[]>> {
   for (const n of cfg.clients) {
     say(
       `\n== ${n} clients on one board document: ${cfg.writers} writers (full Y.Doc), ${n - cfg.writers} light receivers; ` +
-        `${cfg.rate} edits/s for ${cfg.seconds} s; ${cfg.rounds} round(s), medians shown ==`,
+        `${cfg.rate} edits/s for ${cfg.seconds} s` +
+        (cfg.presenceRate ? ` with ${cfg.presenceRate} cursor moves/s` : '') +
+        `; ${cfg.rounds} round(s), medians shown ==`,
     );
     const rounds = new Map<TargetName, LoadResult[]>(cfg.targets.map((t) => [t, []]));
     const errors = new Map<TargetName, string>();
@@ -101,7 +110,7 @@ async function mainRuns(cfg: BenchConfig): Promise<Record<number, MainRow[]>> {
           const result = await measure(
             cfg,
             target,
-            loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds),
+            loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds, cfg.presenceRate),
           );
           rounds.get(target)!.push(result);
           say(describeRun(result));
