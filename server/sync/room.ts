@@ -73,6 +73,7 @@ export class Room {
   private flushTimer: NodeJS.Timeout | null = null;
   private awarenessTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private lastFlushAt = 0;
   private lastSeq = 0;
   private storedEntries = 0;
   private compacting = false;
@@ -262,7 +263,7 @@ export class Room {
   whenStored(): Promise<void> {
     return new Promise((resolve) => {
       this.pending.waiters.push(resolve);
-      this.scheduleFlush(0);
+      this.scheduleFlush();
     });
   }
 
@@ -319,16 +320,17 @@ export class Room {
     return encoding.toUint8Array(enc);
   }
 
-  private scheduleFlush(delay = this.opts.tickMs): void {
-    if (this.destroyed) return;
-    if (this.flushTimer !== null) {
-      if (delay > 0) return;
-      clearTimeout(this.flushTimer);
-    }
+  /**
+   * Flush on the leading edge: an idle room stores and sends at once; a busy
+   * one at most once per tick, which is where coalescing pays (rule S4).
+   */
+  private scheduleFlush(minDelay = 0): void {
+    if (this.destroyed || this.flushTimer !== null) return;
+    const wait = Math.max(minDelay, this.lastFlushAt + this.opts.tickMs - Date.now(), 0);
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
       void this.flush();
-    }, delay);
+    }, wait);
   }
 
   /** Store, then relay and broadcast, what the last tick accepted. One flush at a time. */
@@ -352,6 +354,7 @@ export class Room {
   }
 
   private async flushBatch(batch: Batch): Promise<void> {
+    this.lastFlushAt = Date.now();
     if (batch.updates.length > 0) {
       try {
         this.lastSeq = await this.opts.store.append(this.name, batch.updates);
@@ -377,12 +380,22 @@ export class Room {
       // Changes applied while we were saving are not stored yet: answer with them next tick.
       this.pending.replies.push(...batch.replies);
     } else {
+      // Fresh clients (empty state vector) all get the same full state: encode it
+      // once per flush, not once per client (a join storm would be quadratic).
+      let fullStateFrame: Uint8Array | null = null;
       for (const { conn, stateVector } of batch.replies) {
         if (!this.connections.has(conn)) continue;
+        const empty = Y.decodeStateVector(stateVector).size === 0;
+        if (empty && fullStateFrame) {
+          conn.send(fullStateFrame);
+          continue;
+        }
         const enc = encoding.createEncoder();
         encoding.writeVarUint(enc, MESSAGE.sync);
         syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
-        conn.send(encoding.toUint8Array(enc));
+        const frame = encoding.toUint8Array(enc);
+        if (empty) fullStateFrame = frame;
+        conn.send(frame);
       }
     }
     for (const w of batch.waiters) w();
