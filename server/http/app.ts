@@ -50,7 +50,8 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(exportRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
-  const dir = base.config.clientDir;
+  // sendFile needs an absolute path; configs from tests may hold relative ones.
+  const dir = base.config.clientDir ? path.resolve(base.config.clientDir) : null;
   if (dir && existsSync(path.join(dir, 'index.html'))) {
     app.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
     // Single-page app: every page (landing, boards, and unknown paths, which the

@@ -1,0 +1,82 @@
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, launchBrowser, newPerson } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core's WCAG 2 A/AA rules on the page as it is now; serious and critical findings only. */
+async function violations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Violation[] }> };
+      }
+    ).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations;
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id}: ${v.help} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
+}
+
+const clientDir = 'dist/client';
+
+describe.skipIf(!browserAvailable())('accessibility (axe-core, WCAG 2 A/AA)', () => {
+  it(
+    'the landing page and the board page, on a desktop and on a phone, have no serious violations',
+    { timeout: 120_000 },
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Accessible workshop');
+      const browser = await launchBrowser();
+
+      const { page: landing } = await newPerson(browser, null);
+      await landing.goto(server.url);
+      await landing.getByRole('button', { name: /create board/i }).waitFor();
+      expect(await violations(landing)).toEqual([]);
+
+      const { page: organizer } = await newPerson(browser, 'Ada');
+      await organizer.goto(board.urls.organizer);
+      await organizer
+        .getByRole('button', { name: /new note/i })
+        .first()
+        .click();
+      await organizer.keyboard.type('An idea');
+      await organizer.keyboard.press('Escape');
+      await organizer.getByText('An idea').first().waitFor();
+      expect(await violations(organizer)).toEqual([]);
+
+      const { page: phone } = await newPerson(browser, 'Grace', { width: 390, height: 800 });
+      await phone.goto(board.urls.participant);
+      await phone.getByText('An idea').first().waitFor();
+      expect(await violations(phone)).toEqual([]);
+    },
+  );
+
+  it('the check itself finds a serious violation (a button without a name)', async () => {
+    const browser = await launchBrowser();
+    const { page } = await newPerson(browser, null);
+    await page.setContent(
+      '<!doctype html><html lang="en"><title>t</title><main><button></button></main></html>',
+    );
+    expect((await violations(page)).join('\n')).toContain('button-name');
+  });
+});
