@@ -65,11 +65,14 @@ export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly connections = new Map<Connection, Set<number>>();
-  private readonly awarenessOwners = new Map<number, Connection>();
+  /** Who owns each awareness client id: a local connection, or another instance. */
+  private readonly awarenessOwners = new Map<number, Connection | 'remote'>();
   private readonly origins = new Map<Connection, Origin>();
   private readonly connByOrigin = new Map<Origin, Connection>();
   private pending = newBatch();
   private awarenessChanged = new Set<number>();
+  /** Changes made by this instance's connections, to publish to other instances. */
+  private awarenessChangedHere = new Set<number>();
   private flushTimer: NodeJS.Timeout | null = null;
   private awarenessTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -97,7 +100,9 @@ export class Room {
     try {
       // Subscribe before loading: an update another instance stores after our
       // read is then relayed to us (applying one twice is harmless).
-      room.unsubscribeRelay = await opts.relay.subscribe(opts.name, (u) => room.applyRelayed(u));
+      room.unsubscribeRelay = await opts.relay.subscribe(opts.name, (kind, payload) =>
+        kind === 'update' ? room.applyRelayed(payload) : room.applyRelayedAwareness(payload),
+      );
       const { updates, lastSeq } = await opts.store.load(opts.name);
       Y.transact(
         room.doc,
@@ -267,6 +272,27 @@ export class Room {
     });
   }
 
+  /** Presence of people connected to another instance: shown here, owned there. */
+  private applyRelayedAwareness(update: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(update);
+      const ids: number[] = [];
+      for (let n = decoding.readVarUint(decoder); n > 0; n--) {
+        ids.push(decoding.readVarUint(decoder));
+        decoding.readVarUint(decoder);
+        decoding.readVarString(decoder);
+      }
+      // Never let a relayed entry overwrite one of our own connections' entries.
+      if (ids.some((id) => ![undefined, 'remote'].includes(this.awarenessOwners.get(id) as undefined)))
+        return;
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'relay');
+      const states = this.awareness.getStates();
+      for (const id of ids) if (states.has(id)) this.awarenessOwners.set(id, 'remote');
+    } catch (e) {
+      this.opts.log.error({ err: e, doc: this.name }, 'relayed presence rejected');
+    }
+  }
+
   private applyRelayed(update: Uint8Array): void {
     try {
       Y.applyUpdate(this.doc, update, RELAY_ORIGIN);
@@ -288,18 +314,17 @@ export class Room {
     this.scheduleFlush();
   };
 
-  private readonly onAwarenessUpdate = ({
-    added,
-    updated,
-    removed,
-  }: {
-    added: number[];
-    updated: number[];
-    removed: number[];
-  }): void => {
-    for (const id of added) this.awarenessChanged.add(id);
-    for (const id of updated) this.awarenessChanged.add(id);
-    for (const id of removed) this.awarenessChanged.add(id);
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    // Local changes go to other instances too; relayed ones and timeouts stay here.
+    const local = origin !== 'relay' && origin !== 'timeout';
+    for (const id of [...added, ...updated, ...removed]) {
+      this.awarenessChanged.add(id);
+      if (local) this.awarenessChangedHere.add(id);
+    }
+    for (const id of removed) if (this.awarenessOwners.get(id) === 'remote') this.awarenessOwners.delete(id);
     if (this.awarenessTimer === null && !this.destroyed) {
       this.awarenessTimer = setTimeout(this.flushAwareness, this.opts.awarenessTickMs);
     }
@@ -308,6 +333,15 @@ export class Room {
   private readonly flushAwareness = (): void => {
     this.awarenessTimer = null;
     if (this.awarenessChanged.size === 0 || this.destroyed) return;
+    if (this.awarenessChangedHere.size > 0) {
+      const ids = [...this.awarenessChangedHere];
+      this.awarenessChangedHere.clear();
+      this.opts.relay.publish(
+        this.name,
+        'awareness',
+        awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids),
+      );
+    }
     const frame = this.awarenessFrame([...this.awarenessChanged]);
     this.awarenessChanged.clear();
     for (const conn of this.connections.keys()) conn.send(frame);
@@ -367,7 +401,7 @@ export class Room {
         return;
       }
       const merged = batch.updates.length === 1 ? batch.updates[0]! : Y.mergeUpdates(batch.updates);
-      this.opts.relay.publish(this.name, merged);
+      this.opts.relay.publish(this.name, 'update', merged);
       // The only writer of a tick does not need its own change back.
       const only = batch.from.size === 1 ? [...batch.from][0] : null;
       this.broadcast(updateFrame(merged), only ?? null);

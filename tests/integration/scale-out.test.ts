@@ -55,4 +55,25 @@ describe.skipIf(!available)('R1: two instances on PostgreSQL + Redis serve one b
     const late = new SioClient(b.url, { board: board.id, token: board.tokens.viewer });
     await eventually(() => expect(late.docs.board.getText('t').length).toBe(21));
   });
+
+  it('R2: shows who is here across instances, and removes people who leave', async () => {
+    const a = await instance();
+    const b = await instance();
+    const board = await a.createBoard('Presence');
+    const ada = new SioClient(a.url, { board: board.id, token: board.tokens.participant, name: 'Ada' });
+    const bob = new SioClient(b.url, { board: board.id, token: board.tokens.participant, name: 'Bob' });
+    await eventually(() => expect(ada.synced.size + bob.synced.size).toBe(6));
+    ada.awareness.board.setLocalState({ user: { name: 'Ada' } });
+    bob.awareness.board.setLocalState({ user: { name: 'Bob' } });
+    const names = (c: SioClient): string[] =>
+      [...c.awareness.board.getStates().values()]
+        .map((s) => (s as { user: { name: string } }).user.name)
+        .sort();
+    await eventually(() => {
+      expect(names(ada)).toEqual(['Ada', 'Bob']);
+      expect(names(bob)).toEqual(['Ada', 'Bob']);
+    });
+    bob.close();
+    await eventually(() => expect(names(ada)).toEqual(['Ada']));
+  });
 });
