@@ -22,6 +22,8 @@ export interface Config {
   /** Create a demo board from the seed page when the database is empty. */
   demoBoard: boolean;
   logLevel: string;
+  /** Longest time an agenda page may take to read (it is read in a worker thread). */
+  importTimeoutMs: number;
   /** PostgreSQL instead of SQLite, for several instances sharing boards (scale-out). */
   databaseUrl: string | null;
   /** Redis pub/sub relay between instances (scale-out). */
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: env.CLIENT_DIR === '' ? null : path.resolve(env.CLIENT_DIR ?? 'dist/client'),
     demoBoard: env.DEMO_BOARD !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
+    importTimeoutMs: int(env.IMPORT_TIMEOUT_MS, 10_000),
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
   };

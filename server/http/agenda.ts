@@ -4,7 +4,8 @@ import { DateTime } from 'luxon';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../shared/ops/agenda';
 import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
-import { AgendaImportError, parseAgendaPage, type AgendaImport } from '../import/markdown-agenda';
+import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
+import { parseAgendaPageIsolated } from '../import/parse-in-worker';
 import { boardOf, HttpError, type RouteContext } from './context';
 
 /**
@@ -33,13 +34,14 @@ function importBody(req: Request): ImportBody {
   return { markdown, dryRun: dryRun ?? false };
 }
 
-function parseOrFail(markdown: string): AgendaImport {
+async function parseOrFail(markdown: string, timeoutMs: number): Promise<AgendaImport> {
   try {
-    return parseAgendaPage(markdown);
+    return await parseAgendaPageIsolated(markdown, timeoutMs);
   } catch (e) {
     if (!(e instanceof AgendaImportError)) throw e;
     if (e.code === 'too-large') throw new HttpError(413, 'too-large', e.message);
     if (e.code === 'no-agenda-table') throw new HttpError(422, 'no-agenda-table', e.message);
+    if (e.code === 'too-complex') throw new HttpError(422, 'too-complex', e.message);
     throw new HttpError(400, 'bad-request', e.message);
   }
 }
@@ -120,7 +122,7 @@ export function agendaRoutes(ctx: RouteContext): Router {
     const body = importBody(req);
     // express.json already refuses bodies over LIMITS.maxHttpBodyBytes with 413;
     // the importer refuses pages longer than MAX_PAGE_CHARS with 413 too.
-    const imported = parseOrFail(body.markdown);
+    const imported = await parseOrFail(body.markdown, ctx.config.importTimeoutMs);
     const boardId = boardOf(res).id;
     let meta = mergedMeta(await ctx.docs.read(boardId, 'agenda', readMeta), imported);
     const origin = serverOrigin('import');

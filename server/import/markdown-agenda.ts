@@ -35,7 +35,7 @@ export interface AgendaImport {
   found: { title: boolean; timeZone: boolean; date: boolean };
 }
 
-export type AgendaImportErrorCode = 'no-agenda-table' | 'too-large' | 'not-text';
+export type AgendaImportErrorCode = 'no-agenda-table' | 'too-large' | 'not-text' | 'too-complex';
 
 export class AgendaImportError extends Error {
   constructor(
@@ -51,14 +51,13 @@ export const NO_TABLE_MESSAGE =
   'No agenda table found. Expected a Markdown table with a time column (such as "10:00", "9:00 AM" or "0900 - 0930") and a title or topic column, for example:\n\n| Time | Topic |\n|---|---|\n| 10:00 | Welcome |';
 
 /**
- * Longest page the importer reads. The CommonMark parser runs on the server's
- * event loop, which every board's sync shares, at roughly 50–100 KB/s and
- * worse than linearly on pathological input (a 50,000-character page of
- * unmatched brackets takes seconds). Real workshop pages are a few
- * kilobytes (the seed page has about 4,500 characters), so this leaves
- * ample room while bounding how long one import can stall the loop.
+ * Longest page the importer reads. The CommonMark parser reads roughly
+ * 50–100 KB/s and worse than linearly on pathological input, so the HTTP
+ * route runs it in a worker thread with a time limit (parse-in-worker.ts):
+ * the sync loop never waits for it. Real workshop pages are a few kilobytes
+ * (the seed page has about 4,500 characters).
  */
-export const MAX_PAGE_CHARS = 50_000;
+export const MAX_PAGE_CHARS = 500_000;
 
 /** Minutes given to a last item that has neither an end time nor a closing row. */
 export const DEFAULT_LAST_MINUTES = 30;
