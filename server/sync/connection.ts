@@ -8,6 +8,10 @@ export interface Peer {
   userId: string;
   /** Display name from the join; presence uses this, not what the client sends later. */
   name: string;
+  /** Author id of this person's anonymous notes (a keyed hash of userId; see SessionInfo). */
+  pseudonym: string;
+  /** True when userId was proven with an issued key; false for a per-connection identity. */
+  issued: boolean;
 }
 
 /**

@@ -30,14 +30,20 @@ export const CLOSE = {
   tooLarge: 4413,
   /** Too many messages queued before the document loaded. */
   overloaded: 4429,
+  /** The organizer removed this person from the board: their key is revoked. */
+  removed: 4410,
   /** Transient: the server failed to load the document; clients may retry. */
   unavailable: 4503,
+  /** Transient: the document's room failed and was closed; reconnect and resync. */
+  roomFailed: 4500,
 } as const;
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];
 
 export const CLOSE_REASON: Record<number, string> = {
   [CLOSE.badRequest]: 'malformed message',
-  [CLOSE.unauthorized]: 'missing or wrong token',
+  [CLOSE.unauthorized]: 'missing or wrong token, or wrong key for this person',
+  [CLOSE.removed]: 'you were removed from this board',
+  [CLOSE.roomFailed]: 'the document failed on the server; reconnecting',
   [CLOSE.forbidden]: 'not allowed',
   [CLOSE.notFound]: 'unknown board or document',
   [CLOSE.tooLarge]: 'message too large',
@@ -73,8 +79,13 @@ export interface HandshakeAuth {
   token: string;
   /** Display name, chosen by the person; the server binds it to their presence. */
   name: string;
-  /** Stable per-browser participant id (not a secret). */
-  userId: string;
+  /**
+   * The person's id, issued by `POST /api/boards/:id/people` together with `key`.
+   * Without it the connection gets an identity of its own for that connection only.
+   */
+  userId?: string;
+  /** Secret proving `userId` (only its hash is stored on the server). */
+  key?: string;
 }
 
 export interface SessionInfo {
@@ -83,13 +94,44 @@ export interface SessionInfo {
   role: Role;
   userId: string;
   name: string;
+  /**
+   * The id this person writes as author of anonymous notes: only the server can
+   * link it to `userId` (a keyed hash), so other clients cannot find the author.
+   */
+  pseudonym: string;
+  /** False for a connection without an issued identity (it may not vote). */
+  issued: boolean;
   /** Documents this connection may write right now (board may be locked later). */
   writable: DocKind[];
 }
 
+/**
+ * Why an update was refused (docs/SPEC.md, rules G1–G7). The whole update is
+ * refused: nothing of it is applied, stored or relayed.
+ */
+export type DenialCode =
+  | 'read-only'
+  | 'board-locked'
+  | 'too-large'
+  | 'malformed'
+  | 'not-loaded'
+  /** G1: a root, key, type or value the schema does not have, or over its size. */
+  | 'schema'
+  /** G2: author fields, the roster, or someone else's note. */
+  | 'forbidden'
+  /** G3 */
+  | 'voting-closed'
+  | 'no-votes-left'
+  /** G4: structs under another connection's Yjs client id, or too many ids. */
+  | 'client-id'
+  /** G4: the update depends on structs the server does not have (sync first). */
+  | 'missing-dependencies'
+  /** G5: the board (notes, tasks, items or document bytes) is at its limit. */
+  | 'board-full';
+
 export interface Denial {
   doc: DocKind;
-  code: 'read-only' | 'board-locked' | 'too-large' | 'malformed' | 'not-loaded';
+  code: DenialCode;
   reason: string;
 }
 
