@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
@@ -12,6 +13,7 @@ import { createLogger, type Logger } from './log';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
+import { pseudonymOf } from './identity/pseudonym';
 import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
 import type { Peer } from './sync/connection';
@@ -46,6 +48,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile));
   const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
   const rooms = new RoomManager({ store, relay, log, config });
+  // Per process for now; persisted in the store next.
+  const serverSecret = randomBytes(32);
 
   const onJoin = (peer: Peer): void => {
     rooms
@@ -79,6 +83,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     maxMessageBytes: config.maxMessageBytes,
     maxPendingMessages: LIMITS.maxPendingMessages,
+    pseudonymOf: (boardId: string, userId: string) => pseudonymOf(serverSecret, boardId, userId),
     onJoin,
   };
   const yws = new YWebsocketEndpoint({ ...transportDeps, keepAliveMs: config.keepAliveMs });

@@ -31,6 +31,8 @@ export interface SocketIoDeps {
   log: Logger;
   maxMessageBytes: number;
   maxPendingMessages: number;
+  /** Author id of a person's anonymous notes on a board (server/identity/pseudonym.ts). */
+  pseudonymOf(boardId: string, userId: string): string;
   onJoin(peer: Peer): void;
 }
 
@@ -75,7 +77,14 @@ export function attachSocketIo(httpServer: HttpServer, deps: SocketIoDeps): Serv
     authenticate(deps.boards, auth.board, auth.token).then(
       (found) => {
         if (!found) return next(refuse(CLOSE.unauthorized));
-        socket.data.peer = { boardId: found.board.id, role: found.role, userId: auth.userId!, name };
+        socket.data.peer = {
+          boardId: found.board.id,
+          role: found.role,
+          userId: auth.userId!,
+          name,
+          pseudonym: deps.pseudonymOf(found.board.id, auth.userId!),
+          issued: false,
+        };
         socket.data.title = found.board.title;
         next();
       },
@@ -182,6 +191,8 @@ async function serve(socket: PlenarySocket, deps: SocketIoDeps): Promise<void> {
     role: peer.role,
     userId: peer.userId,
     name: peer.name,
+    pseudonym: peer.pseudonym,
+    issued: peer.issued,
     writable: DOC_KINDS.filter((d) => roleCanWrite(peer.role, d)),
   });
   for (const { conn, room } of connections.values()) room.join(conn);

@@ -19,6 +19,8 @@ export interface YWebsocketDeps {
   maxMessageBytes: number;
   maxPendingMessages: number;
   keepAliveMs: number;
+  /** Author id of a person's anonymous notes on a board (server/identity/pseudonym.ts). */
+  pseudonymOf(boardId: string, userId: string): string;
   onJoin(peer: Peer): void;
 }
 
@@ -114,11 +116,14 @@ export class YWebsocketEndpoint {
     // A wrong token and an unknown board look the same, and get no document data.
     if (!found) return close(CLOSE.unauthorized);
     const userIdParam = url.searchParams.get('userId');
+    const userId = userIdParam && isSafeKey(userIdParam) ? userIdParam : newId();
     const peer: Peer = {
       boardId: found.board.id,
       role: found.role,
-      userId: userIdParam && isSafeKey(userIdParam) ? userIdParam : newId(),
+      userId,
       name: cleanText(url.searchParams.get('name'), LIMITS.nameLength) || 'Guest',
+      pseudonym: this.deps.pseudonymOf(found.board.id, userId),
+      issued: false,
     };
     let lease;
     try {

@@ -56,7 +56,14 @@ async function simulate(seed: number): Promise<void> {
     const conn: Connection = {
       id: nextConnectionId('sim'),
       doc: 'tasks',
-      peer: { boardId: 'sim', role: 'participant', userId: 'u', name: 'Sim' },
+      peer: {
+        boardId: 'sim',
+        role: 'participant',
+        userId: 'u',
+        name: 'Sim',
+        pseudonym: 'anon-u',
+        issued: true,
+      },
       send: (f) => {
         if (c.conn === conn) c.inbox.push(f);
       },
