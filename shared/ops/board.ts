@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { canDeleteNote, votesUsed, type Actor as PolicyActor } from '../policy';
 import {
   boardNotes,
   cleanText,
@@ -227,14 +228,8 @@ function countAtZ(doc: Y.Doc, z: number): number {
   return n;
 }
 
-export interface Actor {
-  id: string;
-  role: Role;
-}
-
-/** Whether `actor` may delete a note written by `authorId`: its author or an organizer. */
-export const canDeleteNote = (actor: Actor, authorId: string): boolean =>
-  actor.role === 'organizer' || (actor.role === 'participant' && actor.id === authorId);
+/** Who deletes: see `canDeleteNote` in shared/policy (author, under either id, or an organizer). */
+export type Actor = Pick<PolicyActor, 'role' | 'userId' | 'pseudonym'>;
 
 export function deleteNote(doc: Y.Doc, id: string, actor: Actor, origin: Origin): void {
   doc.transact(() => {
@@ -272,9 +267,7 @@ export function countedVotes(
   return totals;
 }
 
-/** Sum of `voterId`'s stored votes over all notes. */
-export const votesUsed = (notes: readonly Note[], voterId: string): number =>
-  notes.reduce((s, n) => s + (n.votes[voterId] ?? 0), 0);
+export { votesUsed };
 
 /** Votes `voterId` may still give. Never negative. */
 export const votesRemaining = (

@@ -1,5 +1,4 @@
 import * as Y from 'yjs';
-import type { DocKind, Role } from './types';
 
 /**
  * The only place that knows the Yjs key names of the three documents.
@@ -34,19 +33,8 @@ export const boardRoster = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROO
 /** Tasks document roots. */
 export const taskMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.tasks.tasks);
 
-/**
- * Write rights per role and document (contract rule P1 in docs/SPEC.md).
- * `board` writes are further refused for participants while `live.boardLocked`.
- */
-const WRITE_RIGHTS: Record<Role, Record<DocKind, boolean>> = {
-  organizer: { agenda: true, board: true, tasks: true },
-  participant: { agenda: false, board: true, tasks: true },
-  viewer: { agenda: false, board: false, tasks: false },
-};
-
-export function roleCanWrite(role: Role, doc: DocKind): boolean {
-  return WRITE_RIGHTS[role][doc];
-}
+/** Write rights live with the other rules in shared/policy (P1). */
+export { roleCanWrite } from '../policy';
 
 /** Whether the agenda document currently locks the board for participants. */
 export function isBoardLocked(agenda: Y.Doc): boolean {

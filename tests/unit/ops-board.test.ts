@@ -188,10 +188,10 @@ describe('deleteNote', () => {
     const doc = new Y.Doc();
     const a = addNote(doc, { ...base, text: 'mine' }, ada);
     const b = addNote(doc, { ...base, text: 'also mine' }, ada);
-    expect(code(() => deleteNote(doc, a, { id: 'bob', role: 'participant' }, bob))).toBe('forbidden');
-    expect(code(() => deleteNote(doc, a, { id: 'ada', role: 'viewer' }, ada))).toBe('forbidden');
-    deleteNote(doc, a, { id: 'ada', role: 'participant' }, ada);
-    deleteNote(doc, b, { id: 'org', role: 'organizer' }, localOrigin('org'));
+    expect(code(() => deleteNote(doc, a, { userId: 'bob', pseudonym: 'anon-bob', role: 'participant' }, bob))).toBe('forbidden');
+    expect(code(() => deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'viewer' }, ada))).toBe('forbidden');
+    deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'participant' }, ada);
+    deleteNote(doc, b, { userId: 'org', pseudonym: 'anon-org', role: 'organizer' }, localOrigin('org'));
     expect(readNotes(doc)).toEqual([]);
   });
 });

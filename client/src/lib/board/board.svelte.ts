@@ -37,6 +37,7 @@ import {
   type AgendaItem,
   type Note,
   type Origin,
+  type Role,
 } from '../../../../shared/schema';
 import { currentItemAt } from '../../../../shared/time/schedule';
 import { YDocView } from '../sync/reactive.svelte';
@@ -180,7 +181,16 @@ export class BoardState {
   });
 
   canDelete(n: Note): boolean {
-    return this.writable && canDeleteNote({ id: this.session.user.id, role: this.session.role }, n.authorId);
+    return this.writable && canDeleteNote(this.#actor, n.authorId);
+  }
+
+  /** This person as the rules see them (shared/policy). */
+  get #actor(): { userId: string; pseudonym: string; role: Role } {
+    return {
+      userId: this.session.user.id,
+      pseudonym: this.session.info?.pseudonym ?? '',
+      role: this.session.role,
+    };
   }
 
   #run<T>(fn: () => T): T | undefined {
@@ -267,7 +277,7 @@ export class BoardState {
   remove(id: string): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    const actor = { id: this.session.user.id, role: this.session.role };
+    const actor = this.#actor;
     this.#run(() => deleteNote(this.session.docs.board, id, actor, this.origin));
     if (this.editing === id) this.stopEditing();
   }

@@ -36,7 +36,7 @@ describe('NotesView', () => {
     flushSync();
     expect(seen.at(-1)).toEqual(['a!@0', 'b@50']);
 
-    deleteNote(doc, a, { id: 'ada', role: 'participant' }, ada);
+    deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'participant' }, ada);
     addNote(doc, { ...base, text: 'c', createdAt: 3 }, ada);
     flushSync();
     expect(seen.at(-1)).toEqual(['b@50', 'c@0']);
