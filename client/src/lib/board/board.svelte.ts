@@ -3,7 +3,6 @@ import {
   addNote,
   arrangeByTalk,
   bringToFront,
-  canDeleteNote,
   castVote,
   countedVotes,
   createNoteUndoManager,
@@ -39,6 +38,7 @@ import {
   type Origin,
   type Role,
 } from '../../../../shared/schema';
+import { canDeleteNote } from '../../../../shared/policy';
 import { currentItemAt } from '../../../../shared/time/schedule';
 import { YDocView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
