@@ -1,6 +1,6 @@
 import pg from 'pg';
 import * as Y from 'yjs';
-import type { BoardRecord, Store } from './store';
+import type { BoardRecord, PersonRecord, Store } from './store';
 
 /**
  * PostgreSQL store, for running several server instances on one database
@@ -48,6 +48,19 @@ export class PostgresStore implements Store {
         organizer_hash TEXT NOT NULL,
         participant_hash TEXT NOT NULL,
         viewer_hash TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS ${this.table('people')} (
+        board_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT,
+        PRIMARY KEY (board_id, user_id)
+      );
+      CREATE TABLE IF NOT EXISTS ${this.table('server_secrets')} (
+        name TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
       );
     `);
       await client.query('COMMIT');
@@ -163,6 +176,69 @@ export class PostgresStore implements Store {
       `SELECT COUNT(*) AS c FROM ${this.table('boards')}`,
     );
     return Number(rows[0]!.c);
+  }
+
+  async createPerson(p: PersonRecord): Promise<void> {
+    await this.ready;
+    await this.pool.query(
+      `INSERT INTO ${this.table('people')} (board_id, user_id, key_hash, name, created_at, revoked_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [p.boardId, p.userId, p.keyHash, p.name, p.createdAt, p.revokedAt],
+    );
+  }
+
+  async getPerson(boardId: string, userId: string): Promise<PersonRecord | null> {
+    await this.ready;
+    const { rows } = await this.pool.query<{
+      board_id: string;
+      user_id: string;
+      key_hash: string;
+      name: string;
+      created_at: string;
+      revoked_at: string | null;
+    }>(`SELECT * FROM ${this.table('people')} WHERE board_id = $1 AND user_id = $2`, [boardId, userId]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      boardId: r.board_id,
+      userId: r.user_id,
+      keyHash: r.key_hash,
+      name: r.name,
+      createdAt: Number(r.created_at),
+      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    };
+  }
+
+  async renamePerson(boardId: string, userId: string, name: string): Promise<boolean> {
+    await this.ready;
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.table('people')} SET name = $1 WHERE board_id = $2 AND user_id = $3`,
+      [name, boardId, userId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async revokePerson(boardId: string, userId: string, at: number): Promise<boolean> {
+    await this.ready;
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.table('people')} SET revoked_at = COALESCE(revoked_at, $1)
+       WHERE board_id = $2 AND user_id = $3`,
+      [at, boardId, userId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async getOrCreateSecret(name: string, candidate: Uint8Array): Promise<Uint8Array> {
+    await this.ready;
+    await this.pool.query(
+      `INSERT INTO ${this.table('server_secrets')} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+      [name, Buffer.from(candidate)],
+    );
+    const { rows } = await this.pool.query<{ value: Buffer }>(
+      `SELECT value FROM ${this.table('server_secrets')} WHERE name = $1`,
+      [name],
+    );
+    return new Uint8Array(rows[0]!.value);
   }
 
   async close(): Promise<void> {

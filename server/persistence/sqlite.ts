@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BoardRecord, Store } from './store';
+import type { BoardRecord, PersonRecord, Store } from './store';
 
 /**
  * The default store: one SQLite file in WAL mode. better-sqlite3 is
@@ -33,6 +33,19 @@ export class SqliteStore implements Store {
         organizer_hash TEXT NOT NULL,
         participant_hash TEXT NOT NULL,
         viewer_hash TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS people (
+        board_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        PRIMARY KEY (board_id, user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS server_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
       );
     `);
     this.stmts = {
@@ -66,6 +79,25 @@ export class SqliteStore implements Store {
         }
       >('SELECT * FROM boards WHERE id = ?'),
       countBoards: this.db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM boards'),
+      insertPerson: this.db.prepare(
+        `INSERT INTO people (board_id, user_id, key_hash, name, created_at, revoked_at)
+         VALUES (@boardId, @userId, @keyHash, @name, @createdAt, @revokedAt)`,
+      ),
+      getPerson: this.db.prepare<[string, string], PersonRow>(
+        'SELECT * FROM people WHERE board_id = ? AND user_id = ?',
+      ),
+      renamePerson: this.db.prepare<[string, string, string]>(
+        'UPDATE people SET name = ? WHERE board_id = ? AND user_id = ?',
+      ),
+      revokePerson: this.db.prepare<[number, string, string]>(
+        'UPDATE people SET revoked_at = COALESCE(revoked_at, ?) WHERE board_id = ? AND user_id = ?',
+      ),
+      insertSecret: this.db.prepare<[string, Buffer]>(
+        'INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      ),
+      getSecret: this.db.prepare<[string], { value: Buffer }>(
+        'SELECT value FROM server_secrets WHERE name = ?',
+      ),
     };
   }
 
@@ -129,7 +161,47 @@ export class SqliteStore implements Store {
     return this.stmts.countBoards.get()?.c ?? 0;
   }
 
+  async createPerson(p: PersonRecord): Promise<void> {
+    this.stmts.insertPerson.run(p);
+  }
+
+  async getPerson(boardId: string, userId: string): Promise<PersonRecord | null> {
+    const r = this.stmts.getPerson.get(boardId, userId);
+    return r ? personFromRow(r) : null;
+  }
+
+  async renamePerson(boardId: string, userId: string, name: string): Promise<boolean> {
+    return this.stmts.renamePerson.run(name, boardId, userId).changes > 0;
+  }
+
+  async revokePerson(boardId: string, userId: string, at: number): Promise<boolean> {
+    return this.stmts.revokePerson.run(at, boardId, userId).changes > 0;
+  }
+
+  async getOrCreateSecret(name: string, candidate: Uint8Array): Promise<Uint8Array> {
+    this.stmts.insertSecret.run(name, Buffer.from(candidate));
+    return new Uint8Array(this.stmts.getSecret.get(name)!.value);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
+
+interface PersonRow {
+  board_id: string;
+  user_id: string;
+  key_hash: string;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const personFromRow = (r: PersonRow): PersonRecord => ({
+  boardId: r.board_id,
+  userId: r.user_id,
+  keyHash: r.key_hash,
+  name: r.name,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});

@@ -36,6 +36,39 @@ export interface BoardStore {
   countBoards(): Promise<number>;
 }
 
-export interface Store extends DocStore, BoardStore {
+/** A person issued on one board (`POST /api/boards/:id/people`). */
+export interface PersonRecord {
+  boardId: string;
+  /** Chosen by the server (`newId()`), unique per board. */
+  userId: string;
+  /** sha256 (hex) of the person's key; the key itself is never stored. */
+  keyHash: string;
+  /** Latest display name (validated before it gets here). */
+  name: string;
+  createdAt: number;
+  /** Epoch ms when an organizer removed the person (key revoked); null while they may join. */
+  revokedAt: number | null;
+}
+
+export interface PeopleStore {
+  /** Rejects when the board already has a person with this userId. */
+  createPerson(record: PersonRecord): Promise<void>;
+  getPerson(boardId: string, userId: string): Promise<PersonRecord | null>;
+  /** False when there is no such person. */
+  renamePerson(boardId: string, userId: string, name: string): Promise<boolean>;
+  /** Revokes the key (the first revocation time is kept). False when there is no such person. */
+  revokePerson(boardId: string, userId: string, at: number): Promise<boolean>;
+}
+
+/** Server-wide secrets (e.g. the pseudonym key): generated once, shared by every instance. */
+export interface SecretStore {
+  /**
+   * The secret stored under `name`; when there is none yet, stores `candidate`
+   * and returns it. Concurrent callers (several instances) all get the same value.
+   */
+  getOrCreateSecret(name: string, candidate: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface Store extends DocStore, BoardStore, PeopleStore, SecretStore {
   close(): Promise<void>;
 }

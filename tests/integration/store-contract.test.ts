@@ -4,7 +4,8 @@ import * as Y from 'yjs';
 import { PostgresStore } from '../../server/persistence/postgres';
 import { SqliteStore } from '../../server/persistence/sqlite';
 import type { Store } from '../../server/persistence/store';
-import { mintBoard } from '../../server/boards/tokens';
+import { hashToken, mintBoard } from '../../server/boards/tokens';
+import { newId } from '../../shared/schema';
 import { PG_URL, postgresAvailable, uniqueSchema } from '../helpers/services';
 
 /** One contract, every store (STYLE: "one contract test suite for every storage"). */
@@ -92,6 +93,66 @@ for (const [name, available, make] of stores) {
         expect(await store.getBoard('missing')).toBeNull();
         expect(await store.countBoards()).toBe(1);
         await expect(store.createBoard(record)).rejects.toThrow();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stores people per board with key hashes only; renames and revokes them', async () => {
+      const store = make();
+      try {
+        const userId = newId();
+        const person = {
+          boardId: 'board-a',
+          userId,
+          keyHash: hashToken('the-key'),
+          name: 'Ada',
+          createdAt: 1_700_000_000_000,
+          revokedAt: null,
+        };
+        await store.createPerson(person);
+        expect(await store.getPerson('board-a', userId)).toEqual(person);
+        // Per board: the same userId on another board is someone else (or no one).
+        expect(await store.getPerson('board-b', userId)).toBeNull();
+        await expect(store.createPerson(person)).rejects.toThrow();
+        await store.createPerson({ ...person, boardId: 'board-b', name: 'Bea' });
+        expect((await store.getPerson('board-b', userId))?.name).toBe('Bea');
+
+        expect(await store.renamePerson('board-a', userId, 'Ada L.')).toBe(true);
+        expect((await store.getPerson('board-a', userId))?.name).toBe('Ada L.');
+        expect((await store.getPerson('board-b', userId))?.name).toBe('Bea');
+        expect(await store.renamePerson('board-a', 'missing', 'X')).toBe(false);
+
+        expect(await store.revokePerson('board-a', userId, 1_700_000_000_500)).toBe(true);
+        // A second revocation keeps the first time.
+        expect(await store.revokePerson('board-a', userId, 1_700_000_009_999)).toBe(true);
+        expect(await store.getPerson('board-a', userId)).toEqual({
+          ...person,
+          name: 'Ada L.',
+          revokedAt: 1_700_000_000_500,
+        });
+        expect((await store.getPerson('board-b', userId))?.revokedAt).toBeNull();
+        expect(await store.revokePerson('board-a', 'missing', 1)).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('creates a server secret once and returns the same one afterwards, also to concurrent callers', async () => {
+      const store = make();
+      try {
+        const first = new Uint8Array(32).fill(7);
+        const second = new Uint8Array(32).fill(9);
+        const [a, b] = await Promise.all([
+          store.getOrCreateSecret('pseudonym', first),
+          store.getOrCreateSecret('pseudonym', second),
+        ]);
+        expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+        expect([first, second].some((c) => Buffer.from(c).equals(Buffer.from(a)))).toBe(true);
+        const again = await store.getOrCreateSecret('pseudonym', new Uint8Array(32));
+        expect(Buffer.from(again).equals(Buffer.from(a))).toBe(true);
+        const other = await store.getOrCreateSecret('other', second);
+        expect(Buffer.from(other).equals(Buffer.from(second))).toBe(true);
       } finally {
         await store.close();
       }
