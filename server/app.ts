@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
@@ -13,7 +12,8 @@ import { createLogger, type Logger } from './log';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
-import { pseudonymOf } from './identity/pseudonym';
+import { Identities } from './identity/identities';
+import { SessionRegistry } from './identity/sessions';
 import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
 import type { Peer } from './sync/connection';
@@ -48,8 +48,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile));
   const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
   const rooms = new RoomManager({ store, relay, log, config });
-  // Per process for now; persisted in the store next.
-  const serverSecret = randomBytes(32);
+  const identities = new Identities(store, log);
+  const sessions = new SessionRegistry();
 
   const onJoin = (peer: Peer): void => {
     rooms
@@ -68,6 +68,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     docs: rooms,
     boards: store,
+    identities,
+    sessions,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
   });
   const http = createServer(app);
@@ -83,14 +85,22 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     maxMessageBytes: config.maxMessageBytes,
     maxPendingMessages: LIMITS.maxPendingMessages,
-    pseudonymOf: (boardId: string, userId: string) => pseudonymOf(serverSecret, boardId, userId),
+    identities,
+    sessions,
     onJoin,
   };
   const yws = new YWebsocketEndpoint({ ...transportDeps, keepAliveMs: config.keepAliveMs });
   // Our listener comes first; engine.io (destroyUpgrade: false) ignores what it does not own.
   http.on('upgrade', (req, socket, head) => {
-    if (yws.handleUpgrade(req, socket, head)) return;
-    if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
+    // A throw here would end the process: a malformed request target only loses its socket.
+    try {
+      if (yws.handleUpgrade(req, socket, head)) return;
+      if (!(req.url ?? '').startsWith('/socket.io/')) socket.destroy();
+    } catch (e) {
+      // Only the error's name: its details may hold the URL, and y-websocket URLs hold tokens.
+      log.warn({ error: (e as Error | null)?.name }, 'upgrade refused: unexpected error');
+      socket.destroy();
+    }
   });
   const io = attachSocketIo(http, transportDeps);
 

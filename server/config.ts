@@ -28,6 +28,18 @@ export interface Config {
   databaseUrl: string | null;
   /** Redis pub/sub relay between instances (scale-out). */
   redisUrl: string | null;
+  /** New identities (`POST /api/boards/:id/people`) one client address may get per window. */
+  peoplePerAddress: number;
+  /** New identities one link (a board's token of one role) may get per window. */
+  peoplePerLink: number;
+  /** The window of both identity limits, in ms. */
+  peopleWindowMs: number;
+  /**
+   * Express's 'trust proxy' setting: false uses the socket's address as the
+   * client address; behind a proxy, a hop count or the proxies' addresses
+   * make Express read X-Forwarded-For.
+   */
+  trustProxy: boolean | number | string;
 }
 
 const int = (v: string | undefined, dflt: number): number => {
@@ -35,6 +47,14 @@ const int = (v: string | undefined, dflt: number): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${v}"`);
   return n;
+};
+
+/** TRUST_PROXY: unset, '', 'false' or '0' → off; 'true' → every hop; a number → that many hops; else addresses/subnets. */
+const trustProxy = (v: string | undefined): boolean | number | string => {
+  if (v === undefined || v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,6 +77,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     importTimeoutMs: int(env.IMPORT_TIMEOUT_MS, 10_000),
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
+    peoplePerAddress: int(env.PEOPLE_PER_ADDRESS, 100),
+    peoplePerLink: int(env.PEOPLE_PER_LINK, 500),
+    peopleWindowMs: int(env.PEOPLE_WINDOW_MS, 60 * 60 * 1000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }
 

@@ -9,8 +9,9 @@ import { agendaRoutes } from './agenda';
 import { boardRoutes } from './boards';
 import { HttpError, type RouteContext } from './context';
 import { exportRoutes } from './exports';
+import { peopleRoutes, type PeopleDeps } from './people';
 
-type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore };
+type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps;
 
 export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard'] {
   return (...roles: Role[]): RequestHandler =>
@@ -28,9 +29,14 @@ export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard
 
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
-  const ctx: RouteContext & { boards: BoardStore } = { ...base, requireBoard: makeRequireBoard(base.boards) };
+  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps = {
+    ...base,
+    requireBoard: makeRequireBoard(base.boards),
+  };
   const app = express();
   app.disable('x-powered-by');
+  // The client address (rate limits): the socket's unless TRUST_PROXY names the proxies.
+  app.set('trust proxy', base.config.trustProxy);
   app.use((_req, res, next) => {
     res.set({
       'x-content-type-options': 'nosniff',
@@ -48,6 +54,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(boardRoutes(ctx));
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));
+  app.use(peopleRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
   // sendFile needs an absolute path; configs from tests may hold relative ones.

@@ -10,8 +10,10 @@ import {
   type HandshakeAuth,
   type ServerToClientEvents,
 } from '../../shared/protocol';
-import { cleanText, DOC_KINDS, isSafeKey, LIMITS, roleCanWrite, type DocKind } from '../../shared/schema';
+import { DOC_KINDS, roleCanWrite, type DocKind } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
+import type { Identities } from '../identity/identities';
+import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
 import type { BoardStore } from '../persistence/store';
 import { nextConnectionId, type AckFn, type Connection, type Peer } from '../sync/connection';
@@ -31,8 +33,10 @@ export interface SocketIoDeps {
   log: Logger;
   maxMessageBytes: number;
   maxPendingMessages: number;
-  /** Author id of a person's anonymous notes on a board (server/identity/pseudonym.ts). */
-  pseudonymOf(boardId: string, userId: string): string;
+  /** Checks a join's `userId` and `key` (or gives the connection an identity of its own). */
+  identities: Identities;
+  /** Open connections per person, so that removing a person closes them. */
+  sessions: SessionRegistry;
   onJoin(peer: Peer): void;
 }
 
@@ -68,26 +72,18 @@ export function attachSocketIo(httpServer: HttpServer, deps: SocketIoDeps): Serv
   );
 
   io.use((socket, next) => {
-    const auth = (socket.handshake.auth ?? {}) as Partial<HandshakeAuth>;
-    const name = cleanText(auth.name, LIMITS.nameLength);
-    if (typeof auth.userId !== 'string' || !isSafeKey(auth.userId) || name === '') {
-      next(refuse(CLOSE.badRequest));
-      return;
-    }
-    authenticate(deps.boards, auth.board, auth.token).then(
-      (found) => {
-        if (!found) return next(refuse(CLOSE.unauthorized));
-        socket.data.peer = {
-          boardId: found.board.id,
-          role: found.role,
-          userId: auth.userId!,
-          name,
-          pseudonym: deps.pseudonymOf(found.board.id, auth.userId!),
-          issued: false,
-        };
-        socket.data.title = found.board.title;
-        next();
-      },
+    const auth = (socket.handshake.auth ?? {}) as Partial<Record<keyof HandshakeAuth, unknown>>;
+    const join = async (): Promise<CloseCode | null> => {
+      const found = await authenticate(deps.boards, auth.board, auth.token);
+      if (!found) return CLOSE.unauthorized;
+      const joined = await deps.identities.join(found.board.id, auth);
+      if (!joined.ok) return joined.code;
+      socket.data.peer = { boardId: found.board.id, role: found.role, ...joined.identity };
+      socket.data.title = found.board.title;
+      return null;
+    };
+    join().then(
+      (code) => next(code === null ? undefined : refuse(code)),
       (e: unknown) => {
         deps.log.error({ err: e }, 'authentication failed');
         next(refuse(CLOSE.unavailable));
@@ -112,6 +108,11 @@ async function serve(socket: PlenarySocket, deps: SocketIoDeps): Promise<void> {
     socket.emit('closing', { code, reason });
     socket.disconnect(true);
   };
+  // Removing the person closes this socket (at once, when they were removed a moment ago).
+  const unregister = deps.sessions.add(peer.boardId, peer.userId, close, [
+    CLOSE.removed,
+    CLOSE_REASON[CLOSE.removed]!,
+  ]);
 
   const handle = (doc: DocKind, frame: Uint8Array, ack: AckFn | undefined): void => {
     const target = connections.get(doc);
@@ -154,6 +155,7 @@ async function serve(socket: PlenarySocket, deps: SocketIoDeps): Promise<void> {
 
   socket.on('disconnect', () => {
     closed = true;
+    unregister();
     for (const { conn, room } of connections.values()) room.leave(conn);
     connections.clear();
     for (const l of leases) l.release();

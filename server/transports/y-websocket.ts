@@ -4,8 +4,10 @@ import * as encoding from 'lib0/encoding';
 import * as authProtocol from 'y-protocols/auth';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { CLOSE, CLOSE_REASON, MESSAGE, YJS_PATH, type CloseCode } from '../../shared/protocol';
-import { cleanText, DOC_KINDS, isSafeKey, LIMITS, newId, type DocKind } from '../../shared/schema';
+import { DOC_KINDS, type DocKind } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
+import type { Identities } from '../identity/identities';
+import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
 import type { BoardStore } from '../persistence/store';
 import { nextConnectionId, type Connection, type Peer } from '../sync/connection';
@@ -19,8 +21,10 @@ export interface YWebsocketDeps {
   maxMessageBytes: number;
   maxPendingMessages: number;
   keepAliveMs: number;
-  /** Author id of a person's anonymous notes on a board (server/identity/pseudonym.ts). */
-  pseudonymOf(boardId: string, userId: string): string;
+  /** Checks a join's `userId` and `key` (or gives the connection an identity of its own). */
+  identities: Identities;
+  /** Open connections per person, so that removing a person closes them. */
+  sessions: SessionRegistry;
   onJoin(peer: Peer): void;
 }
 
@@ -59,7 +63,15 @@ export class YWebsocketEndpoint {
 
   /** Claims upgrades under /yjs/; returns false for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target that is no URL (e.g. `//[`) is nobody's upgrade. (Never log it: tokens.)
+      this.deps.log.warn('upgrade refused: malformed request target');
+      socket.destroy();
+      return true;
+    }
     if (!url.pathname.startsWith(`${YJS_PATH}/`)) return false;
     this.wss.handleUpgrade(req, socket, head, (ws) => void this.serve(ws, url));
     return true;
@@ -107,24 +119,30 @@ export class YWebsocketEndpoint {
       return close(CLOSE.notFound);
     const kind = doc as DocKind;
     let found;
+    let joined;
     try {
       found = await authenticate(this.deps.boards, boardId, url.searchParams.get('token'));
+      // A wrong token and an unknown board look the same, and get no document data.
+      if (!found) return close(CLOSE.unauthorized);
+      const param = (k: string): string | undefined => url.searchParams.get(k) ?? undefined;
+      joined = await this.deps.identities.join(found.board.id, {
+        userId: param('userId'),
+        key: param('key'),
+        name: param('name'),
+      });
     } catch (e) {
       this.deps.log.error({ err: e }, 'authentication failed');
       return close(CLOSE.unavailable);
     }
-    // A wrong token and an unknown board look the same, and get no document data.
-    if (!found) return close(CLOSE.unauthorized);
-    const userIdParam = url.searchParams.get('userId');
-    const userId = userIdParam && isSafeKey(userIdParam) ? userIdParam : newId();
-    const peer: Peer = {
-      boardId: found.board.id,
-      role: found.role,
-      userId,
-      name: cleanText(url.searchParams.get('name'), LIMITS.nameLength) || 'Guest',
-      pseudonym: this.deps.pseudonymOf(found.board.id, userId),
-      issued: false,
-    };
+    if (!joined.ok) return close(joined.code);
+    const peer: Peer = { boardId: found.board.id, role: found.role, ...joined.identity };
+    if (closed) return;
+    // Removing the person closes this connection (at once, when they were removed a moment ago).
+    const unregister = this.deps.sessions.add(peer.boardId, peer.userId, close, [
+      CLOSE.removed,
+      CLOSE_REASON[CLOSE.removed]!,
+    ]);
+    ws.once('close', unregister);
     let lease;
     try {
       lease = await this.deps.rooms.acquire(peer.boardId, kind);

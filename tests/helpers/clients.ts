@@ -15,7 +15,7 @@ import {
   type ServerToClientEvents,
   type SessionInfo,
 } from '../../shared/protocol';
-import { DOC_KINDS, newId, type DocKind } from '../../shared/schema';
+import { DOC_KINDS, type DocKind } from '../../shared/schema';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -23,6 +23,29 @@ afterEach(() => {
 });
 
 const SERVER = Symbol('server');
+
+/** An issued identity: what `POST /api/boards/:id/people` answers (without the name). */
+export interface Identity {
+  userId: string;
+  key: string;
+}
+
+/** Issues a person on a board (any role's token) and returns their identity. */
+export async function mintPerson(
+  serverUrl: string,
+  boardId: string,
+  token: string,
+  name = 'Tester',
+): Promise<Identity> {
+  const res = await fetch(`${serverUrl}/api/boards/${boardId}/people`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`mintPerson: ${res.status} ${await res.text()}`);
+  const { userId, key } = (await res.json()) as Identity;
+  return { userId, key };
+}
 
 /**
  * A minimal Socket.io client speaking our protocol with y-protocols, for
@@ -42,13 +65,17 @@ export class SioClient {
   connectError: (Error & { data?: ConnectErrorData }) | null = null;
   readonly synced = new Set<DocKind>();
 
+  /**
+   * Without `identity` the connection gets an identity of its own (read it from
+   * `session.userId`); with one (see `mintPerson`) it joins as that person.
+   */
   constructor(
     url: string,
-    auth: { board: string; token: string; name?: string; userId?: string },
-    opts: { transports?: ('websocket' | 'polling')[] } = {},
+    auth: { board: string; token: string; name?: string; userId?: string; key?: string },
+    opts: { transports?: ('websocket' | 'polling')[]; identity?: Identity } = {},
   ) {
     this.socket = io(url, {
-      auth: { name: 'Tester', userId: newId(), ...auth },
+      auth: { name: 'Tester', ...opts.identity, ...auth },
       transports: opts.transports ?? ['websocket'],
       reconnection: false,
       forceNew: true,
