@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { BOARD_LIMITS, type BoardLimits } from '../shared/policy';
 import { LIMITS } from '../shared/protocol';
 
 /** Runtime configuration, read once from the environment (see README "Configuration"). */
@@ -40,6 +41,8 @@ export interface Config {
    * make Express read X-Forwarded-For.
    */
   trustProxy: boolean | number | string;
+  /** Per-board limits of the rule gate (G5): notes, tasks, agenda items, bytes per document. */
+  boardLimits: BoardLimits;
 }
 
 const int = (v: string | undefined, dflt: number): number => {
@@ -81,6 +84,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     peoplePerLink: int(env.PEOPLE_PER_LINK, 500),
     peopleWindowMs: int(env.PEOPLE_WINDOW_MS, 60 * 60 * 1000),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    boardLimits: {
+      notes: int(env.MAX_NOTES, BOARD_LIMITS.notes),
+      tasks: int(env.MAX_TASKS, BOARD_LIMITS.tasks),
+      items: int(env.MAX_AGENDA_ITEMS, BOARD_LIMITS.items),
+      docBytes: int(env.MAX_DOC_BYTES, BOARD_LIMITS.docBytes),
+    },
   };
 }
 
