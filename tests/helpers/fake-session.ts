@@ -1,16 +1,30 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { BoardSessionApi } from '../../client/src/lib/sync/types';
-import { DOC_KINDS, isBoardLocked, roleCanWrite, type DocKind, type Role } from '../../shared/schema';
+import type { SessionInfo } from '../../shared/protocol';
+import { writeDenial, type Actor } from '../../shared/policy';
+import { DOC_KINDS, isBoardLocked, type DocKind, type Role } from '../../shared/schema';
 
 /**
  * A `BoardSessionApi` over real Y.Docs and Awareness with a settable server
  * clock and no network, for testing the feature state classes (*.svelte.ts).
- * Write rights follow the server's rules, board lock included.
+ * Write rights come from shared/policy (`writeDenial`: role rights and the
+ * board lock), like the real session's.
  */
 export function fakeSession(
   role: Role,
-  { nowMs = 0, user }: { nowMs?: number; user?: { id: string; name: string } } = {},
+  {
+    nowMs = 0,
+    user,
+    issued = true,
+    pseudonym,
+  }: {
+    nowMs?: number;
+    user?: { id: string; name: string };
+    /** False: an identity for this connection only (may not vote). */
+    issued?: boolean;
+    pseudonym?: string;
+  } = {},
 ): BoardSessionApi & { setNow(ms: number): void } {
   let now = nowMs;
   const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
@@ -18,21 +32,36 @@ export function fakeSession(
     DocKind,
     Awareness
   >;
+  const me = { ...(user ?? { id: `${role}-1`, name: role }), color: '#123456' };
+  const info: SessionInfo = {
+    boardId: 'b0ard',
+    title: 'Board',
+    role,
+    userId: me.id,
+    name: me.name,
+    pseudonym: pseudonym ?? `pseudo-${me.id}`,
+    issued,
+    writable: DOC_KINDS.filter((k) => writeDenial(role, k, { boardLocked: false }) === null),
+  };
+  const actor: Actor = { role, userId: me.id, pseudonym: info.pseudonym, issued };
+  const denial = (doc: DocKind) => writeDenial(role, doc, { boardLocked: isBoardLocked(docs.agenda) });
   return {
     boardId: 'b0ard',
-    user: { ...(user ?? { id: `${role}-1`, name: role }), color: '#123456' },
+    user: me,
     docs,
     awareness,
-    info: null,
+    info,
     role,
     title: 'Board',
     connection: 'saved',
     unsynced: 0,
     synced: true,
     lastDenial: null,
+    generation: 0,
+    actor,
     clock: { now: () => now, offsetMs: 0, rttMs: 5 },
-    canWrite: (doc: DocKind) =>
-      roleCanWrite(role, doc) && !(doc === 'board' && role === 'participant' && isBoardLocked(docs.agenda)),
+    writeDenial: denial,
+    canWrite: (doc: DocKind) => denial(doc) === null,
     token: 'secret-token',
     destroy: () => {
       for (const k of DOC_KINDS) {

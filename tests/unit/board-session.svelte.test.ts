@@ -1,12 +1,18 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventually } from '../helpers/eventually';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { BoardSession, connectionStateOf } from '../../client/src/lib/sync/session.svelte';
-import { SERVER_ORIGIN, type ClientSocket } from '../../client/src/lib/sync/socketio-provider';
+import { BoardSession, connectionStateOf, refusalMessage } from '../../client/src/lib/sync/session.svelte';
+import {
+  RESET_DEBOUNCE_MS,
+  SERVER_ORIGIN,
+  type ClientSocket,
+} from '../../client/src/lib/sync/socketio-provider';
 import type { SessionInfo, UpdateAck } from '../../shared/protocol';
 import { agendaLive, boardNotes, DOC_KINDS, localOrigin, type DocKind } from '../../shared/schema';
+import { loadPerson, savePerson, type Person } from '../../client/src/lib/sync/identity';
 
 /**
  * The session's own logic, with a scripted in-memory socket standing in for
@@ -17,7 +23,11 @@ type Handler = (...args: never[]) => void;
 
 class FakeSocket {
   connected = false;
-  active = true;
+  active = false;
+  connects = 0;
+  disconnects = 0;
+  /** What `io()` was given (the auth is asked on every connection). */
+  opts: { auth?: unknown } = {};
   readonly handlers = new Map<string, Handler[]>();
   readonly sent: { doc: DocKind; frame: Uint8Array; ack?: (r: UpdateAck) => void }[] = [];
 
@@ -37,12 +47,20 @@ class FakeSocket {
   }
   disconnect(): this {
     this.active = false;
+    this.disconnects++;
     if (this.connected) this.fire('disconnect', 'io client disconnect');
     return this;
   }
   connect(): this {
     this.active = true;
+    this.connects++;
     return this;
+  }
+  /** The handshake auth the next connection would send. */
+  auth(): Record<string, unknown> {
+    let data: Record<string, unknown> = {};
+    (this.opts.auth as (cb: (d: Record<string, unknown>) => void) => void)((d) => (data = d));
+    return data;
   }
   /** What the server would do. */
   fire(event: string, ...args: unknown[]): void {
@@ -63,6 +81,16 @@ class FakeSocket {
   awarenessFrames(doc: DocKind): number {
     return this.sent.filter((m) => m.doc === doc && m.frame[0] === 1).length;
   }
+  /** The state vectors of the sync step 1 messages the client sent for `doc`. */
+  step1s(doc: DocKind): Uint8Array[] {
+    return this.sent.flatMap((m) => {
+      if (m.doc !== doc) return [];
+      const d = decoding.createDecoder(m.frame);
+      if (decoding.readVarUint(d) !== 0 || decoding.readVarUint(d) !== syncProtocol.messageYjsSyncStep1)
+        return [];
+      return [decoding.readVarUint8Array(d)];
+    });
+  }
   /** Updates (not step 1 or awareness) the client sent for `doc`. */
   updates(doc: DocKind): { frame: Uint8Array; ack?: (r: UpdateAck) => void }[] {
     return this.sent.filter((m) => {
@@ -76,17 +104,23 @@ class FakeSocket {
 const memoryStore = () => {
   const data = new Map<string, string>();
   return {
+    data,
     getItem: (k: string) => data.get(k) ?? null,
     setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
   };
 };
 
-const info = (role: SessionInfo['role']): SessionInfo => ({
+const ADA: Person = { userId: 'u_ada_000001', key: 'key-of-ada-0000000000000000', name: 'Ada' };
+
+const info = (role: SessionInfo['role'], userId = ADA.userId): SessionInfo => ({
   boardId: 'board-0001',
   title: 'Workshop',
   role,
-  userId: 'u',
+  userId,
   name: 'Ada',
+  pseudonym: 'pseudo-ada',
+  issued: true,
   writable:
     role === 'organizer' ? ['agenda', 'board', 'tasks'] : role === 'participant' ? ['board', 'tasks'] : [],
 });
@@ -94,20 +128,59 @@ const info = (role: SessionInfo['role']): SessionInfo => ({
 const sessions: BoardSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.destroy();
+  vi.useRealTimers();
 });
 
-function open(): { session: BoardSession; socket: FakeSocket } {
+/** A scripted people API: each call takes the next answer. */
+function peopleApi(...answers: (() => Response)[]) {
+  const calls: { method: string; url: string; body: unknown }[] = [];
+  const fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    calls.push({
+      method: init.method ?? 'GET',
+      url: String(input),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    });
+    const next = answers.shift();
+    if (!next) throw new Error(`unexpected ${init.method} ${String(input)}`);
+    return next();
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (): Response =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+
+/** A session for a browser that already holds Ada's identity on this board (unless `person: null`). */
+function open(
+  opts: {
+    person?: Person | null;
+    fetch?: typeof globalThis.fetch;
+    store?: ReturnType<typeof memoryStore>;
+  } = {},
+): { session: BoardSession; socket: FakeSocket; store: ReturnType<typeof memoryStore> } {
   const socket = new FakeSocket();
+  const store = opts.store ?? memoryStore();
+  const person = opts.person === undefined ? ADA : opts.person;
+  if (person) savePerson('board-0001', person, store);
   const session = new BoardSession({
     boardId: 'board-0001',
     token: 'token-0001',
     name: 'Ada',
     url: 'http://server.invalid',
-    store: memoryStore(),
-    connect: () => socket as unknown as ClientSocket,
+    store,
+    fetch: opts.fetch ?? peopleApi().fetch,
+    connect: (_url, o) => {
+      socket.opts = o as { auth?: unknown };
+      return socket as unknown as ClientSocket;
+    },
   });
   sessions.push(session);
-  return { session, socket };
+  return { session, socket, store };
 }
 
 const addNote = (session: BoardSession, id: string): void => {
@@ -223,28 +296,69 @@ describe('BoardSession', () => {
     expect(session.canWrite('board')).toBe(true);
   });
 
-  it('drops a denied document from the unsynced count and keeps the reason', () => {
+  it('replaces a refused document by a fresh one from the server, drops the refused change and says why', async () => {
+    vi.useFakeTimers();
     const { session, socket } = open();
     socket.fire('connect');
-    session.docs.agenda.transact(
-      () => agendaLive(session.docs.agenda).set('delayMinutes', 5),
-      localOrigin('x'),
+    socket.fire('session', info('participant'));
+    socket.syncAll();
+    const before = session.docs.board;
+    const clientId = before.clientID;
+    addNote(session, 'n1');
+    addNote(session, 'n2');
+    expect(session.unsynced).toBe(2);
+    // The server refuses the first; the second (built on it) is refused too: one reset.
+    socket.fire('denied', { doc: 'board', code: 'no-votes-left', reason: 'all 3 votes are used' });
+    socket.updates('board')[1]?.ack?.({ ok: false, error: 'missing-dependencies' });
+    socket.fire('denied', { doc: 'board', code: 'missing-dependencies', reason: 'sync first' });
+    expect(session.generation).toBe(0);
+    // While it waits for the reset, nothing more of that document leaves.
+    addNote(session, 'n3');
+    expect(socket.updates('board')).toHaveLength(2);
+
+    await vi.advanceTimersByTimeAsync(RESET_DEBOUNCE_MS);
+    expect(session.generation).toBe(1);
+    expect(session.docs.board).not.toBe(before);
+    expect(session.docs.board.clientID).not.toBe(clientId);
+    expect(boardNotes(session.docs.board).size).toBe(0);
+    expect(session.unsynced).toBe(0);
+    expect(session.refusal).toEqual({ doc: 'board', code: 'no-votes-left', reason: 'all 3 votes are used' });
+    expect(session.refusalText).toBe(refusalMessage({ reason: 'all 3 votes are used' }));
+    expect(session.refusalText).toBe(
+      'Your last change was refused: all 3 votes are used. The board shows what was saved.',
     );
-    expect(session.unsynced).toBe(1);
-    socket.fire('denied', {
-      doc: 'agenda',
-      code: 'read-only',
-      reason: 'participants cannot edit the agenda',
-    });
-    expect(session.unsynced).toBe(0);
-    expect(session.lastDenial?.code).toBe('read-only');
-    // A late refusal ack changes nothing more.
-    socket.updates('agenda')[0]?.ack?.({ ok: false, error: 'read-only' });
-    expect(session.unsynced).toBe(0);
-    expect(session.savedOnce).toBe(false);
+    // The old document is gone: its observers and the awareness with it.
+    expect(before.isDestroyed).toBe(true);
+    expect(session.awareness.board.doc).toBe(session.docs.board);
+    expect(session.awareness.board.getLocalState()?.user).toMatchObject({ id: ADA.userId, name: 'Ada' });
+    // A new connection syncs the fresh document from nothing; the others keep theirs.
+    expect(socket.disconnects).toBe(1);
+    socket.fire('connect');
+    expect([...socket.step1s('board').at(-1)!]).toEqual([0]);
+    socket.syncAll();
+    expect(session.connection).toBe('saved');
+    // Later edits go out under the new client id and are not refused for missing dependencies.
+    addNote(session, 'n4');
+    expect(socket.updates('board')).toHaveLength(3);
+    session.dismissRefusal();
+    expect(session.refusal).toBeNull();
   });
 
-  it('drops queued offline changes to documents the new connection may not write', () => {
+  it('does not reset a document for a refusal of something it never sent', async () => {
+    vi.useFakeTimers();
+    const { session, socket } = open();
+    socket.fire('connect');
+    socket.fire('session', info('participant'));
+    socket.syncAll();
+    socket.fire('denied', { doc: 'board', code: 'malformed', reason: 'awareness too large' });
+    await vi.advanceTimersByTimeAsync(RESET_DEBOUNCE_MS * 2);
+    expect(session.generation).toBe(0);
+    expect(session.lastDenial?.reason).toBe('awareness too large');
+    expect(socket.disconnects).toBe(0);
+  });
+
+  it('drops queued offline changes to documents the new connection may not write', async () => {
+    vi.useFakeTimers();
     const { session, socket } = open();
     session.docs.agenda.transact(
       () => agendaLive(session.docs.agenda).set('delayMinutes', 5),
@@ -254,17 +368,134 @@ describe('BoardSession', () => {
     expect(session.unsynced).toBe(2);
     socket.fire('connect');
     socket.fire('session', info('participant'));
+    await vi.advanceTimersByTimeAsync(RESET_DEBOUNCE_MS);
     expect(session.unsynced).toBe(1);
+    expect(agendaLive(session.docs.agenda).get('delayMinutes')).toBeUndefined();
+    expect(boardNotes(session.docs.board).has('n1')).toBe(true);
   });
 
-  it('stops and says why when the server refuses the link', () => {
-    const { session, socket } = open();
-    const err = Object.assign(new Error('missing or wrong token'), {
-      data: { code: 4401, reason: 'missing or wrong token' },
+  it('stops and says why when the server refuses the link', async () => {
+    const api = peopleApi(json(401, { error: { code: 'unauthorized', message: 'wrong token' } }));
+    const { session, socket } = open({ person: null, fetch: api.fetch });
+    await eventually(() => expect(session.failure).toEqual({ code: 4401, reason: 'wrong token' }));
+    expect(socket.connects).toBe(0);
+  });
+
+  it('asks for an identity on the first visit, keeps it per board and proves it on every join', async () => {
+    const api = peopleApi(json(201, { userId: ADA.userId, key: ADA.key, name: 'Ada' }));
+    const { session, socket, store } = open({ person: null, fetch: api.fetch });
+    expect(session.ready).toBe(false);
+    await eventually(() => expect(socket.connects).toBe(1));
+    expect(api.calls).toEqual([
+      { method: 'POST', url: 'http://server.invalid/api/boards/board-0001/people', body: { name: 'Ada' } },
+    ]);
+    expect(loadPerson('board-0001', store)).toEqual(ADA);
+    expect(session.ready).toBe(true);
+    expect(session.user.id).toBe(ADA.userId);
+    expect(socket.auth()).toEqual({
+      board: 'board-0001',
+      token: 'token-0001',
+      name: 'Ada',
+      userId: ADA.userId,
+      key: ADA.key,
     });
-    socket.fire('connect_error', err);
-    expect(session.failure).toEqual({ code: 4401, reason: 'missing or wrong token' });
-    expect(socket.active).toBe(false);
+    socket.fire('connect');
+    socket.fire('session', info('participant'));
+    expect(session.actor).toEqual({
+      role: 'participant',
+      userId: ADA.userId,
+      pseudonym: 'pseudo-ada',
+      issued: true,
+    });
+
+    // Next visit (a reload): the same identity, no new one asked for.
+    const again = open({ person: null, fetch: peopleApi().fetch, store });
+    expect(again.session.user.id).toBe(ADA.userId);
+    expect(again.socket.connects).toBe(1);
+  });
+
+  it('waits as long as a 429 says before asking again, and says so', async () => {
+    vi.useFakeTimers();
+    const api = peopleApi(
+      json(429, { error: { code: 'rate-limited', message: 'too many' } }, { 'retry-after': '7' }),
+      json(201, { userId: ADA.userId, key: ADA.key, name: 'Ada' }),
+    );
+    const { session, socket } = open({ person: null, fetch: api.fetch });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(session.notice).toMatch(/trying again in 7 seconds/i);
+    expect(socket.connects).toBe(0);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(api.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(api.calls).toHaveLength(2);
+    expect(session.notice).toBe('');
+    expect(socket.connects).toBe(1);
+    expect(session.user.id).toBe(ADA.userId);
+  });
+
+  it('on 4401 with a stored identity forgets it, gets a new one once and joins again', async () => {
+    const grace = { userId: 'u_new_000002', key: 'key-new-00000000000000000000', name: 'Ada' };
+    const api = peopleApi(json(201, grace));
+    const { session, socket, store } = open({ fetch: api.fetch });
+    expect(socket.connects).toBe(1);
+    const err = (): Error =>
+      Object.assign(new Error('wrong key'), { data: { code: 4401, reason: 'wrong key for this person' } });
+    socket.active = false;
+    socket.fire('connect_error', err());
+    await eventually(() => expect(socket.connects).toBe(2));
+    expect(session.failure).toBeNull();
+    expect(loadPerson('board-0001', store)).toEqual(grace);
+    expect(socket.auth()).toMatchObject({ userId: grace.userId, key: grace.key });
+    expect(session.user.id).toBe(grace.userId);
+    // What was built for the old id is stale.
+    expect(session.generation).toBe(1);
+    // Only once: a second 4401 is final.
+    socket.fire('connect_error', err());
+    await eventually(() => expect(session.failure?.code).toBe(4401));
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('says "removed" and stops when the organizer removes this person', () => {
+    const { session, socket } = open();
+    socket.fire('connect');
+    socket.fire('session', info('participant'));
+    socket.fire('closing', { code: 4410, reason: 'you were removed from this board' });
+    socket.fire('disconnect', 'io server disconnect');
+    expect(session.failure).toEqual({ code: 4410, reason: 'you were removed from this board' });
+    expect(session.connection).toBe('offline');
+  });
+
+  it('renames through the server, keeps the name and reconnects so presence shows it', async () => {
+    const api = peopleApi(json(200, { userId: ADA.userId, name: 'Ada Lovelace' }));
+    const { session, socket, store } = open({ fetch: api.fetch });
+    socket.fire('connect');
+    socket.fire('session', info('participant'));
+    expect(await session.rename('  Ada Lovelace ')).toBeNull();
+    expect(api.calls[0]).toMatchObject({
+      method: 'PATCH',
+      url: `http://server.invalid/api/boards/board-0001/people/${ADA.userId}`,
+      body: { key: ADA.key, name: 'Ada Lovelace' },
+    });
+    expect(session.user.name).toBe('Ada Lovelace');
+    expect(loadPerson('board-0001', store)?.name).toBe('Ada Lovelace');
+    expect(socket.disconnects).toBe(1);
+    expect(socket.connects).toBe(2);
+    expect(socket.auth()).toMatchObject({ name: 'Ada Lovelace', userId: ADA.userId });
+    // A deliberate reconnect is not "offline".
+    expect(session.connection).not.toBe('offline');
+  });
+
+  it('joins without an identity where the server issues none, as the id the server gives', async () => {
+    const api = peopleApi(json(404, { error: { code: 'not-found', message: 'no such route' } }));
+    const { session, socket } = open({ person: null, fetch: api.fetch });
+    await eventually(() => expect(socket.connects).toBe(1));
+    expect(socket.auth()).toEqual({ board: 'board-0001', token: 'token-0001', name: 'Ada' });
+    expect(session.ready).toBe(false);
+    socket.fire('connect');
+    socket.fire('session', { ...info('participant', 'conn-42-abcdef'), issued: false });
+    expect(session.ready).toBe(true);
+    expect(session.user.id).toBe('conn-42-abcdef');
+    expect(session.actor.issued).toBe(false);
   });
 
   it('keeps retrying after a transient connection error', () => {

@@ -1,19 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import {
   colorFor,
+  forgetPerson,
   loadName,
-  loadUserId,
+  loadPerson,
+  mintPerson,
   NAME_KEY,
+  personKey,
   PRESENCE_PALETTE,
+  removePerson,
+  renamePerson,
+  retryAfterMs,
   saveName,
-  USER_ID_KEY,
+  savePerson,
   type KeyValueStore,
+  type PeopleApi,
 } from '../../client/src/lib/sync/identity';
 import { absoluteUrl, parseRoute, resolveToken, tokenKey } from '../../client/src/lib/routes/location';
 
 const memoryStore = (): KeyValueStore & { data: Map<string, string> } => {
   const data = new Map<string, string>();
-  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+  return {
+    data,
+    getItem: (k) => data.get(k) ?? null,
+    setItem: (k, v) => void data.set(k, v),
+    removeItem: (k) => void data.delete(k),
+  };
 };
 
 const brokenStore: KeyValueStore = {
@@ -25,25 +37,67 @@ const brokenStore: KeyValueStore = {
   },
 };
 
-describe('identity kept in the browser', () => {
-  it('creates the user id once and returns the same one afterwards', () => {
+const ada = { userId: 'u_Ada0000001', key: 'k'.repeat(43), name: 'Ada' };
+
+/** A scripted `fetch` that records what was asked. */
+function fakeFetch(answer: (url: string, init: RequestInit) => Response) {
+  const calls: { url: string; method: string; headers: Record<string, string>; body: unknown }[] = [];
+  const fn = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = String(input);
+    calls.push({
+      url,
+      method: init.method ?? 'GET',
+      headers: (init.headers ?? {}) as Record<string, string>,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    });
+    return answer(url, init);
+  }) as typeof fetch;
+  return { fn, calls };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+const api = (f: typeof fetch): PeopleApi => ({
+  baseUrl: 'http://server.test',
+  boardId: 'board-0001',
+  token: 'tok-participant',
+  fetch: f,
+});
+
+describe('identity kept in the browser, per board', () => {
+  it('keeps an issued identity per board and forgets it on request', () => {
     const store = memoryStore();
-    const id = loadUserId(store);
-    expect(id).toMatch(/^[0-9a-f]{24}$/);
-    expect(store.data.get(USER_ID_KEY)).toBe(id);
-    expect(loadUserId(store)).toBe(id);
+    expect(loadPerson('board-0001', store)).toBeNull();
+    savePerson('board-0001', ada, store);
+    expect(store.data.has(personKey('board-0001'))).toBe(true);
+    expect(loadPerson('board-0001', store)).toEqual(ada);
+    // Another board's identity is not reused.
+    expect(loadPerson('board-0002', store)).toBeNull();
+    forgetPerson('board-0001', store);
+    expect(loadPerson('board-0001', store)).toBeNull();
   });
 
-  it('replaces a tampered stored id instead of sending it to the server', () => {
+  it('ignores a tampered stored identity instead of sending it to the server', () => {
     const store = memoryStore();
-    store.data.set(USER_ID_KEY, '__proto__');
-    const id = loadUserId(store);
-    expect(id).not.toBe('__proto__');
-    expect(store.data.get(USER_ID_KEY)).toBe(id);
+    for (const bad of [
+      'not json',
+      JSON.stringify({ userId: '__proto__', key: ada.key, name: 'x' }),
+      JSON.stringify({ userId: ada.userId, key: 'short', name: 'x' }),
+      JSON.stringify({ userId: ada.userId }),
+      JSON.stringify(null),
+    ]) {
+      store.data.set(personKey('board-0001'), bad);
+      expect(loadPerson('board-0001', store)).toBeNull();
+    }
+    store.data.set(personKey('board-0001'), JSON.stringify({ ...ada, name: ' Ada\u0000 ' }));
+    expect(loadPerson('board-0001', store)?.name).toBe('Ada');
   });
 
   it('still works when storage throws (privacy modes)', () => {
-    expect(loadUserId(brokenStore)).toMatch(/^[0-9a-f]{24}$/);
+    expect(loadPerson('board-0001', brokenStore)).toBeNull();
+    expect(() => savePerson('board-0001', ada, brokenStore)).not.toThrow();
+    expect(() => forgetPerson('board-0001', brokenStore)).not.toThrow();
     expect(loadName(brokenStore)).toBeNull();
     expect(saveName('Ada', brokenStore)).toBe('Ada');
   });
@@ -67,6 +121,89 @@ describe('identity kept in the browser', () => {
     }
     // Spread over the palette, not one colour for everybody.
     expect(new Set(ids.map(colorFor)).size).toBe(PRESENCE_PALETTE.length);
+  });
+});
+
+describe('the people API from the client', () => {
+  it('asks for an identity with the link token and the chosen name', async () => {
+    const f = fakeFetch(() => json(201, { userId: ada.userId, key: ada.key, name: 'Ada' }));
+    const r = await mintPerson(api(f.fn), 'Ada');
+    expect(r).toEqual({ kind: 'ok', person: ada });
+    expect(f.calls).toEqual([
+      {
+        url: 'http://server.test/api/boards/board-0001/people',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer tok-participant' },
+        body: { name: 'Ada' },
+      },
+    ]);
+  });
+
+  it('tells a rate limit (with its wait), a refused link, a missing API and a failure apart', async () => {
+    const wait = await mintPerson(
+      api(
+        fakeFetch(() => json(429, { error: { code: 'rate', message: 'slow down' } }, { 'retry-after': '12' }))
+          .fn,
+      ),
+      'Ada',
+    );
+    expect(wait).toEqual({ kind: 'wait', retryAfterMs: 12_000 });
+    const refused = await mintPerson(
+      api(fakeFetch(() => json(401, { error: { code: 'unauthorized', message: 'wrong token' } })).fn),
+      'Ada',
+    );
+    expect(refused).toEqual({ kind: 'refused', status: 401, message: 'wrong token' });
+    expect(await mintPerson(api(fakeFetch(() => json(404, {})).fn), 'Ada')).toEqual({
+      kind: 'unsupported',
+      status: 404,
+    });
+    expect((await mintPerson(api(fakeFetch(() => json(500, {})).fn), 'Ada')).kind).toBe('error');
+    const offline = fakeFetch(() => {
+      throw new TypeError('fetch failed');
+    });
+    expect(await mintPerson(api(offline.fn), 'Ada')).toEqual({ kind: 'error', message: 'fetch failed' });
+    // A malformed identity is not kept.
+    expect((await mintPerson(api(fakeFetch(() => json(201, { userId: '__proto__' })).fn), 'Ada')).kind).toBe(
+      'error',
+    );
+  });
+
+  it('reads Retry-After in seconds or as a date, within bounds', () => {
+    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs(null)).toBe(5000);
+    expect(retryAfterMs('soon')).toBe(5000);
+    expect(retryAfterMs('0')).toBe(1000);
+    expect(retryAfterMs('999999')).toBe(600_000);
+    const now = Date.parse('2026-11-29T10:00:00Z');
+    expect(retryAfterMs('Sun, 29 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+  });
+
+  it('renames with the key and removes with the organizer token', async () => {
+    const f = fakeFetch((url, init) =>
+      init.method === 'PATCH'
+        ? json(200, { userId: ada.userId, name: 'Ada L.' })
+        : new Response(null, { status: 204 }),
+    );
+    expect(await renamePerson(api(f.fn), ada, 'Ada L.')).toEqual({ ok: true, name: 'Ada L.' });
+    expect(f.calls[0]).toMatchObject({
+      url: `http://server.test/api/boards/board-0001/people/${ada.userId}`,
+      method: 'PATCH',
+      body: { key: ada.key, name: 'Ada L.' },
+    });
+    expect(await removePerson(api(f.fn), 'u_Grace00001')).toEqual({ ok: true });
+    expect(f.calls[1]).toMatchObject({
+      url: 'http://server.test/api/boards/board-0001/people/u_Grace00001',
+      method: 'DELETE',
+      headers: { authorization: 'Bearer tok-participant' },
+    });
+    const forbidden = fakeFetch(() =>
+      json(403, { error: { code: 'forbidden', message: 'organizers only' } }),
+    );
+    expect(await removePerson(api(forbidden.fn), 'u_Grace00001')).toEqual({
+      ok: false,
+      status: 403,
+      message: 'organizers only',
+    });
   });
 });
 

@@ -118,4 +118,64 @@ describe('BoardState', () => {
     expect(isBoardLocked(p.docs.agenda)).toBe(false);
     expect(board.message).toContain('organizers');
   });
+
+  it('writes author fields through the policy: the pseudonym and no name while notes are anonymous', () => {
+    const s = fakeSession('participant', { user: { id: 'u-ada', name: 'Ada' }, pseudonym: 'p-ada' });
+    const board = new BoardState(s);
+    const open = board.add(0, 0, 'signed')!;
+    setAnonymousNotes(s.docs.agenda, true, setup);
+    const anon = board.add(0, 0, 'unsigned')!;
+    const notes = readNotes(s.docs.board);
+    expect(notes.find((n) => n.id === open)).toMatchObject({ authorId: 'u-ada', authorName: 'Ada' });
+    expect(notes.find((n) => n.id === anon)).toMatchObject({ authorId: 'p-ada', authorName: '' });
+    // The author may still delete it, known by the pseudonym; another participant may not.
+    expect(board.canDelete(board.notes.get(anon)!)).toBe(true);
+    const other = new BoardState(fakeSession('participant', { user: { id: 'u-bea', name: 'Bea' } }));
+    expect(other.canDelete(board.notes.get(anon)!)).toBe(false);
+  });
+
+  it('says why a vote is not possible: voting closed, votes used, no personal identity', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    const board = new BoardState(s);
+    const id = board.add(0, 0, 'idea')!;
+    board.vote(id);
+    expect(board.message).toBe('Voting is not open.');
+    expect(readNotes(s.docs.board)[0]?.votes).toEqual({});
+    openVoting(s.docs.agenda, 2, setup);
+    board.vote(id);
+    board.vote(id);
+    expect(board.voteBlocked).toBe('All 2 votes are used.');
+    board.vote(id);
+    expect(board.message).toBe('All 2 votes are used.');
+    expect(readNotes(s.docs.board)[0]?.votes).toEqual({ 'participant-1': 2 });
+
+    const guest = fakeSession('participant', { issued: false });
+    openVoting(guest.docs.agenda, 2, setup);
+    const gb = new BoardState(guest);
+    const gid = gb.add(0, 0, 'x')!;
+    gb.vote(gid);
+    expect(gb.message).toMatch(/personal identity/);
+    expect(readNotes(guest.docs.board)[0]?.votes).toEqual({});
+  });
+
+  it('takes no vote back once voting is closed', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    openVoting(s.docs.agenda, 2, setup);
+    const board = new BoardState(s);
+    const id = board.add(0, 0, 'idea')!;
+    board.vote(id);
+    setBoardLocked(s.docs.agenda, false, setup);
+    s.docs.agenda.transact(() => s.docs.agenda.getMap('live').set('votingOpen', false), setup);
+    board.unvote(id);
+    expect(board.message).toBe('Voting is not open.');
+    expect(readNotes(s.docs.board)[0]?.votes).toEqual({ 'participant-1': 1 });
+  });
+
+  it('says the board is locked, from the policy', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    setBoardLocked(s.docs.agenda, true, setup);
+    const board = new BoardState(s);
+    board.add(0, 0, 'x');
+    expect(board.message).toBe('The organizer has locked the board: it is read-only for now.');
+  });
 });

@@ -36,14 +36,23 @@ import {
   type AgendaItem,
   type Note,
   type Origin,
-  type Role,
 } from '../../../../shared/schema';
-import { canDeleteNote } from '../../../../shared/policy';
+import {
+  authorFields,
+  canDeleteNote,
+  noteLimitDenial,
+  retractDenial,
+  voteDenial,
+  votesUsed,
+} from '../../../../shared/policy';
 import { currentItemAt } from '../../../../shared/time/schedule';
 import { YDocView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
 import { NotesView } from './notes.svelte';
 import { BoardPresence } from './presence.svelte';
+
+/** A rule's reason ("all 3 votes are used") as the start of a sentence. */
+export const sentence = (reason: string): string => reason.charAt(0).toUpperCase() + reason.slice(1);
 
 /** `'all'`, an agenda item id, or `'none'` for notes written outside any item. */
 export type TalkFilter = string;
@@ -124,13 +133,24 @@ export class BoardState {
   get writable(): boolean {
     return this.session.canWrite('board');
   }
-  /** Why the board is read-only for this person, or '' when it is not. */
+  /** Why the board is read-only for this person, or '' when it is not (shared/policy). */
   get readOnlyReason(): string {
-    if (this.writable) return '';
+    const denial = this.session.writeDenial('board');
+    if (denial === null) return '';
     if (this.session.role === 'viewer') return 'You are viewing this board: it is read-only.';
-    if (this.live.boardLocked) return 'The organizer has locked the board: it is read-only for now.';
+    if (denial.code === 'board-locked') return `${sentence(denial.reason)}: it is read-only for now.`;
     return 'The board is read-only.';
   }
+
+  /** Why this person cannot give one more vote now, or '' (shared/policy `voteDenial`). */
+  readonly voteBlocked: string = $derived.by(() => {
+    const denial = voteDenial(
+      this.session.actor,
+      this.live,
+      votesUsed(this.notes.list, this.session.user.id),
+    );
+    return denial ? `${sentence(denial.reason)}.` : '';
+  });
 
   itemTitle(itemId: string | null): string {
     if (itemId === null) return '';
@@ -181,16 +201,7 @@ export class BoardState {
   });
 
   canDelete(n: Note): boolean {
-    return this.writable && canDeleteNote(this.#actor, n.authorId);
-  }
-
-  /** This person as the rules see them (shared/policy). */
-  get #actor(): { userId: string; pseudonym: string; role: Role } {
-    return {
-      userId: this.session.user.id,
-      pseudonym: this.session.info?.pseudonym ?? '',
-      role: this.session.role,
-    };
+    return this.writable && canDeleteNote(this.session.actor, n.authorId);
   }
 
   #run<T>(fn: () => T): T | undefined {
@@ -210,11 +221,21 @@ export class BoardState {
     return false;
   }
 
-  /** Creates a note at world point (x, y), tagged with the agenda item live now. */
+  /**
+   * Creates a note at world point (x, y), tagged with the agenda item live
+   * now. Its author fields are the ones the rules ask for: this person's id and
+   * name, or their pseudonym and no name while notes are anonymous.
+   */
   add(x: number, y: number, text = ''): string | undefined {
     if (!this.#guard()) return undefined;
+    const full = noteLimitDenial(this.notes.list.length);
+    if (full) {
+      this.message = `${sentence(full)}.`;
+      return undefined;
+    }
     const now = this.session.clock.now();
     const item = currentItemAt(this.agenda, now);
+    const author = authorFields(this.session.actor, this.session.user.name, this.live);
     this.#undo.stopCapturing();
     const id = this.#run(() =>
       addNote(
@@ -224,8 +245,7 @@ export class BoardState {
           x,
           y,
           color: this.newColor,
-          authorId: this.session.user.id,
-          authorName: this.session.user.name,
+          ...author,
           itemId: item?.id ?? null,
           createdAt: now,
         },
@@ -277,18 +297,27 @@ export class BoardState {
   remove(id: string): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    const actor = this.#actor;
+    const actor = this.session.actor;
     this.#run(() => deleteNote(this.session.docs.board, id, actor, this.origin));
     if (this.editing === id) this.stopEditing();
   }
 
   vote(id: string): void {
     if (!this.#guard()) return;
+    if (this.voteBlocked) {
+      this.message = this.voteBlocked;
+      return;
+    }
     this.#run(() => castVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked));
   }
 
   unvote(id: string): void {
     if (!this.#guard()) return;
+    const denial = retractDenial(this.session.actor, this.live);
+    if (denial) {
+      this.message = `${sentence(denial.reason)}.`;
+      return;
+    }
     this.#run(() =>
       retractVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked),
     );

@@ -1,13 +1,16 @@
-import { cleanText, isSafeKey, LIMITS, newId } from '../../../../shared/schema';
+import { cleanText, isSafeKey, LIMITS } from '../../../../shared/schema';
 
 /**
- * Who this browser is: a stable random id and a display name, kept in
- * localStorage. No accounts: the id only tells one person's notes, votes and
- * presence apart from another's.
+ * Who this browser is on a board: an identity issued by the server
+ * (`POST /api/boards/:id/people` → `{ userId, key }`), kept in localStorage
+ * per board, and the display name. The key proves the user id on every join,
+ * so nobody else holding the link can act (vote, delete notes) as this person.
  */
 
-export const USER_ID_KEY = 'plenary.userId';
+/** The last display name chosen on any board: offered on the next board. */
 export const NAME_KEY = 'plenary.name';
+/** The identity issued for one board. */
+export const personKey = (boardId: string): string => `plenary.person.${boardId}`;
 
 /** Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), darkened a little where needed for contrast on white. */
 export const PRESENCE_PALETTE = [
@@ -21,9 +24,18 @@ export const PRESENCE_PALETTE = [
   '#555555', // grey
 ] as const;
 
-export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
+export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'> & Partial<Pick<Storage, 'removeItem'>>;
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** An identity issued by the server for one board. */
+export interface Person {
+  userId: string;
+  /** Secret proving `userId`; only its hash is stored on the server. */
+  key: string;
+  name: string;
+}
+
+const USER_ID = /^[A-Za-z0-9_-]{4,128}$/;
+const KEY = /^[A-Za-z0-9_-]{16,256}$/;
 
 /** Storage can throw (privacy modes, quota): identity then lives only in memory. */
 function safeGet(store: KeyValueStore | null, key: string): string | null {
@@ -50,16 +62,6 @@ export function defaultStore(): KeyValueStore | null {
   }
 }
 
-/** The per-browser id, created once. */
-export function loadUserId(store: KeyValueStore | null = defaultStore()): string {
-  const existing = safeGet(store, USER_ID_KEY);
-  // The server refuses ids that are not safe map keys (`__proto__`): replace them.
-  if (existing && ID_PATTERN.test(existing) && isSafeKey(existing)) return existing;
-  const id = newId();
-  safeSet(store, USER_ID_KEY, id);
-  return id;
-}
-
 /** A display name fit to show others: trimmed, no control characters, bounded. */
 export const cleanName = (v: unknown): string => cleanText(v, LIMITS.nameLength);
 
@@ -73,6 +75,162 @@ export function saveName(name: string, store: KeyValueStore | null = defaultStor
   if (clean === '') throw new Error('A display name cannot be empty.');
   safeSet(store, NAME_KEY, clean);
   return clean;
+}
+
+/** A well-formed person, or null (a tampered or foreign entry is ignored). */
+export function asPerson(v: unknown): Person | null {
+  if (!v || typeof v !== 'object') return null;
+  const { userId, key, name } = v as Record<string, unknown>;
+  if (typeof userId !== 'string' || !USER_ID.test(userId) || !isSafeKey(userId)) return null;
+  if (typeof key !== 'string' || !KEY.test(key)) return null;
+  return { userId, key, name: cleanName(name) };
+}
+
+/** The identity this browser holds for `boardId`, if any. */
+export function loadPerson(boardId: string, store: KeyValueStore | null = defaultStore()): Person | null {
+  const raw = safeGet(store, personKey(boardId));
+  if (!raw) return null;
+  try {
+    return asPerson(JSON.parse(raw));
+  } catch {
+    return null;
+  }
+}
+
+export function savePerson(
+  boardId: string,
+  person: Person,
+  store: KeyValueStore | null = defaultStore(),
+): void {
+  safeSet(store, personKey(boardId), JSON.stringify(person));
+}
+
+export function forgetPerson(boardId: string, store: KeyValueStore | null = defaultStore()): void {
+  try {
+    if (store?.removeItem) store.removeItem(personKey(boardId));
+    else store?.setItem(personKey(boardId), '');
+  } catch {
+    // Nothing stored, nothing to forget.
+  }
+}
+
+/* ---------- The people API ---------- */
+
+export interface PeopleApi {
+  /** Server origin ('' for the page's own). */
+  baseUrl: string;
+  boardId: string;
+  /** The link's token (any role; removing needs the organizer's). */
+  token: string;
+  fetch?: typeof fetch;
+}
+
+export type MintResult =
+  | { kind: 'ok'; person: Person }
+  /** 429: too many new identities from this address or link; try again later. */
+  | { kind: 'wait'; retryAfterMs: number }
+  /** 401/403: the link is not valid. */
+  | { kind: 'refused'; status: number; message: string }
+  /** The server issues no identities (an older server): join without one. */
+  | { kind: 'unsupported'; status: number }
+  /** Network failure or server error: try again. */
+  | { kind: 'error'; message: string };
+
+export type PeopleResult = { ok: true } | { ok: false; status: number; message: string };
+
+const DEFAULT_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 10 * 60_000;
+
+/** `Retry-After` in seconds or as an HTTP date, in ms from `now` (bounded). */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header === null || header.trim() === '') return DEFAULT_RETRY_MS;
+  const v = header.trim();
+  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now;
+  if (!Number.isFinite(ms)) return DEFAULT_RETRY_MS;
+  return Math.min(MAX_RETRY_MS, Math.max(1000, ms));
+}
+
+const peopleUrl = (api: PeopleApi, userId?: string): string =>
+  `${api.baseUrl}/api/boards/${encodeURIComponent(api.boardId)}/people${
+    userId === undefined ? '' : `/${encodeURIComponent(userId)}`
+  }`;
+
+async function errorMessage(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: { message?: unknown } };
+    if (typeof body.error?.message === 'string') return body.error.message;
+  } catch {
+    // Not JSON: fall through.
+  }
+  return `${res.status} ${res.statusText}`.trim();
+}
+
+const doFetch = (api: PeopleApi): typeof fetch => api.fetch ?? ((...a) => globalThis.fetch(...a));
+
+/** Asks the server for a new identity on this board. */
+export async function mintPerson(api: PeopleApi, name: string): Promise<MintResult> {
+  let res: Response;
+  try {
+    res = await doFetch(api)(peopleUrl(api), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
+      body: JSON.stringify({ name }),
+    });
+  } catch (e) {
+    return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  }
+  if (res.status === 201 || res.status === 200) {
+    let body: unknown;
+    try {
+      body = await res.json();
+    } catch {
+      return { kind: 'error', message: 'the server sent an unreadable identity' };
+    }
+    const person = asPerson({ ...(body as object), name: (body as { name?: unknown }).name ?? name });
+    return person
+      ? { kind: 'ok', person }
+      : { kind: 'error', message: 'the server sent an unreadable identity' };
+  }
+  if (res.status === 429) return { kind: 'wait', retryAfterMs: retryAfterMs(res.headers.get('retry-after')) };
+  if (res.status === 401 || res.status === 403)
+    return { kind: 'refused', status: res.status, message: await errorMessage(res) };
+  if (res.status === 404 || res.status === 405) return { kind: 'unsupported', status: res.status };
+  return { kind: 'error', message: await errorMessage(res) };
+}
+
+/** Renames this person on the server (validated there like every name). */
+export async function renamePerson(
+  api: PeopleApi,
+  person: Person,
+  name: string,
+): Promise<{ ok: true; name: string } | { ok: false; status: number; message: string }> {
+  try {
+    const res = await doFetch(api)(peopleUrl(api, person.userId), {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
+      body: JSON.stringify({ key: person.key, name }),
+    });
+    if (!res.ok) return { ok: false, status: res.status, message: await errorMessage(res) };
+    const body = (await res.json().catch(() => ({}))) as { name?: unknown };
+    const saved = cleanName(body.name);
+    return { ok: true, name: saved === '' ? name : saved };
+  } catch (e) {
+    return { ok: false, status: 0, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Organizer: removes a person from the board (their key is revoked, their connections close). */
+export async function removePerson(api: PeopleApi, userId: string): Promise<PeopleResult> {
+  try {
+    const res = await doFetch(api)(peopleUrl(api, userId), {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${api.token}` },
+    });
+    if (res.ok) return { ok: true };
+    return { ok: false, status: res.status, message: await errorMessage(res) };
+  } catch (e) {
+    return { ok: false, status: 0, message: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Same id, same colour, on every client (FNV-1a over the id). */

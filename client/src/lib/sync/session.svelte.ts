@@ -1,16 +1,24 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Denial, SessionInfo } from '../../../../shared/protocol';
-import {
-  agendaLive,
-  DOC_KINDS,
-  readLive,
-  roleCanWrite,
-  type DocKind,
-  type Role,
-} from '../../../../shared/schema';
+import { writeDenial, type Actor } from '../../../../shared/policy';
+import { agendaLive, DOC_KINDS, readLive, type DocKind, type Role } from '../../../../shared/schema';
 import { SocketServerClock } from './clock.svelte';
-import { colorFor, defaultStore, loadUserId, type KeyValueStore } from './identity';
+import {
+  cleanName,
+  colorFor,
+  defaultStore,
+  forgetPerson,
+  loadPerson,
+  mintPerson,
+  removePerson,
+  renamePerson,
+  saveName,
+  savePerson,
+  type KeyValueStore,
+  type PeopleApi,
+  type Person,
+} from './identity';
 import { YView } from './reactive.svelte';
 import {
   SocketIoProvider,
@@ -18,6 +26,7 @@ import {
   type ProviderFailure,
   type ProviderOptions,
   type ProviderStatus,
+  type Refusal,
   type Transport,
 } from './socketio-provider';
 import type { BoardSessionApi, ConnectionState, LocalUser, PresenceState } from './types';
@@ -33,6 +42,10 @@ export interface BoardSessionOptions {
   transports?: Transport[];
   /** For tests: build the socket. */
   connect?: ProviderOptions['connect'];
+  /** For tests: the people API's HTTP client. */
+  fetch?: typeof fetch;
+  /** For tests: how long refusals are collected before a document resets. */
+  resetDelayMs?: number;
 }
 
 /** The header's honest state, from the provider's facts. */
@@ -46,40 +59,75 @@ export function connectionStateOf(
   return everConnected ? 'offline' : status === 'failed' ? 'offline' : 'connecting';
 }
 
+/** What the person is told after a refused change reset a document. */
+export const refusalMessage = (r: Pick<Refusal, 'reason'>): string =>
+  `Your last change was refused: ${r.reason}. The board shows what was saved.`;
+
+/** Waits after a network failure while asking for an identity: 1 s, 2 s, 4 s … 30 s. */
+const MINT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
+
 /**
- * One person's live connection to one board: the three documents, their
- * awareness, the socket, the server clock and the reactive facts the UI shows.
+ * One person's live connection to one board: their identity on it, the three
+ * documents, their awareness, the socket, the server clock and the reactive
+ * facts the UI shows.
+ *
+ * Identity: on the first visit the session asks the server for one
+ * (`POST /api/boards/:id/people`) and keeps it per board in localStorage; every
+ * join proves it with the key. A 429 waits as long as the server says; a 4401
+ * with a stored identity (the server forgot it) forgets it and asks for a new
+ * one, once. A server without identities is joined without one.
+ *
+ * `generation` grows whenever what the UI built on the session is stale: a
+ * document replaced after a refusal, or a new user id. Wrap what depends on
+ * the documents in `{#key session.generation}`.
  */
 export class BoardSession implements BoardSessionApi {
   readonly boardId: string;
   readonly token: string;
-  readonly user: LocalUser;
-  readonly docs: Readonly<Record<DocKind, Y.Doc>>;
-  readonly awareness: Readonly<Record<DocKind, Awareness>>;
   readonly clock: SocketServerClock;
 
+  /** Empty id until the identity is known (`ready`). */
+  user = $state.raw<LocalUser>({ id: '', name: '', color: '#555555' });
+  generation = $state(0);
   info = $state.raw<SessionInfo | null>(null);
   connection = $state<ConnectionState>('connecting');
   unsynced = $state(0);
   synced = $state(false);
   lastDenial = $state.raw<Denial | null>(null);
-  /** Set when the server refused this link for good (wrong token, unknown board). */
+  /** The refusal behind the latest document reset, until dismissed. */
+  refusal = $state.raw<Refusal | null>(null);
+  /** Set when the server refused this link or person for good (wrong token, unknown board, removed). */
   failure = $state.raw<ProviderFailure | null>(null);
   /** True once a local change of this session was stored: the badge then says "Saved". */
   savedOnce = $state(false);
+  /** Something about the identity worth saying ('' when nothing), e.g. waiting after a 429. */
+  notice = $state('');
+  /** Whether this person holds an identity issued by the server (false: this connection only). */
+  issued = $state(false);
+
+  #docs = $state.raw<Readonly<Record<DocKind, Y.Doc>>>({} as Record<DocKind, Y.Doc>);
+  #awareness = $state.raw<Readonly<Record<DocKind, Awareness>>>({} as Record<DocKind, Awareness>);
+  #boardLocked = $state.raw<YView<boolean> | null>(null);
 
   readonly #provider: SocketIoProvider;
-  readonly #boardLocked: YView<boolean>;
+  readonly #store: KeyValueStore | null;
+  readonly #api: PeopleApi;
+  #person: Person | null = null;
+  #reminted = false;
+  #resets = 0;
   #everConnected = false;
   #wasConnected = false;
   #destroyed = false;
+  #wakeUp: (() => void) | null = null;
+  #sleepTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: BoardSessionOptions) {
     this.boardId = opts.boardId;
     this.token = opts.token;
-    const store = opts.store === undefined ? defaultStore() : opts.store;
-    const id = loadUserId(store);
-    this.user = { id, name: opts.name, color: colorFor(id) };
+    this.#store = opts.store === undefined ? defaultStore() : opts.store;
+    const url = opts.url ?? globalThis.location?.origin ?? '';
+    this.#api = { baseUrl: url, boardId: opts.boardId, token: opts.token, fetch: opts.fetch };
+    this.user = { id: '', name: cleanName(opts.name), color: '#555555' };
 
     const docs = {} as Record<DocKind, Y.Doc>;
     const awareness = {} as Record<DocKind, Awareness>;
@@ -87,30 +135,42 @@ export class BoardSession implements BoardSessionApi {
       docs[kind] = new Y.Doc();
       awareness[kind] = new Awareness(docs[kind]);
     }
-    this.docs = docs;
-    this.awareness = awareness;
-    this.#setPresence('viewer');
-
-    const agenda = docs.agenda;
-    this.#boardLocked = new YView(agendaLive(agenda), () => readLive(agenda).boardLocked);
 
     this.#provider = new SocketIoProvider({
-      url: opts.url ?? globalThis.location?.origin ?? '',
-      auth: { board: opts.boardId, token: opts.token, name: opts.name, userId: id },
+      url,
+      auth: () => this.#auth(),
       docs,
       awareness,
       transports: opts.transports,
       connect: opts.connect,
       handleUnload: true,
+      autoConnect: false,
+      resetDelayMs: opts.resetDelayMs,
+      recoverUnauthorized: () => this.#recoverUnauthorized(),
     });
+    this.#adoptDocs();
     this.clock = new SocketServerClock({ ask: () => this.#provider.askServerTime() });
     this.#provider.onChange(() => this.#refresh());
     this.#refresh();
+    void this.#begin();
   }
 
   /** The underlying socket, for features that need an extra event. */
   get socket(): ClientSocket {
     return this.#provider.socket;
+  }
+
+  get docs(): Readonly<Record<DocKind, Y.Doc>> {
+    return this.#docs;
+  }
+
+  get awareness(): Readonly<Record<DocKind, Awareness>> {
+    return this.#awareness;
+  }
+
+  /** The identity is known: the board can be shown and written. */
+  get ready(): boolean {
+    return this.user.id !== '';
   }
 
   get role(): Role {
@@ -122,29 +182,198 @@ export class BoardSession implements BoardSessionApi {
     return this.info?.title ?? '';
   }
 
+  /** This person as the rules see them (shared/policy). */
+  get actor(): Actor {
+    return {
+      role: this.role,
+      userId: this.user.id,
+      pseudonym: this.info?.pseudonym ?? '',
+      issued: this.info?.issued ?? false,
+    };
+  }
+
+  /** Why this person may not write `doc` now (role, board lock), or null. */
+  writeDenial(doc: DocKind): Denial | null {
+    return writeDenial(this.role, doc, { boardLocked: this.#boardLocked?.current ?? false });
+  }
+
   canWrite(doc: DocKind): boolean {
-    if (!roleCanWrite(this.role, doc)) return false;
-    if (doc === 'board' && this.role === 'participant') return !this.#boardLocked.current;
-    return true;
+    return this.writeDenial(doc) === null;
+  }
+
+  /** What to say about the latest refused change, or ''. */
+  get refusalText(): string {
+    return this.refusal ? refusalMessage(this.refusal) : '';
+  }
+
+  dismissRefusal(): void {
+    this.refusal = null;
+  }
+
+  /**
+   * Changes this person's display name on the server (it validates it) and
+   * reconnects, so the others' list of people shows it. Null when done, else why not.
+   */
+  async rename(name: string): Promise<string | null> {
+    const clean = cleanName(name);
+    if (clean === '') return 'Please enter the name others should see.';
+    let saved = clean;
+    if (this.#person) {
+      const r = await renamePerson(this.#api, this.#person, clean);
+      if (!r.ok) {
+        if (r.status === 0)
+          return 'Could not reach the server: your name is unchanged. Try again in a moment.';
+        return `Your name could not be changed: ${r.message}`;
+      }
+      saved = r.name;
+      this.#person = { ...this.#person, name: saved };
+      savePerson(this.boardId, this.#person, this.#store);
+    }
+    if (this.#destroyed) return null;
+    saveName(saved, this.#store);
+    this.user = { ...this.user, name: saved };
+    this.#setPresence(this.role);
+    this.#provider.reconnect();
+    return null;
+  }
+
+  /** Organizer: removes someone from this board. Null when done, else why not. */
+  async removePerson(userId: string, name: string): Promise<string | null> {
+    const r = await removePerson(this.#api, userId);
+    if (r.ok) return null;
+    if (r.status === 403) return `Only organizers can remove people from this board.`;
+    if (r.status === 404)
+      return `${name} could not be removed: they joined without a personal identity on this board.`;
+    if (r.status === 0) return `Could not reach the server: ${name} was not removed.`;
+    return `${name} could not be removed: ${r.message}`;
   }
 
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    if (this.#sleepTimer) clearTimeout(this.#sleepTimer);
+    this.#wakeUp?.();
     this.clock.stop();
     this.#provider.destroy();
     for (const kind of DOC_KINDS) {
-      this.awareness[kind].destroy();
-      this.docs[kind].destroy();
+      this.#provider.awareness[kind].destroy();
+      this.#provider.docs[kind].destroy();
     }
   }
 
+  /* ---------- identity ---------- */
+
+  #auth(): {
+    board: string;
+    token: string;
+    name: string;
+    userId?: string;
+    key?: string;
+  } {
+    const base = { board: this.boardId, token: this.token, name: this.user.name };
+    return this.#person ? { ...base, userId: this.#person.userId, key: this.#person.key } : base;
+  }
+
+  async #begin(): Promise<void> {
+    const stored = loadPerson(this.boardId, this.#store);
+    if (stored) this.#usePerson(stored);
+    else if (!(await this.#obtain())) return;
+    if (!this.#destroyed) this.#provider.start();
+  }
+
+  /**
+   * Asks for a new identity until the server gives one (waiting as long as a
+   * 429 says, or a little after a network failure). False when the link is refused.
+   */
+  async #obtain(): Promise<boolean> {
+    for (let attempt = 0; !this.#destroyed; attempt++) {
+      const r = await mintPerson(this.#api, this.user.name || 'Guest');
+      if (this.#destroyed) return false;
+      switch (r.kind) {
+        case 'ok':
+          this.notice = '';
+          savePerson(this.boardId, r.person, this.#store);
+          this.#usePerson(r.person);
+          return true;
+        case 'unsupported':
+          // A server without issued identities: join with one for this connection only.
+          this.notice = '';
+          this.issued = false;
+          return true;
+        case 'refused':
+          this.notice = '';
+          this.failure = { code: 4401, reason: r.message };
+          return false;
+        case 'wait': {
+          const s = Math.ceil(r.retryAfterMs / 1000);
+          this.notice = `Many people joined from this network just now. Trying again in ${s} second${s === 1 ? '' : 's'}…`;
+          await this.#sleep(r.retryAfterMs);
+          break;
+        }
+        case 'error': {
+          const wait = MINT_BACKOFF_MS[Math.min(attempt, MINT_BACKOFF_MS.length - 1)] ?? 30_000;
+          this.notice = 'Could not reach the server. Trying again…';
+          await this.#sleep(wait);
+          break;
+        }
+      }
+    }
+    return false;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeUp = resolve;
+      this.#sleepTimer = setTimeout(() => {
+        this.#sleepTimer = null;
+        this.#wakeUp = null;
+        resolve();
+      }, ms);
+    });
+  }
+
+  /** 4401 on join: with a stored identity the server no longer knows, get a new one, once. */
+  async #recoverUnauthorized(): Promise<boolean> {
+    if (!this.#person || this.#reminted) return false;
+    this.#reminted = true;
+    forgetPerson(this.boardId, this.#store);
+    this.#person = null;
+    return this.#obtain();
+  }
+
+  #usePerson(p: Person): void {
+    this.#person = p;
+    this.issued = true;
+    this.#setUser(p.userId, p.name || this.user.name);
+  }
+
+  #setUser(id: string, name: string): void {
+    const changedId = id !== this.user.id;
+    const hadId = this.user.id !== '';
+    this.user = { id, name, color: colorFor(id) };
+    this.#setPresence(this.role);
+    // What was built for the previous id (origins, "my votes") is stale.
+    if (changedId && hadId) this.generation++;
+  }
+
+  /* ---------- documents and state ---------- */
+
+  #adoptDocs(): void {
+    const p = this.#provider;
+    this.#docs = { ...p.docs };
+    this.#awareness = { ...p.awareness };
+    const agenda = p.docs.agenda;
+    this.#boardLocked = new YView(agendaLive(agenda), () => readLive(agenda).boardLocked);
+  }
+
   #setPresence(role: Role): void {
+    if (this.user.id === '') return;
     const user: PresenceState['user'] = { ...this.user, role };
-    for (const kind of DOC_KINDS) this.awareness[kind].setLocalStateField('user', user);
+    for (const kind of DOC_KINDS) this.#provider.awareness[kind].setLocalStateField('user', user);
   }
 
   #refresh(): void {
+    if (this.#destroyed) return;
     const p = this.#provider;
     const connected = p.status === 'connected';
     if (connected && !this.#wasConnected) {
@@ -155,16 +384,31 @@ export class BoardSession implements BoardSessionApi {
     }
     this.#wasConnected = connected;
 
+    if (p.resets !== this.#resets) {
+      // A refused change replaced a document: everything built on the old one goes.
+      this.#resets = p.resets;
+      this.#adoptDocs();
+      this.refusal = p.refusal;
+      this.generation++;
+    }
+
     if (p.session !== this.info) {
       this.info = p.session;
-      if (p.session) this.#setPresence(p.session.role);
+      if (p.session) {
+        const s = p.session;
+        // The server's word on who this connection is (a per-connection id when unissued).
+        this.issued = s.issued;
+        if (s.userId !== this.user.id || (s.name !== '' && s.name !== this.user.name))
+          this.#setUser(s.userId, s.name || this.user.name);
+        this.#setPresence(s.role);
+      }
     }
     const unsynced = p.unsynced;
     if (p.storedCount > 0) this.savedOnce = true;
     this.unsynced = unsynced;
     this.synced = p.everSynced;
     this.lastDenial = p.lastDenial;
-    this.failure = p.failure;
+    if (p.failure) this.failure = p.failure;
     this.connection = connectionStateOf(p.status, this.#everConnected, p.allSyncedNow, unsynced);
   }
 }

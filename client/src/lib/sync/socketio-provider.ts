@@ -5,11 +5,13 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
+  CLOSE,
   MESSAGE,
   SOCKET_PATH,
   type ClientToServerEvents,
   type ConnectErrorData,
   type Denial,
+  type DenialCode,
   type HandshakeAuth,
   type ServerToClientEvents,
   type SessionInfo,
@@ -22,6 +24,16 @@ import { DOC_KINDS, isOrigin, type DocKind, type Origin } from '../../../../shar
  * their awareness with standard y-protocols frames (`y` event: doc kind +
  * frame). Plain TypeScript with a change listener, so it runs in Node tests;
  * `BoardSession` mirrors its state into runes for the UI.
+ *
+ * When the server refuses an update (a `denied` event or an `{ ok: false }`
+ * acknowledgement), the refused structs can never be taken back out of the
+ * local Y.Doc, and every later local edit would depend on them (the server
+ * would refuse those too, for missing dependencies). So the provider replaces
+ * that document by a fresh one (a new Yjs client id) filled from the server,
+ * drops the local changes the server has not stored, and reconnects (a new
+ * connection, so the server's per-connection bookkeeping starts afresh).
+ * Several refusals in a row make one reset. `generation[doc]` counts resets:
+ * whatever holds the old document must re-create itself.
  */
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -36,17 +48,21 @@ export const AWARENESS_MAX_PER_SECOND = 20;
 const CLOCK_TIMEOUT_MS = 3000;
 /** After the server itself dropped us (not a refusal), try again after this long. */
 const SERVER_DISCONNECT_RETRY_MS = 1000;
+/** Refusals arriving within this long of the first one make a single reset. */
+export const RESET_DEBOUNCE_MS = 250;
 
 export type ProviderStatus =
+  | 'idle' // not started yet (waiting for an identity)
   | 'connecting' // never connected yet, trying
   | 'connected'
   | 'offline' // was connected, socket.io is reconnecting
-  | 'failed'; // refused for good (wrong link, unknown board): no more retries
+  | 'failed'; // refused for good (wrong link, unknown board, removed): no more retries
 
 export interface ProviderOptions {
   /** Origin of the server, e.g. `https://plenary.example` or `http://127.0.0.1:1234`. */
   url: string;
-  auth: HandshakeAuth;
+  /** The handshake; a function is asked again on every (re)connection. */
+  auth: HandshakeAuth | (() => HandshakeAuth);
   docs: Readonly<Record<DocKind, Y.Doc>>;
   awareness: Readonly<Record<DocKind, awarenessProtocol.Awareness>>;
   /**
@@ -60,10 +76,27 @@ export interface ProviderOptions {
   connect?: (url: string, opts: Parameters<typeof io>[1]) => ClientSocket;
   /** Install a page-unload hook that tells the others we left (browser only). */
   handleUnload?: boolean;
+  /** Connect at once (default) or only on `start()`. */
+  autoConnect?: boolean;
+  /**
+   * The handshake was refused with 4401 (wrong token, or a wrong key for the
+   * user id). Resolve true once the auth is fixed (e.g. a new identity) to try
+   * once more; false makes the refusal final.
+   */
+  recoverUnauthorized?: () => Promise<boolean>;
+  /** Refusals within this many ms make one reset (default `RESET_DEBOUNCE_MS`). */
+  resetDelayMs?: number;
 }
 
 export interface ProviderFailure {
   code: number;
+  reason: string;
+}
+
+/** A refused change that made the provider reset a document. */
+export interface Refusal {
+  doc: DocKind;
+  code: DenialCode;
   reason: string;
 }
 
@@ -88,46 +121,76 @@ function isConnectErrorData(v: unknown): v is ConnectErrorData {
   );
 }
 
+/** Codes 4400–4499: the same again would fail (wrong link, removed, malformed). */
+const isFinal = (code: number): boolean => code >= 4400 && code < 4500;
+
+/** An update with no structs and no deletions (v1 encoding: two zero counts). */
+const isEmptyUpdate = (update: Uint8Array): boolean => update.length <= 2 && update.every((b) => b === 0);
+
+const perDoc = <T>(make: () => T): Record<DocKind, T> =>
+  ({ agenda: make(), board: make(), tasks: make() }) as Record<DocKind, T>;
+
 export class SocketIoProvider {
   readonly socket: ClientSocket;
-  status: ProviderStatus = 'connecting';
-  /** Set when the server refused the handshake for good (4400–4499). */
+  status: ProviderStatus;
+  /** Set when the server refused the handshake or the person for good (4400–4499). */
   failure: ProviderFailure | null = null;
   session: SessionInfo | null = null;
   lastDenial: Denial | null = null;
+  /** The refusal behind the latest reset (what the person is told), or null. */
+  refusal: Refusal | null = null;
   /** Per document: the server's initial state arrived on the current connection. */
-  readonly syncedNow: Record<DocKind, boolean> = { agenda: false, board: false, tasks: false };
+  readonly syncedNow: Record<DocKind, boolean> = perDoc(() => false);
   /** Sticky: every document was synced at least once. */
   everSynced = false;
   /** Local updates the server acknowledged as stored. */
   storedCount = 0;
+  /** Per document: how many times it was replaced after a refusal. */
+  readonly generation: Record<DocKind, number> = perDoc(() => 0);
+  /** Documents replaced after refusals, over the provider's life. */
+  resets = 0;
 
-  readonly #docs: Readonly<Record<DocKind, Y.Doc>>;
-  readonly #awareness: Readonly<Record<DocKind, awarenessProtocol.Awareness>>;
+  readonly #docs: Record<DocKind, Y.Doc>;
+  readonly #awareness: Record<DocKind, awarenessProtocol.Awareness>;
   /** Local updates not yet acknowledged as stored, per document, by sequence number. */
-  readonly #pending: Record<DocKind, Map<number, Uint8Array>> = {
-    agenda: new Map(),
-    board: new Map(),
-    tasks: new Map(),
-  };
+  readonly #pending: Record<DocKind, Map<number, Uint8Array>> = perDoc(() => new Map());
+  /** This connection sent local content of the document the server may still refuse. */
+  readonly #sentContent: Record<DocKind, boolean> = perDoc(() => false);
+  /** Refused documents waiting for their reset. */
+  readonly #poisoned = new Set<DocKind>();
+  #resetTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #resetDelayMs: number;
   #seq = 0;
   readonly #listeners = new Set<() => void>();
   readonly #cleanups: (() => void)[] = [];
+  readonly #docCleanups: Record<DocKind, (() => void)[]> = perDoc(() => []);
   readonly #awarenessTimers: Partial<Record<DocKind, ReturnType<typeof setTimeout>>> = {};
-  readonly #awarenessLastSent: Record<DocKind, number> = { agenda: 0, board: 0, tasks: 0 };
+  readonly #awarenessLastSent: Record<DocKind, number> = perDoc(() => 0);
+  readonly #recoverUnauthorized: (() => Promise<boolean>) | undefined;
+  #recovering = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A disconnect we asked for to reconnect at once (reset, new name or identity). */
+  #reconnecting = false;
+  #everConnected = false;
   #destroyed = false;
 
   constructor(opts: ProviderOptions) {
-    this.#docs = opts.docs;
-    this.#awareness = opts.awareness;
+    this.#docs = { ...opts.docs };
+    this.#awareness = { ...opts.awareness };
+    this.#resetDelayMs = opts.resetDelayMs ?? RESET_DEBOUNCE_MS;
+    this.#recoverUnauthorized = opts.recoverUnauthorized;
+    const autoConnect = opts.autoConnect ?? true;
+    this.status = autoConnect ? 'connecting' : 'idle';
+    const auth = opts.auth;
     const connect = opts.connect ?? ((url, o) => io(url, o) as ClientSocket);
     this.socket = connect(opts.url, {
       path: SOCKET_PATH,
-      auth: { ...opts.auth },
+      // Asked on every (re)connection, so a new name or identity is sent next time.
+      auth: (cb: (data: object) => void) => cb({ ...(typeof auth === 'function' ? auth() : auth) }),
       transports: opts.transports ?? ['polling', 'websocket'],
       // One socket per board and provider, never shared through socket.io's manager cache.
       forceNew: true,
+      autoConnect,
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,
     });
@@ -138,6 +201,15 @@ export class SocketIoProvider {
       window.addEventListener('pagehide', onUnload);
       this.#cleanups.push(() => window.removeEventListener('pagehide', onUnload));
     }
+  }
+
+  /** The documents as they are now (a reset replaces one). */
+  get docs(): Readonly<Record<DocKind, Y.Doc>> {
+    return this.#docs;
+  }
+
+  get awareness(): Readonly<Record<DocKind, awarenessProtocol.Awareness>> {
+    return this.#awareness;
   }
 
   /** Local updates not yet stored by the server (sent or waiting to be sent). */
@@ -153,10 +225,31 @@ export class SocketIoProvider {
     return DOC_KINDS.every((k) => this.syncedNow[k]);
   }
 
-  /** Called after any state change (status, session, sync, unsynced count). */
+  /** Called after any state change (status, session, sync, unsynced count, reset). */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Connects (when created with `autoConnect: false`). */
+  start(): void {
+    if (this.#destroyed || this.failure || this.socket.active) return;
+    if (this.status === 'idle') this.status = 'connecting';
+    this.socket.connect();
+    this.#emitChange();
+  }
+
+  /** A new connection now (with whatever the auth says now); changes wait and are resent. */
+  reconnect(): void {
+    if (this.#destroyed || this.failure) return;
+    if (this.socket.connected) {
+      this.#reconnecting = true;
+      this.socket.disconnect();
+    } else if (this.socket.active) {
+      // Between attempts: the next attempt asks the auth again anyway.
+      return;
+    }
+    this.socket.connect();
   }
 
   /** One NTP-style sample: the server's epoch ms. Rejects when offline or on timeout. */
@@ -170,8 +263,10 @@ export class SocketIoProvider {
     this.#announceLeaving();
     this.#destroyed = true;
     for (const c of this.#cleanups.splice(0)) c();
+    for (const k of DOC_KINDS) for (const c of this.#docCleanups[k].splice(0)) c();
     for (const t of Object.values(this.#awarenessTimers)) clearTimeout(t);
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#resetTimer) clearTimeout(this.#resetTimer);
     this.socket.disconnect();
     this.#listeners.clear();
   }
@@ -188,22 +283,39 @@ export class SocketIoProvider {
     else this.socket.emit('y', doc, frame);
   }
 
+  #fail(info: ConnectErrorData): void {
+    this.failure = { code: info.code, reason: info.reason };
+    this.status = 'failed';
+    if (this.#resetTimer) clearTimeout(this.#resetTimer);
+    this.#resetTimer = null;
+    this.socket.disconnect();
+  }
+
   #wireSocket(): void {
     const s = this.socket;
     s.on('connect', () => {
       this.status = 'connected';
-      for (const k of DOC_KINDS) this.#startSync(k);
+      this.#everConnected = true;
+      this.#reconnecting = false;
+      for (const k of DOC_KINDS) {
+        this.#sentContent[k] = false;
+        this.#startSync(k);
+      }
       this.#emitChange();
     });
     s.on('disconnect', (reason) => {
       if (this.#destroyed) return;
-      this.status = this.failure ? 'failed' : 'offline';
-      for (const k of DOC_KINDS) {
-        this.syncedNow[k] = false;
+      const deliberate = this.#reconnecting && reason === 'io client disconnect';
+      for (const k of DOC_KINDS) this.syncedNow[k] = false;
+      if (this.failure) this.status = 'failed';
+      else if (!deliberate) {
+        this.status = 'offline';
         // Without the server nobody relays presence: show the others as gone.
-        const aw = this.#awareness[k];
-        const others = [...aw.getStates().keys()].filter((id) => id !== aw.clientID);
-        awarenessProtocol.removeAwarenessStates(aw, others, SERVER_ORIGIN);
+        for (const k of DOC_KINDS) {
+          const aw = this.#awareness[k];
+          const others = [...aw.getStates().keys()].filter((id) => id !== aw.clientID);
+          awarenessProtocol.removeAwarenessStates(aw, others, SERVER_ORIGIN);
+        }
       }
       // socket.io retries by itself except when the server closed the socket.
       if (reason === 'io server disconnect' && !this.failure) {
@@ -216,32 +328,59 @@ export class SocketIoProvider {
     });
     s.on('connect_error', (err: Error & { data?: unknown }) => {
       if (this.#destroyed) return;
+      this.#reconnecting = false;
+      if (this.status === 'connected') this.status = this.#everConnected ? 'offline' : 'connecting';
       const data = err.data;
-      if (isConnectErrorData(data) && data.code >= 4400 && data.code < 4500) {
+      if (isConnectErrorData(data) && isFinal(data.code)) {
+        if (data.code === CLOSE.unauthorized && this.#recoverUnauthorized && !this.#recovering) {
+          // Perhaps only our identity is stale (e.g. the server's data was reset).
+          this.#recovering = true;
+          void this.#recoverUnauthorized()
+            .catch(() => false)
+            .then((retry) => {
+              this.#recovering = false;
+              if (this.#destroyed || this.failure) return;
+              if (retry) s.connect();
+              else this.#fail(data);
+              this.#emitChange();
+            });
+          this.#emitChange();
+          return;
+        }
         // A wrong link stays wrong: stop retrying and say why.
-        this.failure = { code: data.code, reason: data.reason };
-        this.status = 'failed';
-        s.disconnect();
+        this.#fail(data);
       }
       this.#emitChange();
     });
     s.on('closing', (info) => {
       // The server is about to drop us; 4400–4499 mean the same again would fail.
-      if (isConnectErrorData(info) && info.code >= 4400 && info.code < 4500) {
+      if (isConnectErrorData(info) && isFinal(info.code)) {
         this.failure = { code: info.code, reason: info.reason };
         this.#emitChange();
       }
     });
     s.on('session', (info) => {
       this.session = info;
-      // A document this connection may not write will never store our changes.
-      for (const k of DOC_KINDS) if (!info.writable.includes(k)) this.#pending[k].clear();
+      // A document this connection may not write will never store our changes:
+      // whatever of ours it holds goes, and the document shows the server's state.
+      for (const k of DOC_KINDS) {
+        if (!info.writable.includes(k) && this.#pending[k].size > 0)
+          this.#refused(k, { code: 'read-only', reason: `a ${info.role} cannot change the ${k}` });
+      }
       this.#emitChange();
     });
     s.on('denied', (denial) => {
       if (!denial || !isDocKind(denial.doc)) return;
-      this.lastDenial = denial;
-      this.#pending[denial.doc].clear();
+      const d: Denial = {
+        doc: denial.doc,
+        code: denial.code,
+        reason: typeof denial.reason === 'string' ? denial.reason : String(denial.code),
+      };
+      this.lastDenial = d;
+      // Only content we sent can leave the document diverged (a refused
+      // awareness message, say, leaves it as it is).
+      if (this.#sentContent[d.doc] || this.#pending[d.doc].size > 0 || this.#poisoned.has(d.doc))
+        this.#refused(d.doc, d);
       this.#emitChange();
     });
     s.on('y', (doc, frame) => {
@@ -256,6 +395,57 @@ export class SocketIoProvider {
     });
   }
 
+  /**
+   * The server refused content of `kind`: stop sending it, and reset the
+   * document once the refusals of this burst are in.
+   */
+  #refused(kind: DocKind, why: { code: DenialCode; reason: string }): void {
+    // The first refusal of a burst says why; the rest follow from it (missing dependencies).
+    if (this.#poisoned.size === 0) this.refusal = { doc: kind, code: why.code, reason: why.reason };
+    this.#poisoned.add(kind);
+    this.#resetTimer ??= setTimeout(() => {
+      this.#resetTimer = null;
+      this.#reset();
+    }, this.#resetDelayMs);
+  }
+
+  /** Replaces every refused document by a fresh one and resyncs it from the server. */
+  #reset(): void {
+    if (this.#destroyed || this.#poisoned.size === 0) return;
+    const kinds = [...this.#poisoned];
+    this.#poisoned.clear();
+    const old: { doc: Y.Doc; aw: awarenessProtocol.Awareness }[] = [];
+    for (const kind of kinds) {
+      for (const c of this.#docCleanups[kind].splice(0)) c();
+      const prevDoc = this.#docs[kind];
+      const prevAw = this.#awareness[kind];
+      const local = prevAw.getLocalState();
+      // A fresh document has a fresh client id: nothing of the refused structs' ids or clocks.
+      const doc = new Y.Doc({ gc: prevDoc.gc });
+      const aw = new awarenessProtocol.Awareness(doc);
+      if (local) aw.setLocalState({ ...local });
+      this.#docs[kind] = doc;
+      this.#awareness[kind] = aw;
+      // What the server did not store of ours is gone with the old document.
+      this.#pending[kind].clear();
+      this.syncedNow[kind] = false;
+      this.generation[kind]++;
+      this.resets++;
+      this.#wireDoc(kind);
+      old.push({ doc: prevDoc, aw: prevAw });
+    }
+    // Listeners re-create what depended on the old documents before they go.
+    this.#emitChange();
+    for (const { doc, aw } of old) {
+      aw.destroy();
+      doc.destroy();
+    }
+    // A new connection: it syncs every document (the fresh ones from nothing)
+    // and the server's per-connection bookkeeping starts afresh.
+    if (this.socket.connected) this.reconnect();
+    this.#emitChange();
+  }
+
   #startSync(kind: DocKind): void {
     const doc = this.#docs[kind];
     const step1 = encoding.createEncoder();
@@ -265,10 +455,11 @@ export class SocketIoProvider {
 
     // Changes made offline (or sent but never acknowledged) go again, merged.
     const pending = this.#pending[kind];
-    if (pending.size > 0) {
+    if (pending.size > 0 && !this.#poisoned.has(kind)) {
       const seqs = [...pending.keys()];
       const merged = Y.mergeUpdates([...pending.values()]);
-      this.#send(kind, this.#updateFrame(merged), (res) => this.#acked(kind, seqs, res));
+      this.#sentContent[kind] = true;
+      this.#send(kind, this.#updateFrame(merged), (res) => this.#acked(kind, seqs, res, doc));
     }
 
     const aw = this.#awareness[kind];
@@ -282,15 +473,17 @@ export class SocketIoProvider {
     return encoding.toUint8Array(enc);
   }
 
-  #acked(kind: DocKind, seqs: number[], res: UpdateAck | undefined): void {
-    // ok: stored. Not ok: refused for good (a `denied` event says why); either
-    // way the change no longer waits for the server.
+  #acked(kind: DocKind, seqs: number[], res: UpdateAck | undefined, doc: Y.Doc): void {
+    if (this.#destroyed || doc !== this.#docs[kind]) return; // an answer about a replaced document
     if (res && typeof res === 'object' && res.ok === true) {
       for (const s of seqs) if (this.#pending[kind].has(s)) this.storedCount++;
-    } else if (res && typeof res === 'object' && res.ok === false && res.error) {
-      this.lastDenial ??= { doc: kind, code: 'malformed', reason: String(res.error) };
+      for (const s of seqs) this.#pending[kind].delete(s);
+    } else if (res && typeof res === 'object' && res.ok === false) {
+      // Refused for good (a `denied` event usually says why): the document resets.
+      const reason = typeof res.error === 'string' && res.error !== '' ? res.error : 'refused by the server';
+      this.lastDenial ??= { doc: kind, code: 'malformed', reason };
+      this.#refused(kind, { code: 'malformed', reason });
     }
-    for (const s of seqs) this.#pending[kind].delete(s);
     this.#emitChange();
   }
 
@@ -300,11 +493,15 @@ export class SocketIoProvider {
       if (isFromServer(origin) || this.#destroyed) return;
       const seq = ++this.#seq;
       this.#pending[kind].set(seq, update);
-      this.#send(kind, this.#updateFrame(update), (res) => this.#acked(kind, [seq], res));
+      // A refused document waits for its reset: what it would send now depends on refused structs.
+      if (!this.#poisoned.has(kind)) {
+        this.#sentContent[kind] = true;
+        this.#send(kind, this.#updateFrame(update), (res) => this.#acked(kind, [seq], res, doc));
+      }
       this.#emitChange();
     };
     doc.on('update', onUpdate);
-    this.#cleanups.push(() => doc.off('update', onUpdate));
+    this.#docCleanups[kind].push(() => doc.off('update', onUpdate));
 
     const aw = this.#awareness[kind];
     const onAwareness = (
@@ -319,7 +516,7 @@ export class SocketIoProvider {
       else this.#scheduleAwareness(kind);
     };
     aw.on('update', onAwareness);
-    this.#cleanups.push(() => aw.off('update', onAwareness));
+    this.#docCleanups[kind].push(() => aw.off('update', onAwareness));
   }
 
   #scheduleAwareness(kind: DocKind): void {
@@ -371,8 +568,16 @@ export class SocketIoProvider {
         const syncType = syncProtocol.readSyncMessage(decoder, reply, this.#docs[kind], SERVER_ORIGIN);
         if (syncType === syncProtocol.messageYjsSyncStep1) {
           // Our step 2 may carry offline changes; the pending queue already
-          // resends and counts them, so this reply needs no bookkeeping.
-          this.#send(kind, encoding.toUint8Array(reply));
+          // resends and counts them, so this reply needs no bookkeeping, but a
+          // refusal of it must reset the document. A refused document sends
+          // nothing until its reset.
+          if (this.#poisoned.has(kind)) break;
+          const bytes = encoding.toUint8Array(reply);
+          const d = decoding.createDecoder(bytes);
+          decoding.readVarUint(d); // message type
+          decoding.readVarUint(d); // sync step 2
+          if (!isEmptyUpdate(decoding.readVarUint8Array(d))) this.#sentContent[kind] = true;
+          this.#send(kind, bytes);
         } else if (syncType === syncProtocol.messageYjsSyncStep2 && !this.syncedNow[kind]) {
           this.syncedNow[kind] = true;
           if (this.allSyncedNow) this.everSynced = true;

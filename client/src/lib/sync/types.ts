@@ -2,6 +2,7 @@ import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { DocKind, Role } from '../../../../shared/schema';
 import type { Denial, SessionInfo } from '../../../../shared/protocol';
+import type { Actor } from '../../../../shared/policy';
 
 /**
  * What the board page and every feature area (agenda, board, tasks) get from
@@ -18,9 +19,13 @@ export type ConnectionState =
   | 'offline'; // disconnected; `unsynced` local changes wait for reconnection
 
 export interface LocalUser {
-  /** Stable per-browser id (localStorage `plenary.userId`). */
+  /**
+   * The person's id on this board, issued by the server (kept per board in
+   * localStorage `plenary.person.<boardId>`), or the server's per-connection
+   * id when none was issued.
+   */
   id: string;
-  /** Display name (localStorage `plenary.name`). */
+  /** Display name (the person's own, validated by the server). */
   name: string;
   /** Presence colour, derived from the id. */
   color: string;
@@ -60,6 +65,15 @@ export interface BoardSessionApi {
   readonly synced: boolean;
   readonly lastDenial: Denial | null;
   readonly clock: ServerClock;
+  /**
+   * Grows whenever state built on the documents or the user id is stale (a
+   * document replaced after a refused change, a new identity): re-create it.
+   */
+  readonly generation: number;
+  /** This person as the rules see them (shared/policy): role, ids, issued identity. */
+  readonly actor: Actor;
+  /** Why this person may not write `doc` now (shared/policy `writeDenial`), or null. */
+  writeDenial(doc: DocKind): Denial | null;
   /** Role-based write right, including `live.boardLocked` for participants. */
   canWrite(doc: DocKind): boolean;
   /** The token of this link, for authenticated downloads (never put it in a URL). */

@@ -39,6 +39,7 @@ import {
   type TalkGroup,
   type TaskInput,
 } from '../../../../shared/ops/tasks';
+import { taskLimitDenial } from '../../../../shared/policy';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
 import type { BoardSessionApi } from '../sync/types';
@@ -204,7 +205,15 @@ export class TasksState {
     return { owner: n, ownerId: n !== '' && matches.length === 1 ? matches[0]!.id : '' };
   }
 
+  /** Why no task can be added now (the board's task limit), or null. */
+  #full(): boolean {
+    const full = taskLimitDenial(this.tasks.length);
+    if (full && this.canEdit) this.error = `${full.charAt(0).toUpperCase()}${full.slice(1)}.`;
+    return full !== null && this.canEdit;
+  }
+
   create(input: Omit<TaskInput, 'ownerId' | 'createdAt'>): string | null {
+    if (this.#full()) return null;
     return this.#guard.run(() =>
       createTask(this.session.docs.tasks, { ...input, ...this.resolveOwner(input.owner ?? '') }, this.origin),
     );
@@ -216,6 +225,7 @@ export class TasksState {
       this.error = 'That note no longer exists.';
       return null;
     }
+    if (this.#full()) return null;
     return this.#guard.run(() => createTaskFromNote(this.session.docs.tasks, note, this.origin));
   }
 
@@ -336,18 +346,17 @@ export class TasksState {
   }
 }
 
-const states = new WeakMap<BoardSessionApi, TasksState>();
+const states = new WeakMap<BoardSessionApi, { generation: number; state: TasksState }>();
 
 /**
- * One TasksState per session, shared by the panel and every "Make task"
- * button, so a board with hundreds of notes keeps one observer and one cached
- * task list rather than one per note.
+ * One TasksState per session (and per generation of its documents), shared
+ * by the panel and every "Make task" button, so a board with hundreds of
+ * notes keeps one observer and one cached task list rather than one per note.
  */
 export function tasksStateFor(session: BoardSessionApi): TasksState {
-  let s = states.get(session);
-  if (!s) {
-    s = new TasksState(session);
-    states.set(session, s);
-  }
-  return s;
+  const kept = states.get(session);
+  if (kept && kept.generation === session.generation) return kept.state;
+  const state = new TasksState(session);
+  states.set(session, { generation: session.generation, state });
+  return state;
 }
