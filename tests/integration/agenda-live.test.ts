@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol';
 import { localOrigin, readAgenda, type DocKind } from '../../shared/schema';
 import { scheduledItems } from '../../shared/time/schedule';
+import { mintPerson } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
 
@@ -139,12 +140,14 @@ describe('live agenda over a real server', () => {
   it("P2: over Socket.io the server answers a participant's agenda update with a refusal", async () => {
     const server = await startTestServer();
     const board = await server.createBoard('Refusal');
+    const pat = await mintPerson(server.url, board.id, board.tokens.participant, 'Pat');
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
       auth: {
         board: board.id,
         token: board.tokens.participant,
         name: 'Pat',
-        userId: 'participant-0001',
+        userId: pat.userId,
+        key: pat.key,
       },
       transports: ['websocket'],
       reconnection: false,

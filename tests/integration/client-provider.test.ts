@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { SocketIoProvider, type Transport } from '../../client/src/lib/sync/socketio-provider';
 import { CLOSE } from '../../shared/protocol';
 import { agendaItems, boardNotes, DOC_KINDS, localOrigin, type DocKind } from '../../shared/schema';
+import { mintPerson } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -27,24 +28,34 @@ afterEach(() => {
   }
 });
 
-function connect(
+/**
+ * A provider joining as a person issued on the board (`POST …/people`), as the
+ * app does; `issued: false` joins with an identity of the connection's own.
+ */
+async function connect(
   server: TestServer,
   boardId: string,
   token: string,
   name: string,
   transports?: Transport[],
-): Client {
+  { issued = true }: { issued?: boolean } = {},
+): Promise<Client> {
   const docs = {} as Record<DocKind, Y.Doc>;
   const awareness = {} as Record<DocKind, Awareness>;
   for (const k of DOC_KINDS) {
     docs[k] = new Y.Doc();
     awareness[k] = new Awareness(docs[k]);
   }
-  const userId = `user-${name.toLowerCase()}-0001`;
-  awareness.board.setLocalStateField('user', { id: userId, name, color: '#0072B2', role: 'participant' });
+  const identity = issued ? await mintPerson(server.url, boardId, token, name) : null;
+  awareness.board.setLocalStateField('user', {
+    id: identity?.userId ?? 'unissued',
+    name,
+    color: '#0072B2',
+    role: 'participant',
+  });
   const provider = new SocketIoProvider({
     url: server.url,
-    auth: { board: boardId, token, name, userId },
+    auth: { board: boardId, token, name, ...identity },
     docs,
     awareness,
     transports,
@@ -85,8 +96,8 @@ describe('Socket.io provider against a real server', () => {
   it('two clients converge on content and see each other in the board awareness', async () => {
     const server = await startTestServer();
     const board = await server.createBoard('Converge');
-    const ada = connect(server, board.id, board.tokens.organizer, 'Ada');
-    const grace = connect(server, board.id, board.tokens.participant, 'Grace');
+    const ada = await connect(server, board.id, board.tokens.organizer, 'Ada');
+    const grace = await connect(server, board.id, board.tokens.participant, 'Grace');
     await Promise.all([synced(ada), synced(grace)]);
 
     addNote(ada, 'n1', 'from Ada');
@@ -109,7 +120,7 @@ describe('Socket.io provider against a real server', () => {
   it('counts a local change as unsynced until the server acknowledges it as stored', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const ada = connect(server, board.id, board.tokens.participant, 'Ada');
+    const ada = await connect(server, board.id, board.tokens.participant, 'Ada');
     await synced(ada);
     expect(ada.provider.unsynced).toBe(0);
     addNote(ada, 'n1', 'hello');
@@ -123,8 +134,8 @@ describe('Socket.io provider against a real server', () => {
   it('works over HTTP long-polling alone (networks that block WebSocket)', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const poller = connect(server, board.id, board.tokens.participant, 'Poller', ['polling']);
-    const ws = connect(server, board.id, board.tokens.participant, 'Socket', ['websocket']);
+    const poller = await connect(server, board.id, board.tokens.participant, 'Poller', ['polling']);
+    const ws = await connect(server, board.id, board.tokens.participant, 'Socket', ['websocket']);
     await Promise.all([synced(poller), synced(ws)]);
     expect(poller.provider.socket.io.engine.transport.name).toBe('polling');
 
@@ -141,8 +152,8 @@ describe('Socket.io provider against a real server', () => {
   it("refuses a participant's agenda edit, says why, and does not count it as unsynced forever", async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const org = connect(server, board.id, board.tokens.organizer, 'Org');
-    const part = connect(server, board.id, board.tokens.participant, 'Part');
+    const org = await connect(server, board.id, board.tokens.organizer, 'Org');
+    const part = await connect(server, board.id, board.tokens.participant, 'Part');
     await Promise.all([synced(org), synced(part)]);
 
     part.docs.agenda.transact(() => {
@@ -166,8 +177,8 @@ describe('Socket.io provider against a real server', () => {
   it('keeps changes made offline, shows them as unsynced, and saves them on reconnect', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const ada = connect(server, board.id, board.tokens.participant, 'Ada');
-    const grace = connect(server, board.id, board.tokens.participant, 'Grace');
+    const ada = await connect(server, board.id, board.tokens.participant, 'Ada');
+    const grace = await connect(server, board.id, board.tokens.participant, 'Grace');
     await Promise.all([synced(ada), synced(grace)]);
 
     ada.provider.socket.disconnect();
@@ -190,7 +201,9 @@ describe('Socket.io provider against a real server', () => {
   it('stops retrying and reports why when the link is not valid', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const bad = connect(server, board.id, 'wrong-token-0000000000000000', 'Eve');
+    const bad = await connect(server, board.id, 'wrong-token-0000000000000000', 'Eve', undefined, {
+      issued: false,
+    });
     await eventually(() => {
       expect(bad.provider.status).toBe('failed');
       expect(bad.provider.failure?.code).toBe(CLOSE.unauthorized);
@@ -202,7 +215,7 @@ describe('Socket.io provider against a real server', () => {
   it('answers clock samples with the server time', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();
-    const ada = connect(server, board.id, board.tokens.viewer, 'Ada');
+    const ada = await connect(server, board.id, board.tokens.viewer, 'Ada');
     await synced(ada);
     const before = Date.now();
     const serverNow = await ada.provider.askServerTime();
