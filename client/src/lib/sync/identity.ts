@@ -242,3 +242,141 @@ export function colorFor(id: string): string {
   }
   return PRESENCE_PALETTE[(h >>> 0) % PRESENCE_PALETTE.length] ?? PRESENCE_PALETTE[0];
 }
+
+/* ---------- Keeping one person's identity on one board ---------- */
+
+/** Waits after a network failure while asking for an identity: 1 s, 2 s, 4 s … 30 s. */
+const MINT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
+
+export interface PersonKeeperOptions {
+  api: PeopleApi;
+  store?: KeyValueStore | null;
+  /** Something worth telling the person while an identity is on its way ('' clears it). */
+  onNotice?: (text: string) => void;
+}
+
+export type EnsureResult =
+  | { ok: true; person: Person | null }
+  /** The link is refused (401/403), or the keeper was stopped. */
+  | { ok: false; reason: string };
+
+/**
+ * This browser's identity on one board: the stored one, or a new one from the
+ * server on the first visit (waiting as long as a 429 says, retrying after a
+ * network failure). After a 4401 on join (the server no longer knows the
+ * identity, e.g. its data was reset) `recover()` forgets it and asks for a
+ * new one, once. A server without identities is joined without one
+ * (`person` stays null).
+ */
+export class PersonKeeper {
+  person: Person | null = null;
+  #reminted = false;
+  #stopped = false;
+  #wake: (() => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #api: PeopleApi;
+  readonly #store: KeyValueStore | null;
+  readonly #notice: (text: string) => void;
+
+  constructor(opts: PersonKeeperOptions) {
+    this.#api = opts.api;
+    this.#store = opts.store === undefined ? defaultStore() : opts.store;
+    this.#notice = opts.onNotice ?? (() => undefined);
+  }
+
+  /** The identity this browser already holds for the board (kept as `person`), or null. */
+  stored(): Person | null {
+    const stored = loadPerson(this.#api.boardId, this.#store);
+    if (stored) this.person = stored;
+    return stored;
+  }
+
+  /** The identity to join with: the stored one, else a new one asked for `name`. */
+  async ensure(name: string): Promise<EnsureResult> {
+    const stored = this.stored();
+    return stored ? { ok: true, person: stored } : this.#obtain(name);
+  }
+
+  /** After a 4401 on join: a new identity, once. True when there is one to try. */
+  async recover(name: string): Promise<boolean> {
+    if (!this.person || this.#reminted) return false;
+    this.#reminted = true;
+    forgetPerson(this.#api.boardId, this.#store);
+    this.person = null;
+    const r = await this.#obtain(name);
+    return r.ok && r.person !== null;
+  }
+
+  /** The handshake `auth` for this person. */
+  auth(
+    token: string,
+    name: string,
+  ): { board: string; token: string; name: string; userId?: string; key?: string } {
+    const base = { board: this.#api.boardId, token, name };
+    return this.person ? { ...base, userId: this.person.userId, key: this.person.key } : base;
+  }
+
+  /** Renames on the server (when there is an identity) and keeps the name. */
+  async rename(
+    name: string,
+  ): Promise<{ ok: true; name: string } | { ok: false; status: number; message: string }> {
+    if (!this.person) return { ok: true, name };
+    const r = await renamePerson(this.#api, this.person, name);
+    if (r.ok) {
+      this.person = { ...this.person, name: r.name };
+      savePerson(this.#api.boardId, this.person, this.#store);
+    }
+    return r;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#wake?.();
+  }
+
+  async #obtain(name: string): Promise<EnsureResult> {
+    for (let attempt = 0; !this.#stopped; attempt++) {
+      const r = await mintPerson(this.#api, name || 'Guest');
+      if (this.#stopped) break;
+      switch (r.kind) {
+        case 'ok':
+          this.#notice('');
+          savePerson(this.#api.boardId, r.person, this.#store);
+          this.person = r.person;
+          return { ok: true, person: r.person };
+        case 'unsupported':
+          // A server without issued identities: join with one for this connection only.
+          this.#notice('');
+          return { ok: true, person: null };
+        case 'refused':
+          this.#notice('');
+          return { ok: false, reason: r.message };
+        case 'wait': {
+          const s = Math.ceil(r.retryAfterMs / 1000);
+          this.#notice(
+            `Many people joined from this network just now. Trying again in ${s} second${s === 1 ? '' : 's'}…`,
+          );
+          await this.#sleep(r.retryAfterMs);
+          break;
+        }
+        case 'error':
+          this.#notice('Could not reach the server. Trying again…');
+          await this.#sleep(MINT_BACKOFF_MS[Math.min(attempt, MINT_BACKOFF_MS.length - 1)] ?? 30_000);
+          break;
+      }
+    }
+    return { ok: false, reason: 'stopped' };
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        this.#wake = null;
+        resolve();
+      }, ms);
+    });
+  }
+}

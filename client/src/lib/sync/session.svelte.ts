@@ -8,13 +8,9 @@ import {
   cleanName,
   colorFor,
   defaultStore,
-  forgetPerson,
-  loadPerson,
-  mintPerson,
+  PersonKeeper,
   removePerson,
-  renamePerson,
   saveName,
-  savePerson,
   type KeyValueStore,
   type PeopleApi,
   type Person,
@@ -63,9 +59,6 @@ export function connectionStateOf(
 export const refusalMessage = (r: Pick<Refusal, 'reason'>): string =>
   `Your last change was refused: ${r.reason}. The board shows what was saved.`;
 
-/** Waits after a network failure while asking for an identity: 1 s, 2 s, 4 s … 30 s. */
-const MINT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
-
 /**
  * One person's live connection to one board: their identity on it, the three
  * documents, their awareness, the socket, the server clock and the reactive
@@ -112,14 +105,11 @@ export class BoardSession implements BoardSessionApi {
   readonly #provider: SocketIoProvider;
   readonly #store: KeyValueStore | null;
   readonly #api: PeopleApi;
-  #person: Person | null = null;
-  #reminted = false;
+  readonly #keeper: PersonKeeper;
   #resets = 0;
   #everConnected = false;
   #wasConnected = false;
   #destroyed = false;
-  #wakeUp: (() => void) | null = null;
-  #sleepTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: BoardSessionOptions) {
     this.boardId = opts.boardId;
@@ -127,6 +117,13 @@ export class BoardSession implements BoardSessionApi {
     this.#store = opts.store === undefined ? defaultStore() : opts.store;
     const url = opts.url ?? globalThis.location?.origin ?? '';
     this.#api = { baseUrl: url, boardId: opts.boardId, token: opts.token, fetch: opts.fetch };
+    this.#keeper = new PersonKeeper({
+      api: this.#api,
+      store: this.#store,
+      onNotice: (text) => {
+        if (!this.#destroyed) this.notice = text;
+      },
+    });
     this.user = { id: '', name: cleanName(opts.name), color: '#555555' };
 
     const docs = {} as Record<DocKind, Y.Doc>;
@@ -138,7 +135,7 @@ export class BoardSession implements BoardSessionApi {
 
     this.#provider = new SocketIoProvider({
       url,
-      auth: () => this.#auth(),
+      auth: () => this.#keeper.auth(this.token, this.user.name),
       docs,
       awareness,
       transports: opts.transports,
@@ -217,18 +214,12 @@ export class BoardSession implements BoardSessionApi {
   async rename(name: string): Promise<string | null> {
     const clean = cleanName(name);
     if (clean === '') return 'Please enter the name others should see.';
-    let saved = clean;
-    if (this.#person) {
-      const r = await renamePerson(this.#api, this.#person, clean);
-      if (!r.ok) {
-        if (r.status === 0)
-          return 'Could not reach the server: your name is unchanged. Try again in a moment.';
-        return `Your name could not be changed: ${r.message}`;
-      }
-      saved = r.name;
-      this.#person = { ...this.#person, name: saved };
-      savePerson(this.boardId, this.#person, this.#store);
+    const r = await this.#keeper.rename(clean);
+    if (!r.ok) {
+      if (r.status === 0) return 'Could not reach the server: your name is unchanged. Try again in a moment.';
+      return `Your name could not be changed: ${r.message}`;
     }
+    const saved = r.name;
     if (this.#destroyed) return null;
     saveName(saved, this.#store);
     this.user = { ...this.user, name: saved };
@@ -251,8 +242,7 @@ export class BoardSession implements BoardSessionApi {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    if (this.#sleepTimer) clearTimeout(this.#sleepTimer);
-    this.#wakeUp?.();
+    this.#keeper.stop();
     this.clock.stop();
     this.#provider.destroy();
     for (const kind of DOC_KINDS) {
@@ -263,86 +253,33 @@ export class BoardSession implements BoardSessionApi {
 
   /* ---------- identity ---------- */
 
-  #auth(): {
-    board: string;
-    token: string;
-    name: string;
-    userId?: string;
-    key?: string;
-  } {
-    const base = { board: this.boardId, token: this.token, name: this.user.name };
-    return this.#person ? { ...base, userId: this.#person.userId, key: this.#person.key } : base;
-  }
-
   async #begin(): Promise<void> {
-    const stored = loadPerson(this.boardId, this.#store);
-    if (stored) this.#usePerson(stored);
-    else if (!(await this.#obtain())) return;
-    if (!this.#destroyed) this.#provider.start();
-  }
-
-  /**
-   * Asks for a new identity until the server gives one (waiting as long as a
-   * 429 says, or a little after a network failure). False when the link is refused.
-   */
-  async #obtain(): Promise<boolean> {
-    for (let attempt = 0; !this.#destroyed; attempt++) {
-      const r = await mintPerson(this.#api, this.user.name || 'Guest');
-      if (this.#destroyed) return false;
-      switch (r.kind) {
-        case 'ok':
-          this.notice = '';
-          savePerson(this.boardId, r.person, this.#store);
-          this.#usePerson(r.person);
-          return true;
-        case 'unsupported':
-          // A server without issued identities: join with one for this connection only.
-          this.notice = '';
-          this.issued = false;
-          return true;
-        case 'refused':
-          this.notice = '';
-          this.failure = { code: 4401, reason: r.message };
-          return false;
-        case 'wait': {
-          const s = Math.ceil(r.retryAfterMs / 1000);
-          this.notice = `Many people joined from this network just now. Trying again in ${s} second${s === 1 ? '' : 's'}…`;
-          await this.#sleep(r.retryAfterMs);
-          break;
-        }
-        case 'error': {
-          const wait = MINT_BACKOFF_MS[Math.min(attempt, MINT_BACKOFF_MS.length - 1)] ?? 30_000;
-          this.notice = 'Could not reach the server. Trying again…';
-          await this.#sleep(wait);
-          break;
-        }
-      }
+    const stored = this.#keeper.stored();
+    if (stored) {
+      // A returning person joins at once.
+      this.#usePerson(stored);
+      this.#provider.start();
+      return;
     }
-    return false;
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wakeUp = resolve;
-      this.#sleepTimer = setTimeout(() => {
-        this.#sleepTimer = null;
-        this.#wakeUp = null;
-        resolve();
-      }, ms);
-    });
+    const r = await this.#keeper.ensure(this.user.name);
+    if (this.#destroyed) return;
+    if (!r.ok) {
+      this.failure = { code: 4401, reason: r.reason };
+      return;
+    }
+    if (r.person) this.#usePerson(r.person);
+    else this.issued = false;
+    this.#provider.start();
   }
 
   /** 4401 on join: with a stored identity the server no longer knows, get a new one, once. */
   async #recoverUnauthorized(): Promise<boolean> {
-    if (!this.#person || this.#reminted) return false;
-    this.#reminted = true;
-    forgetPerson(this.boardId, this.#store);
-    this.#person = null;
-    return this.#obtain();
+    const retry = await this.#keeper.recover(this.user.name);
+    if (retry && this.#keeper.person && !this.#destroyed) this.#usePerson(this.#keeper.person);
+    return retry;
   }
 
   #usePerson(p: Person): void {
-    this.#person = p;
     this.issued = true;
     this.#setUser(p.userId, p.name || this.user.name);
   }
