@@ -3,12 +3,23 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { LIMITS, MESSAGE, type Denial } from '../../shared/protocol';
-import { isOrigin, PERSISTENCE_ORIGIN, RELAY_ORIGIN, type DocKind, type Origin } from '../../shared/schema';
+import { CLOSE, LIMITS, MESSAGE, type Denial } from '../../shared/protocol';
+import type { BoardLimits } from '../../shared/policy';
+import {
+  isOrigin,
+  PERSISTENCE_ORIGIN,
+  serverOrigin,
+  RELAY_ORIGIN,
+  type DocKind,
+  type LiveState,
+  type Origin,
+} from '../../shared/schema';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import type { Relay } from '../relay/relay';
 import type { AckFn, Connection } from './connection';
+import { auditDocument } from './gate/audit';
+import { checkUpdate, ClientIds } from './gate';
 import { sanitizeAwarenessState } from './presence';
 
 /** A message the room could not parse: the transport closes the connection (4400). */
@@ -24,8 +35,13 @@ export interface RoomOptions {
   tickMs: number;
   awarenessTickMs: number;
   compactAfterUpdates: number;
-  /** Permission policy: null when `conn` may write this document now. */
+  /** Role rights and the board lock: null when `conn` may write this document now (P1–P3). */
   checkWrite(conn: Connection): Denial | null;
+  /** The agenda's live state, for the vote rules of a board document (null elsewhere). */
+  live(): LiveState | null;
+  limits: BoardLimits;
+  /** Called once when the room failed (G6): it is closed and must be forgotten. */
+  onFailure(room: Room): void;
 }
 
 /** Updates accepted since the last flush, and what waits for them to be stored. */
@@ -38,7 +54,8 @@ interface Batch {
   acks: AckFn[];
   /** Sync step 2 replies owed to clients that sent step 1 (sent once state is stored). */
   replies: { conn: Connection; stateVector: Uint8Array }[];
-  waiters: (() => void)[];
+  /** Called with an error when the batch could not be stored (the room failed). */
+  waiters: ((err?: Error) => void)[];
 }
 
 const newBatch = (): Batch => ({
@@ -81,6 +98,10 @@ export class Room {
   private storedEntries = 0;
   private compacting = false;
   private unsubscribeRelay: () => void = () => {};
+  /** Who writes under which Yjs client id (rule G4). */
+  private readonly clientIds = new ClientIds<Connection>();
+  /** Stored size of the document (its state at load or compaction plus what was accepted since): G5. */
+  private docBytes = 0;
   destroyed = false;
 
   private constructor(private readonly opts: RoomOptions) {
@@ -104,15 +125,10 @@ export class Room {
         kind === 'update' ? room.applyRelayed(payload) : room.applyRelayedAwareness(payload),
       );
       const { updates, lastSeq } = await opts.store.load(opts.name);
-      Y.transact(
-        room.doc,
-        () => {
-          for (const u of updates) Y.applyUpdate(room.doc, u, PERSISTENCE_ORIGIN);
-        },
-        PERSISTENCE_ORIGIN,
-      );
+      room.applyStored(updates);
       room.lastSeq = lastSeq;
       room.storedEntries = updates.length;
+      room.docBytes = Y.encodeStateAsUpdate(room.doc).byteLength;
       return room;
     } catch (e) {
       room.destroyNow();
@@ -120,9 +136,46 @@ export class Room {
     }
   }
 
+  /**
+   * Documents stored before the rule gate existed may hold what it now refuses
+   * (G6): each stored entry is applied on its own, whatever would stay pending
+   * is dropped, and entries outside the schema are removed (and logged), so the
+   * document loads and is served without them.
+   */
+  private applyStored(updates: Uint8Array[]): void {
+    const { log, kind } = this.opts;
+    for (const [i, u] of updates.entries()) {
+      try {
+        Y.applyUpdate(this.doc, u, PERSISTENCE_ORIGIN);
+      } catch (e) {
+        log.error({ err: e, doc: this.name, entry: i }, 'a stored update could not be applied; skipped');
+      }
+      this.dropPending(`stored entry ${i}`);
+    }
+    const problems = auditDocument(kind, this.doc, serverOrigin('audit'));
+    if (problems.length > 0)
+      log.warn(
+        { doc: this.name, problems: problems.slice(0, 20), count: problems.length },
+        'removed content that breaks the schema',
+      );
+  }
+
+  /** Structs whose dependencies never arrived are not kept (rule G4): they only cost memory. */
+  private dropPending(where: string): void {
+    const store = this.doc.store;
+    if (store.pendingStructs === null && store.pendingDs === null) return;
+    this.opts.log.warn({ doc: this.name, where }, 'dropped structs with missing dependencies');
+    store.pendingStructs = null;
+    store.pendingDs = null;
+  }
+
   // ---- connections -------------------------------------------------------
 
   join(conn: Connection): void {
+    if (this.destroyed) {
+      conn.close(CLOSE.roomFailed, 'the document failed on the server; reconnect');
+      return;
+    }
     const origin: Origin = { kind: 'remote', connectionId: conn.id };
     this.connections.set(conn, new Set());
     this.origins.set(conn, origin);
@@ -142,6 +195,7 @@ export class Room {
     const ids = this.connections.get(conn);
     if (!ids) return;
     this.connections.delete(conn);
+    this.clientIds.release(conn);
     const origin = this.origins.get(conn);
     this.origins.delete(conn);
     if (origin) this.connByOrigin.delete(origin);
@@ -208,9 +262,46 @@ export class Room {
       } else ack?.({ ok: true });
       return;
     }
-    if (!empty) Y.applyUpdate(this.doc, update, this.origins.get(conn));
+    if (!empty) {
+      const refusal = this.gate(conn, update);
+      if (refusal) {
+        conn.deny(refusal);
+        ack?.({ ok: false, error: refusal.reason });
+        return;
+      }
+      Y.applyUpdate(this.doc, update, this.origins.get(conn));
+      this.docBytes += update.byteLength;
+      this.dropPending(`update from ${conn.id}`);
+    }
     if (ack) this.pending.acks.push(ack);
     this.scheduleFlush();
+  }
+
+  /** The rule gate (G1–G5): null when the update may be applied. */
+  private gate(conn: Connection, update: Uint8Array): Denial | null {
+    const { peer } = conn;
+    try {
+      const refusal = checkUpdate(
+        {
+          kind: this.opts.kind,
+          doc: this.doc,
+          conn,
+          actor: peer,
+          live: this.opts.live(),
+          limits: this.opts.limits,
+          clientIds: this.clientIds,
+          docBytes: this.docBytes,
+        },
+        update,
+      );
+      if (refusal === null) return null;
+      this.opts.log.info({ doc: this.name, conn: conn.id, code: refusal.code }, 'update refused');
+      return { doc: this.opts.kind, ...refusal };
+    } catch (e) {
+      // A fault of the gate itself: refuse rather than apply something unchecked.
+      this.opts.log.error({ err: e, doc: this.name, conn: conn.id }, 'rule gate failed; update refused');
+      return { doc: this.opts.kind, code: 'malformed', reason: 'the update could not be checked' };
+    }
   }
 
   private receiveAwareness(conn: Connection, update: Uint8Array): void {
@@ -266,8 +357,9 @@ export class Room {
 
   /** Resolves after everything applied so far has been stored and broadcast. */
   whenStored(): Promise<void> {
-    return new Promise((resolve) => {
-      this.pending.waiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      if (this.destroyed) return reject(new Error(`${this.name} is unloaded`));
+      this.pending.waiters.push((err) => (err ? reject(err) : resolve()));
       this.scheduleFlush();
     });
   }
@@ -381,10 +473,37 @@ export class Room {
     )
       return;
     this.pending = newBatch();
-    this.flushing = this.flushBatch(batch).finally(() => {
-      this.flushing = null;
-    });
+    this.flushing = this.flushBatch(batch)
+      .catch((e: unknown) => {
+        abandon(batch);
+        this.fail(e);
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
     await this.flushing;
+  }
+
+  /**
+   * Rule G6: an error in this room (encoding a state, a frame) closes this room's
+   * connections with 4500 (clients reconnect and resync from what is stored) and
+   * unloads it; other rooms never notice. Unacknowledged changes are not lost:
+   * clients keep them until the server acknowledges them.
+   */
+  fail(e: unknown): void {
+    if (this.destroyed) return;
+    this.opts.log.error({ err: e, doc: this.name }, 'room failed; closing its connections');
+    for (const conn of [...this.connections.keys()]) {
+      try {
+        conn.close(CLOSE.roomFailed, 'the document failed on the server; reconnect');
+      } catch (err) {
+        this.opts.log.warn({ err, conn: conn.id }, 'closing a connection of a failed room');
+      }
+    }
+    this.connections.clear();
+    abandon(this.pending);
+    this.destroyNow();
+    this.opts.onFailure(this);
   }
 
   private async flushBatch(batch: Batch): Promise<void> {
@@ -468,6 +587,16 @@ export class Room {
     }
   }
 
+  /** Run `fn` for this room; an unexpected error fails the room instead of the process (G6). */
+  guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
   /** Store what is pending (best effort) and free everything. */
   async destroy(): Promise<void> {
     if (this.destroyed) return;
@@ -490,6 +619,13 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
   }
+}
+
+/** Tell everyone waiting on a batch that it will not be stored. */
+function abandon(batch: Batch): void {
+  const err = new Error('the document failed on the server');
+  for (const ack of batch.acks.splice(0)) ack({ ok: false, error: err.message });
+  for (const w of batch.waiters.splice(0)) w(err);
 }
 
 function updateFrame(update: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
-import type { Denial } from '../../shared/protocol';
-import { isBoardLocked, roleCanWrite, type DocKind } from '../../shared/schema';
+import { writeDenial, type BoardLimits } from '../../shared/policy';
+import { readLive, type DocKind } from '../../shared/schema';
 import type { Config } from '../config';
 import type { DocAccess } from '../http/context';
 import type { Logger } from '../log';
@@ -38,7 +38,7 @@ export class RoomManager implements DocAccess {
       store: DocStore;
       relay: Relay;
       log: Logger;
-      config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates'>;
+      config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates'> & { boardLimits: BoardLimits };
     },
   ) {}
 
@@ -103,14 +103,10 @@ export class RoomManager implements DocAccess {
         agenda = dep.room;
         entry.releaseDependency = dep.release;
       }
-      const checkWrite = (conn: Connection): Denial | null => {
-        const { role } = conn.peer;
-        if (!roleCanWrite(role, kind))
-          return { doc: kind, code: 'read-only', reason: `a ${role} cannot change the ${kind}` };
-        if (kind === 'board' && role === 'participant' && agenda && isBoardLocked(agenda.doc))
-          return { doc: kind, code: 'board-locked', reason: 'the organizer has locked the board' };
-        return null;
-      };
+      // The agenda's live state carries the lock and the voting rules of the board.
+      const live = () => (agenda && !agenda.destroyed ? readLive(agenda.doc) : null);
+      const checkWrite = (conn: Connection) =>
+        writeDenial(conn.peer.role, kind, live() ?? { boardLocked: false });
       const { config, store, relay, log } = this.deps;
       const room = await Room.load({
         name,
@@ -122,6 +118,9 @@ export class RoomManager implements DocAccess {
         awarenessTickMs: Math.max(config.tickMs, 50),
         compactAfterUpdates: config.compactAfterUpdates,
         checkWrite,
+        live: kind === 'board' ? live : () => null,
+        limits: config.boardLimits,
+        onFailure: (failed) => this.forget(name, entry, failed),
       });
       entry.room = room;
       return room;
@@ -131,6 +130,20 @@ export class RoomManager implements DocAccess {
       entry.releaseDependency?.();
       this.deps.log.error({ err: e, doc: name }, 'loading document failed');
       throw e;
+    }
+  }
+
+  /** A failed room (G6) is dropped at once; the next connection loads the document again. */
+  private forget(name: string, entry: Entry, room: Room): void {
+    if (this.entries.get(name) !== entry || entry.room !== room) return;
+    this.entries.delete(name);
+    if (entry.unloadTimer) clearTimeout(entry.unloadTimer);
+    entry.releaseDependency?.();
+    entry.releaseDependency = null;
+    // A board room depends on its agenda; when the agenda fails, the board goes with it.
+    if (room.name.endsWith('/agenda')) {
+      const board = this.entries.get(`${room.name.slice(0, -'/agenda'.length)}/board`);
+      board?.room?.fail(new Error('its agenda failed'));
     }
   }
 

@@ -12,7 +12,6 @@ import {
   type LiveState,
   type Note,
   type Origin,
-  type Role,
 } from '../schema';
 
 /**

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CLOSE, MESSAGE } from '../../shared/protocol';
-import { boardNotes, DOC_KINDS, ROLES, roleCanWrite, type DocKind, type Role } from '../../shared/schema';
-import { rawWebSocket, SioClient, yWebsocketClient } from '../helpers/clients';
+import {
+  agendaMeta,
+  boardNotes,
+  DOC_KINDS,
+  readNotes,
+  readTasks,
+  ROLES,
+  roleCanWrite,
+  type DocKind,
+  type Role,
+} from '../../shared/schema';
+import { mintPerson, rawWebSocket, SioClient, yWebsocketClient } from '../helpers/clients';
+import { noteScratch, noteTextOf, readProbe, taskText, typeTask, whoOf, writeProbe } from '../helpers/probes';
 import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
 
@@ -28,11 +39,11 @@ describe('S2: clients of one document converge', () => {
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Ada' });
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Grace' });
     await eventually(() => expect(a.synced.size + c.synced.size).toBe(6));
-    a.docs.board.getMap('notes').set('n1', new Y.Map());
-    c.docs.tasks.getText('scratch').insert(0, 'hello');
+    noteScratch(a.docs.board, whoOf(a), 'n1').insert(0, 'by Ada');
+    typeTask(c.docs.tasks, 'hello');
     await eventually(() => {
-      expect(c.docs.board.getMap('notes').has('n1')).toBe(true);
-      expect(a.docs.tasks.getText('scratch').toString()).toBe('hello');
+      expect(readNotes(c.docs.board).map((n) => n.text)).toEqual(['by Ada']);
+      expect(readTasks(a.docs.tasks).map((t) => t.title)).toEqual(['hello']);
     });
     a.awareness.board.setLocalState({ user: { name: 'Ada', color: '#112233' } });
     c.awareness.board.setLocalState({ user: { name: 'Grace', color: '#445566' } });
@@ -46,15 +57,17 @@ describe('S2: clients of one document converge', () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Ada' });
+    const linus = await mintPerson(server.url, b.id, b.tokens.participant, 'Linus');
     const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant, {
       name: 'Linus',
+      ...linus,
     });
-    await eventually(() => expect(provider.synced).toBe(true));
-    doc.getText('t').insert(0, 'from y-websocket');
-    a.docs.board.getText('u').insert(0, 'from socket.io');
+    await eventually(() => expect(provider.synced && a.synced.size === 3).toBe(true));
+    noteScratch(doc, { userId: linus.userId, name: 'Linus' }, 't').insert(0, 'from y-websocket');
+    noteScratch(a.docs.board, whoOf(a), 'u').insert(0, 'from socket.io');
     await eventually(() => {
-      expect(a.docs.board.getText('t').toString()).toBe('from y-websocket');
-      expect(doc.getText('u').toString()).toBe('from socket.io');
+      expect(noteTextOf(a.docs.board, 't')).toBe('from y-websocket');
+      expect(noteTextOf(doc, 'u')).toBe('from socket.io');
     });
     provider.awareness.setLocalStateField('user', { name: 'Linus', color: '#abcdef' });
     a.awareness.board.setLocalState({ user: { name: 'Ada', color: '#123456' } });
@@ -78,10 +91,10 @@ describe('S2: clients of one document converge', () => {
     const ws = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(polling.synced.size).toBe(3));
     expect(polling.socket.io.engine.transport.name).toBe('polling');
-    polling.docs.board.getText('t').insert(0, 'polled');
-    await eventually(() => expect(ws.docs.board.getText('t').toString()).toBe('polled'));
-    ws.docs.board.getText('t').insert(0, 'pushed ');
-    await eventually(() => expect(polling.docs.board.getText('t').toString()).toBe('pushed polled'));
+    typeTask(polling.docs.tasks, 'polled');
+    await eventually(() => expect(taskText(ws.docs.tasks)).toBe('polled'));
+    typeTask(ws.docs.tasks, 'pushed ');
+    await eventually(() => expect(taskText(polling.docs.tasks)).toBe('pushed polled'));
   });
 
   it('acknowledges an update only once it is stored', async () => {
@@ -89,12 +102,12 @@ describe('S2: clients of one document converge', () => {
     const b = await server.createBoard();
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(a.synced.size).toBe(3));
-    a.docs.board.getText('t').insert(0, 'durable');
+    typeTask(a.docs.tasks, 'durable');
     await eventually(() => expect(a.acks).toEqual([{ ok: true }]));
-    const stored = await server.store.load(`${b.id}/board`);
+    const stored = await server.store.load(`${b.id}/tasks`);
     const check = new Y.Doc();
     for (const u of stored.updates) Y.applyUpdate(check, u);
-    expect(check.getText('t').toString()).toBe('durable');
+    expect(readTasks(check)[0]?.title).toBe('durable');
   });
 });
 
@@ -107,20 +120,20 @@ describe('P1/P2: write rights per role and document, on both transports', () => 
     const observer = new SioClient(server.url, { board: b.id, token: b.tokens.organizer });
     const writer = new SioClient(server.url, { board: b.id, token: b.tokens[role] });
     await eventually(() => expect(writer.synced.size + observer.synced.size).toBe(6));
-    writer.docs[doc].getText('probe').insert(0, `${role}`);
+    writeProbe(writer.docs[doc], doc, role, whoOf(writer));
     // A second, always-allowed change proves the observer has caught up.
-    observer.docs.board.getText('marker').insert(0, 'x');
-    await eventually(() => expect(writer.docs.board.getText('marker').toString()).toBe('x'));
+    typeTask(observer.docs.tasks, 'x', 'marker');
+    await eventually(() => expect(taskText(writer.docs.tasks, 'marker')).toBe('x'));
     if (roleCanWrite(role, doc)) {
-      await eventually(() => expect(observer.docs[doc].getText('probe').toString()).toBe(role));
+      await eventually(() => expect(readProbe(observer.docs[doc], doc)).toBe(role));
       expect(writer.denials).toEqual([]);
     } else {
       await eventually(() =>
         expect(writer.denials.map((d) => [d.doc, d.code])).toEqual([[doc, 'read-only']]),
       );
       expect(writer.acks).toContainEqual({ ok: false, error: writer.denials[0]!.reason });
-      expect(observer.docs[doc].getText('probe').toString()).toBe('');
-      expect(await server.docs.read(b.id, doc, (d) => d.getText('probe').toString())).toBe('');
+      expect(readProbe(observer.docs[doc], doc)).toBe('');
+      expect(await server.docs.read(b.id, doc, (d) => readProbe(d, doc))).toBe('');
     }
   });
 
@@ -128,21 +141,34 @@ describe('P1/P2: write rights per role and document, on both transports', () => 
     const server = await startTestServer();
     const b = await server.createBoard();
     const observer = new SioClient(server.url, { board: b.id, token: b.tokens.organizer });
-    const { provider, doc: ydoc } = yWebsocketClient(server.wsUrl, b.id, doc, b.tokens[role]);
+    const person = await mintPerson(server.url, b.id, b.tokens[role], 'Probe');
+    const { provider, doc: ydoc } = yWebsocketClient(server.wsUrl, b.id, doc, b.tokens[role], {
+      name: 'Probe',
+      ...person,
+    });
     await eventually(() => expect(provider.synced && observer.synced.size === 3).toBe(true));
-    ydoc.getText('probe').insert(0, role);
-    observer.docs[doc].getText('marker').insert(0, 'x');
+    writeProbe(ydoc, doc, role, { userId: person.userId, name: 'Probe' });
+    // A change of the observer's that the writer must see before the check below.
+    const marker = (d: Y.Doc): string =>
+      doc === 'agenda'
+        ? String(agendaMeta(d).get('date') ?? '')
+        : doc === 'board'
+          ? noteTextOf(d, 'marker')
+          : taskText(d, 'marker');
     if (roleCanWrite(role, doc)) {
-      await eventually(() => expect(observer.docs[doc].getText('probe').toString()).toBe(role));
+      await eventually(() => expect(readProbe(observer.docs[doc], doc)).toBe(role));
     } else {
-      await eventually(() => expect(ydoc.getText('marker').toString()).toBe('x'));
+      if (doc === 'agenda') agendaMeta(observer.docs.agenda).set('date', '2030-01-01');
+      else if (doc === 'board') noteScratch(observer.docs.board, whoOf(observer), 'marker').insert(0, 'x');
+      else typeTask(observer.docs.tasks, 'x', 'marker');
+      await eventually(() => expect(marker(ydoc)).not.toBe(''));
       // Give the refused update time to (not) arrive: it was sent before the marker came back.
       await server.rooms.acquire(b.id, doc).then(async (l) => {
         await l.room.flush();
         l.release();
       });
-      expect(observer.docs[doc].getText('probe').toString()).toBe('');
-      expect(await server.docs.read(b.id, doc, (d) => d.getText('probe').toString())).toBe('');
+      expect(readProbe(observer.docs[doc], doc)).toBe('');
+      expect(await server.docs.read(b.id, doc, (d) => readProbe(d, doc))).toBe('');
     }
   });
 
@@ -228,9 +254,9 @@ describe('I1: bad input never hurts other clients', () => {
       expect(bad2.closing?.code).toBe(CLOSE.badRequest);
       expect(bad.socket.connected).toBe(false);
     });
-    good.docs.board.getText('t').insert(0, 'still fine');
+    typeTask(good.docs.tasks, 'still fine');
     const other = new SioClient(server.url, { board: b.id, token: b.tokens.viewer });
-    await eventually(() => expect(other.docs.board.getText('t').toString()).toBe('still fine'));
+    await eventually(() => expect(taskText(other.docs.tasks)).toBe('still fine'));
   });
 
   it('unknown documents and non-binary frames are refused', async () => {
@@ -261,27 +287,27 @@ describe('I1: bad input never hurts other clients', () => {
   it('oversized messages end with 4413, which stops stock clients from retrying', async () => {
     const server = await startTestServer({ maxMessageBytes: 10_000 });
     const b = await server.createBoard();
-    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant);
+    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'tasks', b.tokens.participant);
     const events: number[] = [];
     provider.on('connection-close', (e: CloseEvent | null) => events.push(e?.code ?? 0));
     await eventually(() => expect(provider.synced).toBe(true));
-    doc.getText('big').insert(0, 'x'.repeat(20_000));
+    typeTask(doc, 'x'.repeat(20_000));
     await eventually(() => expect(events).toContain(CLOSE.tooLarge));
     expect(provider.shouldConnect).toBe(false);
 
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(c.synced.size).toBe(3));
-    c.docs.board.getText('big').insert(0, 'y'.repeat(15_000));
+    typeTask(c.docs.tasks, 'y'.repeat(15_000));
     await eventually(() => expect(c.closing?.code).toBe(CLOSE.tooLarge));
     expect(c.denials[0]?.code).toBe('too-large');
     // Nothing of either was stored.
-    expect(await server.docs.read(b.id, 'board', (d) => d.getText('big').length)).toBe(0);
+    expect(await server.docs.read(b.id, 'tasks', (d) => readTasks(d).length)).toBe(0);
   });
 
   it('wrong tokens get no document data on either transport', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    await server.docs.change(b.id, 'board', 'test', (d) => d.getText('secret').insert(0, 'classified'));
+    await server.docs.change(b.id, 'tasks', 'test', (d) => typeTask(d, 'classified'));
     const { closed, messages } = await rawWebSocket(
       `${server.wsUrl}/yjs/${b.id}/board?token=${'x'.repeat(43)}`,
     );
@@ -289,7 +315,7 @@ describe('I1: bad input never hurts other clients', () => {
     expect(messages).toEqual([]);
     const c = new SioClient(server.url, { board: b.id, token: 'y'.repeat(43) });
     await eventually(() => expect(c.connectError?.data?.code).toBe(CLOSE.unauthorized));
-    expect(c.docs.board.getText('secret').toString()).toBe('');
+    expect(readTasks(c.docs.tasks)).toEqual([]);
     const unknownBoard = new SioClient(server.url, { board: 'A'.repeat(22), token: b.tokens.organizer });
     await eventually(() => expect(unknownBoard.connectError?.data?.code).toBe(CLOSE.unauthorized));
   });
@@ -317,12 +343,12 @@ describe('Peer pitfalls', () => {
   it('every server frame holds exactly one message (stock clients read one per frame)', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
-    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant);
+    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'tasks', b.tokens.participant);
     const other = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(provider.synced && other.synced.size === 3).toBe(true));
-    for (let i = 0; i < 20; i++) other.docs.board.getText('t').insert(0, String(i % 10));
-    other.awareness.board.setLocalState({ user: {} });
-    await eventually(() => expect(doc.getText('t').length).toBe(20));
+    for (let i = 0; i < 20; i++) typeTask(other.docs.tasks, String(i % 10));
+    other.awareness.tasks.setLocalState({ user: {} });
+    await eventually(() => expect(readTasks(doc)[0]?.title.length).toBe(20));
   });
 });
 
@@ -333,11 +359,11 @@ describe('D3: documents are unloaded', () => {
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(c.synced.size).toBe(3));
     expect(server.rooms.loadedCount).toBe(3);
-    c.docs.board.getText('t').insert(0, 'kept');
+    typeTask(c.docs.tasks, 'kept');
     await eventually(() => expect(c.acks).toEqual([{ ok: true }]));
     c.close();
     await eventually(() => expect(server.rooms.loadedCount).toBe(0));
-    expect(await server.docs.read(b.id, 'board', (d) => d.getText('t').toString())).toBe('kept');
+    expect(await server.docs.read(b.id, 'tasks', (d) => readTasks(d)[0]?.title)).toBe('kept');
   });
 
   it('also when loading fails, and a later attempt succeeds', async () => {
@@ -369,13 +395,13 @@ describe('D3: documents are unloaded', () => {
       if (fail) throw new Error('disk full');
       return realAppend(name, updates);
     };
-    a.docs.board.getText('t').insert(0, 'precious');
+    typeTask(a.docs.tasks, 'precious');
     await new Promise((r) => setTimeout(r, 200));
     // Not stored, so not acknowledged and not relayed yet.
     expect(a.acks).toEqual([]);
-    expect(other.docs.board.getText('t').toString()).toBe('');
+    expect(readTasks(other.docs.tasks)).toEqual([]);
     fail = false;
-    await eventually(() => expect(other.docs.board.getText('t').toString()).toBe('precious'), {
+    await eventually(() => expect(readTasks(other.docs.tasks)[0]?.title).toBe('precious'), {
       timeout: 5000,
     });
     expect(a.acks).toEqual([{ ok: true }]);
@@ -388,20 +414,21 @@ describe('C1: compaction keeps content identical', () => {
     const b = await server.createBoard();
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(a.synced.size).toBe(3));
-    const notes = boardNotes(a.docs.board);
+    const log = noteScratch(a.docs.board, whoOf(a), 'log');
+    await eventually(() => expect(a.acks.length).toBe(1));
     for (let i = 0; i < 60; i++) {
       a.docs.board.transact(() => {
-        a.docs.board.getText('log').insert(i, String(i % 10));
-        if (i % 10 === 0) notes.set(`n${i}`, new Y.Map([['x', i]]));
+        log.insert(i, String(i % 10));
+        if (i % 10 === 0) boardNotes(a.docs.board).get('log')!.set('x', i);
       });
-      await eventually(() => expect(a.acks.length).toBe(i + 1));
+      await eventually(() => expect(a.acks.length).toBe(i + 2));
     }
     const name = `${b.id}/board`;
     await eventually(async () => expect(await server.store.count(name)).toBeLessThan(20));
     const { updates } = await server.store.load(name);
     const reloaded = new Y.Doc();
     for (const u of updates) Y.applyUpdate(reloaded, u);
-    expect(reloaded.getText('log').toString()).toBe(a.docs.board.getText('log').toString());
+    expect(readNotes(reloaded)).toEqual(readNotes(a.docs.board));
     expect(reloaded.getMap('notes').toJSON()).toEqual(a.docs.board.getMap('notes').toJSON());
     expect(Y.encodeStateVector(reloaded)).toEqual(Y.encodeStateVector(a.docs.board));
   });

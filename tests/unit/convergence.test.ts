@@ -9,14 +9,18 @@ import { createLogger } from '../../server/log';
 import { SqliteStore } from '../../server/persistence/sqlite';
 import { NoRelay } from '../../server/relay/relay';
 import { nextConnectionId, type Connection } from '../../server/sync/connection';
+import { BOARD_LIMITS } from '../../shared/policy';
+import { taskMap } from '../../shared/schema';
 import { RoomManager } from '../../server/sync/rooms';
 
 /**
- * S2 under adversity: a seeded in-memory network between the real Room and N
- * clients delivers messages in random order, drops connections (losing what
- * was in flight) and reconnects them, while clients edit concurrently. After
- * the network drains, every copy must equal the server's. A failing seed is
- * printed; keep it in REGRESSION_SEEDS.
+ * S2 and G7 under adversity: a seeded in-memory network between the real Room
+ * and N clients delivers messages in random order, drops connections (losing
+ * what was in flight) and reconnects them, while clients edit concurrently.
+ * An update that arrives before what it depends on is refused by the rule gate
+ * (G4); the client then does what ours does (G7): it drops its copy and takes
+ * the server's state afresh. After the network drains, every copy must equal
+ * the server's. A failing seed is printed; keep it in REGRESSION_SEEDS.
  */
 
 const REGRESSION_SEEDS: number[] = [];
@@ -25,6 +29,8 @@ const RANDOM_SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i * 7919);
 interface SimClient {
   doc: Y.Doc;
   conn: Connection | null;
+  /** The server refused one of its updates: reset before the next step. */
+  refused: boolean;
   /** Messages in flight, server -> client and client -> server. */
   inbox: Uint8Array[];
   outbox: Uint8Array[];
@@ -46,7 +52,7 @@ async function simulate(seed: number): Promise<void> {
     store,
     relay: new NoRelay(),
     log: createLogger('silent'),
-    config: { tickMs: 0, unloadGraceMs: 60_000, compactAfterUpdates: 25 },
+    config: { tickMs: 0, unloadGraceMs: 60_000, compactAfterUpdates: 25, boardLimits: BOARD_LIMITS },
   });
   const lease = await rooms.acquire('sim', 'tasks');
   const { room } = lease;
@@ -67,8 +73,10 @@ async function simulate(seed: number): Promise<void> {
       send: (f) => {
         if (c.conn === conn) c.inbox.push(f);
       },
-      deny: () => {
-        throw new Error('no denial expected');
+      deny: (d) => {
+        // Only what the reordering causes may be refused; anything else is a bug.
+        expect(d.code).toBe('missing-dependencies');
+        c.refused = true;
       },
       close: () => {},
     };
@@ -84,11 +92,23 @@ async function simulate(seed: number): Promise<void> {
     c.outbox.length = 0;
   };
 
-  for (let i = 0; i < 4; i++) {
-    const c: SimClient = { doc: new Y.Doc(), conn: null, inbox: [], outbox: [] };
+  const freshDoc = (c: SimClient): void => {
+    c.doc = new Y.Doc();
     c.doc.on('update', (u: Uint8Array, origin: unknown) => {
       if (origin !== SERVER && c.conn) c.outbox.push(frame((enc) => syncProtocol.writeUpdate(enc, u)));
     });
+  };
+  /** G7: a refused client drops its copy and syncs the server's state afresh. */
+  const reset = (c: SimClient): void => {
+    disconnect(c);
+    c.doc.destroy();
+    freshDoc(c);
+    c.refused = false;
+    connect(c);
+  };
+  for (let i = 0; i < 4; i++) {
+    const c: SimClient = { doc: new Y.Doc(), conn: null, refused: false, inbox: [], outbox: [] };
+    freshDoc(c);
     clients.push(c);
     connect(c);
   }
@@ -105,14 +125,20 @@ async function simulate(seed: number): Promise<void> {
 
   for (let step = 0; step < 400; step++) {
     const c = clients[prng.int32(gen, 0, clients.length - 1)]!;
+    if (c.refused) reset(c);
     const r = prng.real53(gen);
     if (r < 0.35) {
-      const text = c.doc.getMap<Y.Text>('tasks');
+      const tasks = taskMap(c.doc);
       const key = `k${prng.int32(gen, 0, 5)}`;
-      if (!text.has(key)) text.set(key, new Y.Text());
-      const t = text.get(key)!;
+      if (!tasks.has(key)) {
+        const task = new Y.Map<unknown>();
+        task.set('title', new Y.Text());
+        tasks.set(key, task);
+      }
+      const t = tasks.get(key)!.get('title') as Y.Text;
       t.insert(prng.int32(gen, 0, t.length), prng.word(gen, 1, 4));
       if (t.length > 3 && prng.bool(gen)) t.delete(0, 1);
+      if (t.length > 400) t.delete(0, 100);
     } else if (r < 0.6 && c.outbox.length > 0 && c.conn) {
       // Out of order: any in-flight message of this client may arrive first.
       const [f] = c.outbox.splice(prng.int32(gen, 0, c.outbox.length - 1), 1);
@@ -134,6 +160,10 @@ async function simulate(seed: number): Promise<void> {
   for (let round = 0; round < 50; round++) {
     let moved = false;
     for (const c of clients) {
+      if (c.refused) {
+        reset(c);
+        moved = true;
+      }
       while (c.outbox.length > 0) {
         room.receive(c.conn!, c.outbox.shift()!);
         moved = true;
