@@ -3,13 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE, CLOSE_REASON } from '../../shared/protocol';
 import { isSafeKey, readRoster, type RosterEntry } from '../../shared/schema';
 import { pseudonymOf } from '../../server/identity/pseudonym';
+import { SessionRegistry } from '../../server/identity/sessions';
+import { createLogger } from '../../server/log';
+import { PostgresStore } from '../../server/persistence/postgres';
 import { mintPerson, rawWebSocket, SioClient, yWebsocketClient, type Identity } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
+import { PG_URL, postgresAvailable, uniqueSchema } from '../helpers/services';
+
+const hasPg = await postgresAvailable();
 
 /**
  * Issue 13: per-person identities that cannot be borrowed, over both
@@ -458,5 +465,58 @@ describe('Upgrade requests', () => {
       const res = await fetch(`${server.url}/healthz`);
       expect(res.status).toBe(200);
     }
+  });
+});
+
+describe('Open connections per person (SessionRegistry)', () => {
+  it('a connection registering just after its person was removed is closed at once', () => {
+    const sessions = new SessionRegistry();
+    const early = vi.fn();
+    const bystander = vi.fn();
+    const unregister = sessions.add('b', 'u', early, [CLOSE.removed, REMOVED]);
+    sessions.add('b', 'v', bystander, [CLOSE.removed, REMOVED]);
+    unregister();
+    const open = vi.fn();
+    sessions.add('b', 'u', open, [CLOSE.removed, REMOVED]);
+    // Removal: remembered first, then the key is revoked, then open connections close.
+    sessions.markRemoved('b', 'u');
+    const late = vi.fn();
+    sessions.add('b', 'u', late, [CLOSE.removed, REMOVED]);
+    expect(late).toHaveBeenCalledWith(CLOSE.removed, REMOVED);
+    expect(sessions.closeAll('b', 'u', CLOSE.removed, REMOVED)).toBe(1);
+    expect(open).toHaveBeenCalledWith(CLOSE.removed, REMOVED);
+    expect(early).not.toHaveBeenCalled();
+    expect(bystander).not.toHaveBeenCalled();
+    expect(sessions.count('b', 'v')).toBe(1);
+    expect(sessions.count('b', 'u')).toBe(0);
+  });
+});
+
+describe.skipIf(!hasPg)('Identities across instances (PostgreSQL)', () => {
+  const schema = uniqueSchema();
+  afterAll(async () => {
+    const client = new pg.Client(PG_URL);
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+    await client.end();
+  });
+  const instance = () =>
+    startTestServer({}, { store: new PostgresStore(PG_URL, schema), log: createLogger('silent') });
+
+  it('a person issued on one instance joins another with the same pseudonym; removal holds on both', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const board = await a.createBoard();
+    const ada = await mintPerson(a.url, board.id, board.tokens.participant, 'Ada');
+    const auth = { board: board.id, token: board.tokens.participant, name: 'Ada' };
+    const onA = await joined(new SioClient(a.url, auth, { identity: ada }));
+    const onB = await joined(new SioClient(b.url, auth, { identity: ada }));
+    expect(onB).toMatchObject({ userId: ada.userId, issued: true, name: 'Ada' });
+    expect(onB.pseudonym).toBe(onA.pseudonym);
+
+    expect((await remove(a, board.id, board.tokens.organizer, ada.userId)).status).toBe(204);
+    const again = new SioClient(b.url, auth, { identity: ada });
+    await eventually(() => expect(again.connectError?.data?.code).toBe(CLOSE.removed));
+    const ws = await rawWebSocket(yjsUrl(b, board, { userId: ada.userId, key: ada.key }));
+    expect((await ws.closed).code).toBe(CLOSE.removed);
   });
 });
