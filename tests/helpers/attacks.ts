@@ -306,7 +306,7 @@ export const TRANSPORTS: readonly Transport[] = ['socket.io', 'y-websocket'];
 export interface Attacker {
   readonly transport: Transport;
   readonly person: Person;
-  /** The server's state as this connection last synced it (never edited locally). */
+  /** The server's state, synced now (a step 1 and its answer); never edited locally. */
   replica(doc: DocKind): Promise<Y.Doc>;
   /** Sends one update as `[sync][update]` and waits until the server handled it. */
   send(doc: DocKind, update: Uint8Array): Promise<Outcome>;
@@ -441,6 +441,7 @@ export class HostileSio implements Attacker {
 
   async replica(doc: DocKind): Promise<Y.Doc> {
     if (!this.session) await this.ready();
+    await this.resync(doc);
     return this.docs[doc];
   }
 
@@ -610,7 +611,9 @@ export class HostileWs implements Attacker {
   }
 
   async replica(doc: DocKind): Promise<Y.Doc> {
-    return (await this.connection(doc)).replica;
+    const conn = await this.connection(doc);
+    await conn.resync();
+    return conn.replica;
   }
 
   async send(doc: DocKind, update: Uint8Array): Promise<Outcome> {
