@@ -230,6 +230,24 @@ export function rawUpdate(
   return encoding.toUint8Array(enc);
 }
 
+/**
+ * `update` (which must delete nothing) with `deletes` as its delete set,
+ * written as given: ranges may repeat or overlap, which Yjs's own encoder never does.
+ */
+export function withDeleteSet(
+  update: Uint8Array,
+  deletes: { client: number; clock: number; len: number }[],
+): Uint8Array {
+  if (Y.decodeUpdate(update).ds.clients.size > 0 || update[update.length - 1] !== 0)
+    throw new Error('withDeleteSet: the update already deletes something');
+  const ds = rawUpdate([], deletes);
+  // `rawUpdate([], …)` starts with 0 clients of structs; the rest is the delete set.
+  const out = new Uint8Array(update.length - 1 + ds.length - 1);
+  out.set(update.subarray(0, update.length - 1), 0);
+  out.set(ds.subarray(1), update.length - 1);
+  return out;
+}
+
 /** The id of the item holding character `index` of `text` (to use as an origin). */
 export function charId(text: Y.Text, index: number): RawId {
   let n: Y.Item | null = text._start;

@@ -48,6 +48,7 @@ import {
   type Person,
   type RawItem,
   type Transport,
+  withDeleteSet,
 } from '../helpers/attacks';
 import { SioClient, yWebsocketClient } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
@@ -831,6 +832,29 @@ describe('G3: votes', () => {
     await expectRefusedWhole(env, 'board', update, ['forbidden', 'schema']);
   });
 
+  it.each(TRANSPORTS)(
+    '%s: the author removing the votes map of its own note (and with it everyone’s votes) is refused (forbidden)',
+    async (transport) => {
+      const env = await setup(transport);
+      const id = await attackerNote(env, 'my note, your votes');
+      await openVotingFor(env, 3);
+      await eventually(() => expect(boardNotes(env.hana.docs.board).has(id)).toBe(true));
+      castVote(
+        env.hana.docs.board,
+        id,
+        env.hana.session!.userId,
+        readLive(env.hana.docs.agenda),
+        me(env.hana),
+      );
+      await eventually(async () =>
+        expect(await env.server.docs.read(env.board.id, 'board', (d) => votesOf(d, id).size)).toBe(1),
+      );
+      const update = craft(await env.mal.replica('board'), env.cid, (d) => noteMapOf(d, id).delete('votes'));
+      await expectRefusedWhole(env, 'board', update, 'forbidden');
+      await expectExportedVotes(env, id, 'my note, your votes', { [env.hana.session!.userId]: 1 });
+    },
+  );
+
   it('an organizer may not set another person’s vote (forbidden)', async () => {
     const env = await setup('socket.io');
     const id = await honestNote(env, env.hana, 'organizer votes');
@@ -1152,6 +1176,64 @@ describe('G5: sizes of updates and boards', () => {
     expect(bytes).toBeLessThanOrEqual(limits.docBytes);
     await expectConverged(env);
   });
+});
+
+describe('G1/G5: a delete set that lists the same range many times buys no room', () => {
+  it.each(TRANSPORTS)(
+    '%s: 1,500 characters into a full note text, "paid for" by one 10-character deletion listed 150 times, are refused (schema)',
+    async (transport) => {
+      const env = await setup(transport);
+      const id = await attackerNote(env, 'a'.repeat(LIMITS.noteTextLength));
+      const replica = await env.mal.replica('board');
+      const t = noteText(replica, id)!;
+      const first = charId(t, 0);
+      const append = craft(replica, env.cid, (d) => {
+        const text = noteText(d, id)!;
+        text.insert(text.length, 'b'.repeat(1500));
+      });
+      const update = withDeleteSet(
+        append,
+        Array.from({ length: 150 }, () => ({ ...first, len: 10 })),
+      );
+      await expectRefusedWhole(env, 'board', update, 'schema');
+      expect(
+        await env.server.docs.read(env.board.id, 'board', (d) => noteText(d, id)!.length),
+      ).toBeLessThanOrEqual(LIMITS.noteTextLength);
+    },
+  );
+
+  it.each(TRANSPORTS)(
+    '%s: five new notes on a full board, "paid for" by one own note deleted and listed five times, are refused (board-full)',
+    async (transport) => {
+      const limits = { ...BOARD_LIMITS, notes: 3 };
+      const env = await setup(transport, { boardLimits: limits });
+      const ids: string[] = [];
+      for (let i = 0; i < limits.notes; i++) ids.push(await attackerNote(env, `note ${i}`));
+      const replica = await env.mal.replica('board');
+      const noteItem = boardNotes(replica)._map.get(ids[0]!)!;
+      const five = craft(replica, env.cid, (d) => {
+        for (let i = 0; i < 5; i++)
+          addNote(
+            d,
+            {
+              text: `extra ${i}`,
+              x: 0,
+              y: 0,
+              authorId: env.malPerson.userId!,
+              authorName: 'Mallory',
+              itemId: null,
+            },
+            localOrigin('mal'),
+          );
+      });
+      const update = withDeleteSet(
+        five,
+        Array.from({ length: 5 }, () => ({ client: noteItem.id.client, clock: noteItem.id.clock, len: 1 })),
+      );
+      await expectRefusedWhole(env, 'board', update, 'board-full');
+      expect(await env.server.docs.read(env.board.id, 'board', (d) => boardNotes(d).size)).toBe(limits.notes);
+    },
+  );
 });
 
 describe('G6: fault containment', () => {
