@@ -115,10 +115,10 @@ export async function runLoad(
   const tasks: (() => Promise<void>)[] = [];
   for (let i = 0; i < opts.clients; i++) {
     tasks.push(async () => {
-      const client =
-        i < opts.writers
-          ? new Writer(room.endpoint(`Writer ${i + 1}`), `Writer ${i + 1}`, i, opts.connectTimeoutMs)
-          : new LightReceiver(room.endpoint(`Reader ${i + 1}`), totalEdits, latencies, opts.connectTimeoutMs);
+      const writer = i < opts.writers ? await room.writer(`Writer ${i + 1}`) : null;
+      const client = writer
+        ? new Writer(writer.endpoint, `Writer ${i + 1}`, i, opts.connectTimeoutMs, writer.userId)
+        : new LightReceiver(room.endpoint(`Reader ${i + 1}`), totalEdits, latencies, opts.connectTimeoutMs);
       if (client instanceof Writer) writers.push(client);
       else receivers.push(client);
       try {

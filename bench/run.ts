@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, hasChromium } from '../tests/helpers/env';
 import { combineRounds } from './combine';
+import { runGateBench } from './gate';
 import { benchConfig, USAGE, type BenchConfig } from './config';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
@@ -223,6 +224,8 @@ async function main(): Promise<void> {
   );
   if (cfg.quick) say('Quick mode: small N and short runs, for development only.');
 
+  say('\n== Rule gate (bench/gate.ts, in process) ==');
+  const gate = await runGateBench(say);
   const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const browser = await browserRun(cfg);
@@ -237,6 +240,7 @@ async function main(): Promise<void> {
       {
         machine: info,
         config: cfg,
+        gate,
         main,
         saturation: saturation ? Object.fromEntries(saturation) : null,
         browser,

@@ -21,6 +21,12 @@ export const TARGET_LABEL: Record<TargetName, string> = {
 /** One fresh document on a running target, and how each bench client reaches it. */
 export interface RoomAccess {
   endpoint(name: string): Endpoint;
+  /**
+   * A writer's endpoint and the id it writes notes under. Plenary issues a
+   * person (`POST /api/boards/:id/people`): the rule gate accepts a note only
+   * under its author's own id. The reference has no identities (null: any id).
+   */
+  writer(name: string): Promise<{ endpoint: Endpoint; userId: string | null }>;
 }
 
 export interface RunningTarget {
@@ -143,6 +149,23 @@ async function createBoard(port: number): Promise<CreatedBoard> {
   return body;
 }
 
+async function mintPerson(
+  port: number,
+  boardId: string,
+  token: string,
+  name: string,
+): Promise<{ userId: string; key: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/boards/${boardId}/people`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name }),
+  });
+  const body = (await res.json()) as { userId?: unknown; key?: unknown };
+  if (res.status !== 201 || typeof body.userId !== 'string' || typeof body.key !== 'string')
+    throw new Error(`issuing a person: ${res.status}`);
+  return { userId: body.userId, key: body.key };
+}
+
 async function startPlenary(name: 'socketio' | 'ywebsocket', opts: TargetOptions): Promise<RunningTarget> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-bench-'));
   const prof = opts.cpuProfileDir ? [`--cpu-prof`, `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
@@ -167,17 +190,22 @@ async function startPlenary(name: 'socketio' | 'ywebsocket', opts: TargetOptions
       port,
       async newRoom() {
         const board = await createBoard(port);
+        const endpoint = (person: string, identity?: { userId: string; key: string }): Endpoint => {
+          if (name === 'socketio') {
+            return {
+              kind: 'socketio',
+              url: `http://127.0.0.1:${port}`,
+              auth: { board: board.id, token: board.tokens.participant, name: person, ...identity },
+            };
+          }
+          const q = new URLSearchParams({ token: board.tokens.participant, name: person, ...identity });
+          return { kind: 'websocket', url: `ws://127.0.0.1:${port}/yjs/${board.id}/board?${q}` };
+        };
         return {
-          endpoint(person): Endpoint {
-            if (name === 'socketio') {
-              return {
-                kind: 'socketio',
-                url: `http://127.0.0.1:${port}`,
-                auth: { board: board.id, token: board.tokens.participant, name: person, userId: newId() },
-              };
-            }
-            const q = new URLSearchParams({ token: board.tokens.participant, name: person });
-            return { kind: 'websocket', url: `ws://127.0.0.1:${port}/yjs/${board.id}/board?${q}` };
+          endpoint: (person) => endpoint(person),
+          async writer(person) {
+            const identity = await mintPerson(port, board.id, board.tokens.participant, person);
+            return { endpoint: endpoint(person, identity), userId: identity.userId };
           },
         };
       },
@@ -207,7 +235,8 @@ async function startReference(opts: TargetOptions): Promise<RunningTarget> {
       port,
       async newRoom() {
         const room = `bench-${newId()}`;
-        return { endpoint: (): Endpoint => ({ kind: 'websocket', url: `ws://127.0.0.1:${port}/${room}` }) };
+        const endpoint = (): Endpoint => ({ kind: 'websocket', url: `ws://127.0.0.1:${port}/${room}` });
+        return { endpoint, writer: () => Promise.resolve({ endpoint: endpoint(), userId: null }) };
       },
       output: child.output,
       stop: () => stopChild(child, dir),

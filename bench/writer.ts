@@ -23,15 +23,19 @@ export class Writer {
   closedBecause: string | null = null;
   private markSynced: () => void = () => {};
   private noteId: string | null = null;
-  private readonly userId = newId();
-  private readonly origin = localOrigin(this.userId);
+  /** The author id the server issued to this writer (notes carry their author's own id). */
+  private readonly userId: string;
+  private readonly origin;
 
   constructor(
     endpoint: Endpoint,
     private readonly name: string,
     private readonly index: number,
     timeoutMs: number,
+    userId: string | null,
   ) {
+    this.userId = userId ?? newId();
+    this.origin = localOrigin(this.userId);
     this.synced = new Promise((resolve) => (this.markSynced = resolve));
     this.link = openLink(
       endpoint,
