@@ -140,13 +140,15 @@ export interface RawItem {
   parent?: { root: string } | { item: RawId };
   /** Map key (only written without origins, like Yjs does). */
   parentSub?: string;
-  content: { string: string } | { any: unknown[] } | { deleted: number };
+  content: { string: string } | { any: unknown[] } | { deleted: number } | { type: 'map' | 'text' };
 }
 
-const CONTENT_REF = { deleted: 1, string: 4, any: 8 } as const;
+const CONTENT_REF = { deleted: 1, string: 4, type: 7, any: 8 } as const;
+/** Yjs type refs (YArrayRefID 0, YMapRefID 1, YTextRefID 2). */
+const TYPE_REF = { map: 1, text: 2 } as const;
 
 const contentLength = (c: RawItem['content']): number =>
-  'string' in c ? c.string.length : 'any' in c ? c.any.length : c.deleted;
+  'string' in c ? c.string.length : 'any' in c ? c.any.length : 'deleted' in c ? c.deleted : 1;
 
 /**
  * Encodes structs and deletions as a Yjs V1 update, byte by byte, without
@@ -177,7 +179,14 @@ export function rawUpdate(
       expected += contentLength(it.content);
       const origin = it.origin ?? null;
       const rightOrigin = it.rightOrigin ?? null;
-      const kind = 'string' in it.content ? 'string' : 'any' in it.content ? 'any' : 'deleted';
+      const kind =
+        'string' in it.content
+          ? 'string'
+          : 'any' in it.content
+            ? 'any'
+            : 'type' in it.content
+              ? 'type'
+              : 'deleted';
       const info =
         CONTENT_REF[kind] |
         (origin ? 0x80 : 0) |
@@ -206,6 +215,7 @@ export function rawUpdate(
       }
       const c = it.content;
       if ('string' in c) encoding.writeVarString(enc, c.string);
+      else if ('type' in c) encoding.writeVarUint(enc, TYPE_REF[c.type]);
       else if ('any' in c) {
         encoding.writeVarUint(enc, c.any.length);
         for (const v of c.any) encoding.writeAny(enc, v as Parameters<typeof encoding.writeAny>[1]);

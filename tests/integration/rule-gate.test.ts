@@ -681,6 +681,59 @@ describe('G2: authorship of new notes and note deletion', () => {
     },
   );
 
+  it.each(TRANSPORTS)(
+    '%s: a new note whose author fields are also set concurrently, under a higher client id, to someone else’s is refused (forbidden)',
+    async (transport) => {
+      const env = await setup(transport);
+      const replica = await env.mal.replica('board');
+      const c0 = Y.getState(replica.store, env.cid);
+      const high = freshClientId();
+      expect(high).toBeGreaterThan(env.cid);
+      const note = { client: env.cid, clock: c0 };
+      const field = (clock: number, key: string, value: unknown, client = env.cid): RawItem => ({
+        id: { client, clock },
+        parent: { item: note },
+        parentSub: key,
+        content: { any: [value] },
+      });
+      // Yjs keeps the value of the higher client id when two first writes of a key meet;
+      // the higher client's writes come first in the update, the honest-looking ones after.
+      const update = rawUpdate([
+        field(0, 'authorId', env.hana.session!.userId, high),
+        field(1, 'authorName', 'Hana', high),
+        { id: note, parent: { root: 'notes' }, parentSub: 'forgednote', content: { type: 'map' } },
+        {
+          id: { client: env.cid, clock: c0 + 1 },
+          parent: { item: note },
+          parentSub: 'text',
+          content: { type: 'text' },
+        },
+        {
+          id: { client: env.cid, clock: c0 + 2 },
+          parent: { item: { client: env.cid, clock: c0 + 1 } },
+          content: { string: 'Hana never wrote this' },
+        },
+        field(c0 + 23, 'x', 1),
+        field(c0 + 24, 'y', 1),
+        field(c0 + 25, 'color', 'yellow'),
+        field(c0 + 26, 'authorId', env.malPerson.userId!),
+        field(c0 + 27, 'authorName', 'Mallory'),
+        field(c0 + 28, 'itemId', null),
+        field(c0 + 29, 'createdAt', 1),
+        {
+          id: { client: env.cid, clock: c0 + 30 },
+          parent: { item: note },
+          parentSub: 'votes',
+          content: { type: 'map' },
+        },
+        field(c0 + 31, 'z', 1),
+        field(c0 + 32, 'group', ''),
+      ]);
+      await expectRefusedWhole(env, 'board', update, 'forbidden');
+      expect(readNotes(env.hana.docs.board)).toEqual([]);
+    },
+  );
+
   it('socket.io: a note under its own pseudonym (anonymous) is accepted, and its author may delete it', async () => {
     const env = await setup('socket.io');
     const mal = env.mal as HostileSio;
