@@ -251,11 +251,10 @@ export class Room {
       throw new ProtocolError(`unknown sync message ${syncType}`);
     }
     const update = decoding.readVarUint8Array(decoder);
-    const decoded = Y.decodeUpdate(update); // throws on malformed bytes, before anything is applied
-    const empty = decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+    // What every read-only client answers to sync step 1 when it has nothing new.
+    const empty = update.byteLength === 2 && update[0] === 0 && update[1] === 0;
     const denial = this.opts.checkWrite(conn);
     if (denial) {
-      // An empty step 2 is what every read-only client answers; it changes nothing.
       if (!empty) {
         conn.deny(denial);
         ack?.({ ok: false, error: denial.reason });
@@ -264,6 +263,8 @@ export class Room {
     }
     if (!empty) {
       const refusal = this.gate(conn, update);
+      // Bytes that are no update at all close the connection, as any malformed message (I1).
+      if (refusal?.code === 'malformed') throw new ProtocolError(refusal.reason);
       if (refusal) {
         conn.deny(refusal);
         ack?.({ ok: false, error: refusal.reason });

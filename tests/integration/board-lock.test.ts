@@ -4,7 +4,8 @@ import type * as Y from 'yjs';
 import { addNote } from '../../shared/ops/board';
 import { setBoardLocked } from '../../shared/ops/live';
 import { isBoardLocked, localOrigin, readNotes } from '../../shared/schema';
-import { SioClient, yWebsocketClient } from '../helpers/clients';
+import { mintPerson, SioClient, yWebsocketClient } from '../helpers/clients';
+import { whoOf, type Who } from '../helpers/probes';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -15,8 +16,10 @@ import { startTestServer, type TestServer } from '../helpers/server';
  * the board is unlocked.
  */
 
-const note = (authorId: string, text: string) =>
-  ({ text, x: 0, y: 0, authorId, authorName: authorId, itemId: null }) as const;
+/** A note by `who` (the gate accepts a note only under its author's own id and name, G2). */
+const note = (who: Who, text: string) =>
+  ({ text, x: 0, y: 0, authorId: who.userId, authorName: who.name, itemId: null }) as const;
+const ORG: Who = { userId: 'org', name: 'Org' };
 
 const texts = (doc: Y.Doc): string[] =>
   readNotes(doc)
@@ -55,13 +58,13 @@ describe('board lock', () => {
       token: board.tokens.participant,
       name: 'Pat',
     });
-    await eventually(() => expect(p.socket.connected).toBe(true));
-    addNote(p.docs.board, note('pat', 'refused'), localOrigin('pat'));
+    await eventually(() => expect(p.synced.size).toBe(3));
+    addNote(p.docs.board, note(whoOf(p), 'refused'), localOrigin('pat'));
     await eventually(() =>
       expect(p.denials).toContainEqual(expect.objectContaining({ doc: 'board', code: 'board-locked' })),
     );
 
-    addNote(organizer.docs.board, note('org', 'organizer note'), localOrigin('org'));
+    addNote(organizer.docs.board, note(ORG, 'organizer note'), localOrigin('org'));
     // The organizer's note arrives; the participant's never did.
     await eventually(() => expect(texts(watcher.doc)).toEqual(['organizer note']));
     expect(await serverTexts(server, board.id)).toEqual(['organizer note']);
@@ -75,8 +78,8 @@ describe('board lock', () => {
       token: board.tokens.participant,
       name: 'Pat',
     });
-    await eventually(() => expect(again.socket.connected).toBe(true));
-    addNote(again.docs.board, note('pat', 'after unlock'), localOrigin('pat'));
+    await eventually(() => expect(again.synced.size).toBe(3));
+    addNote(again.docs.board, note(whoOf(again), 'after unlock'), localOrigin('pat'));
     await eventually(() => expect(texts(watcher.doc)).toEqual(['after unlock', 'organizer note']));
     expect(await serverTexts(server, board.id)).toEqual(['after unlock', 'organizer note']);
     expect(again.denials).toEqual([]);
@@ -91,15 +94,20 @@ describe('board lock', () => {
     });
     await eventually(() => expect(watcher.socket.connected).toBe(true));
 
-    const p = yWebsocketClient(server.wsUrl, board.id, 'board', board.tokens.participant);
+    const pat = await mintPerson(server.url, board.id, board.tokens.participant, 'Pat');
+    const patWho: Who = { userId: pat.userId, name: 'Pat' };
+    const p = yWebsocketClient(server.wsUrl, board.id, 'board', board.tokens.participant, {
+      ...pat,
+      name: 'Pat',
+    });
     await eventually(() => expect(p.provider.synced).toBe(true));
-    addNote(p.doc, note('pat', 'refused'), localOrigin('pat'));
+    addNote(p.doc, note(patWho, 'refused'), localOrigin('pat'));
     // Same connection, sent after the update: once the watcher sees the
     // marker, the server has handled (and refused) the update before it.
     p.provider.awareness.setLocalStateField('editing', 'marker');
     await eventually(() => expect(editing(watcher.awareness.board)).toContain('marker'));
 
-    addNote(organizer.docs.board, note('org', 'organizer note'), localOrigin('org'));
+    addNote(organizer.docs.board, note(ORG, 'organizer note'), localOrigin('org'));
     await eventually(() => expect(texts(watcher.docs.board)).toEqual(['organizer note']));
     expect(await serverTexts(server, board.id)).toEqual(['organizer note']);
 
@@ -107,9 +115,12 @@ describe('board lock', () => {
     await eventually(async () =>
       expect(await server.docs.read(board.id, 'agenda', isBoardLocked)).toBe(false),
     );
-    const again = yWebsocketClient(server.wsUrl, board.id, 'board', board.tokens.participant);
+    const again = yWebsocketClient(server.wsUrl, board.id, 'board', board.tokens.participant, {
+      ...pat,
+      name: 'Pat',
+    });
     await eventually(() => expect(again.provider.synced).toBe(true));
-    addNote(again.doc, note('pat', 'after unlock'), localOrigin('pat'));
+    addNote(again.doc, note(patWho, 'after unlock'), localOrigin('pat'));
     await eventually(() => expect(texts(watcher.docs.board)).toEqual(['after unlock', 'organizer note']));
     expect(await serverTexts(server, board.id)).toEqual(['after unlock', 'organizer note']);
   });

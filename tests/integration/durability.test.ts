@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChildServer } from '../helpers/child-server';
 import { SioClient, yWebsocketClient } from '../helpers/clients';
+import { taskScratch, taskText } from '../helpers/probes';
 import { eventually } from '../helpers/eventually';
 import type { CreatedBoard } from '../helpers/server';
 
@@ -35,13 +36,13 @@ describe('S1: nothing a client has received is lost', () => {
       const first = await startChildServer({ DATA_DIR: dataDir });
       const board = await createBoard(first.url);
       const writer = new SioClient(first.url, { board: board.id, token: board.tokens.participant });
-      const watcher = yWebsocketClient(first.wsUrl, board.id, 'board', board.tokens.viewer);
+      const watcher = yWebsocketClient(first.wsUrl, board.id, 'tasks', board.tokens.viewer);
       await eventually(() => expect(writer.synced.size === 3 && watcher.provider.synced).toBe(true));
-      const text = writer.docs.board.getText('log');
+      const text = taskScratch(writer.docs.tasks, 'log');
       for (let i = 0; i < 100; i++) text.insert(text.length, `${i},`);
       // What the other client has received is what must survive.
-      await eventually(() => expect(watcher.doc.getText('log').toString().split(',').length).toBe(101));
-      const received = watcher.doc.getText('log').toString();
+      await eventually(() => expect(taskText(watcher.doc, 'log').split(',').length).toBe(101));
+      const received = taskText(watcher.doc, 'log');
       first.proc.kill(signal);
       const code = await first.exited;
       if (signal === 'SIGTERM') expect(code).toBe(0);
@@ -50,7 +51,7 @@ describe('S1: nothing a client has received is lost', () => {
       const second = await startChildServer({ DATA_DIR: dataDir });
       const reader = new SioClient(second.url, { board: board.id, token: board.tokens.viewer });
       await eventually(() => expect(reader.synced.size).toBe(3));
-      expect(reader.docs.board.getText('log').toString()).toBe(received);
+      expect(taskText(reader.docs.tasks, 'log')).toBe(received);
       second.proc.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     },

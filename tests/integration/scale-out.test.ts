@@ -4,6 +4,7 @@ import { createLogger } from '../../server/log';
 import { PostgresStore } from '../../server/persistence/postgres';
 import { RedisRelay } from '../../server/relay/redis';
 import { SioClient, yWebsocketClient } from '../helpers/clients';
+import { taskScratch, taskText } from '../helpers/probes';
 import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
 import { PG_URL, postgresAvailable, REDIS_URL, redisAvailable, uniqueSchema } from '../helpers/services';
@@ -42,18 +43,20 @@ describe.skipIf(!available)('R1: two instances on PostgreSQL + Redis serve one b
 
     const ada = new SioClient(a.url, { board: board.id, token: board.tokens.participant, name: 'Ada' });
     const bob = new SioClient(b.url, { board: board.id, token: board.tokens.participant, name: 'Bob' });
-    const linus = yWebsocketClient(b.wsUrl, board.id, 'board', board.tokens.participant);
+    const linus = yWebsocketClient(b.wsUrl, board.id, 'tasks', board.tokens.participant);
     await eventually(() => expect(ada.synced.size + bob.synced.size).toBe(6));
-    for (let i = 0; i < 20; i++) ada.docs.board.getText('t').insert(0, 'a');
-    bob.docs.board.getText('t').insert(0, 'B');
+    const t = taskScratch(ada.docs.tasks);
+    for (let i = 0; i < 20; i++) t.insert(0, 'a');
+    await eventually(() => expect(taskText(bob.docs.tasks)).toBe('a'.repeat(20)));
+    taskScratch(bob.docs.tasks).insert(0, 'B');
     await eventually(() => {
-      expect(bob.docs.board.getText('t').toString()).toBe(ada.docs.board.getText('t').toString());
-      expect(linus.doc.getText('t').length).toBe(21);
+      expect(taskText(bob.docs.tasks)).toBe(taskText(ada.docs.tasks));
+      expect(taskText(linus.doc).length).toBe(21);
     });
     // Compaction on one instance (from stored rows) keeps the other's updates.
-    await eventually(async () => expect(await a.store.count(`${board.id}/board`)).toBeLessThan(15));
+    await eventually(async () => expect(await a.store.count(`${board.id}/tasks`)).toBeLessThan(15));
     const late = new SioClient(b.url, { board: board.id, token: board.tokens.viewer });
-    await eventually(() => expect(late.docs.board.getText('t').length).toBe(21));
+    await eventually(() => expect(taskText(late.docs.tasks).length).toBe(21));
   });
 
   it('R2: shows who is here across instances, and removes people who leave', async () => {

@@ -90,7 +90,11 @@ export function checkUpdate<C>(input: GateInput<C>, update: Uint8Array): Omit<De
     let decoded: ReturnType<typeof Y.decodeUpdate>;
     try {
       decoded = Y.decodeUpdate(update);
-    } catch {
+    } catch (e) {
+      // lib0 reads JSON-like content recursively: only content nested far deeper
+      // than any value of the schema exhausts the stack.
+      if (e instanceof RangeError && /call stack/i.test(e.message))
+        return refuse('schema', 'content nested deeper than the schema');
       return refuse('malformed', 'the update cannot be decoded');
     }
     if (decoded.structs.length > UPDATE_LIMITS.structs)

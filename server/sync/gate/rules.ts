@@ -107,7 +107,7 @@ export function checkRules(
   let created = 0;
   let removed = 0;
   /** New notes of this update and the author fields written into them. */
-  const newNotes = new Map<object, { authorId?: unknown; authorName?: unknown }>();
+  const newNotes = new Map<object, { authorId: unknown[]; authorName: unknown[] }>();
   /** Own vote entries: per votes map, the stored count and the highest count written. */
   const ownVotes = new Map<object, { before: number; after: number }>();
   let voteChange = false;
@@ -161,7 +161,8 @@ export function checkRules(
             refuse('forbidden', 'only the author or an organizer can replace this note');
         }
       }
-      if (kind === 'board' && item.content instanceof Y.ContentType) newNotes.set(item, {});
+      if (kind === 'board' && item.content instanceof Y.ContentType)
+        newNotes.set(item, { authorId: [], authorName: [] });
       continue;
     }
     if (kind !== 'board') continue;
@@ -171,8 +172,8 @@ export function checkRules(
     if (path.length === 2 && path[0] === 'notes') {
       if (where!.isNew) {
         const fields = newNotes.get(where!.key);
-        if (fields && (key === 'authorId' || key === 'authorName') && item.content instanceof Y.ContentAny)
-          fields[key] = item.content.arr[0];
+        if (fields && (key === 'authorId' || key === 'authorName'))
+          fields[key].push(item.content instanceof Y.ContentAny ? item.content.arr[0] : undefined);
       } else if (FIXED_NOTE_FIELDS.has(key) && !organizer) {
         // A note written by an older client may lack its votes map: casting a vote repairs it.
         const repair = key === 'votes' && existing === null && item.content instanceof Y.ContentType;
@@ -206,10 +207,11 @@ export function checkRules(
   if (ranges > UPDATE_LIMITS.deleteRanges)
     refuse('too-large', `more than ${UPDATE_LIMITS.deleteRanges} deleted ranges in one update`);
   const removedItems: Y.Item[] = [];
-  for (const [client, list] of ds.clients) {
+  for (const [client, listed] of ds.clients) {
     const known = Y.getState(doc.store, client);
     const structs = doc.store.clients.get(client);
-    for (const { clock, len } of list) {
+    // A range listed twice must not count twice (it would "pay" for more text or notes).
+    for (const { clock, len } of mergeRanges(listed)) {
       if (len <= 0) continue;
       if (
         clock + len > known &&
@@ -261,8 +263,10 @@ export function checkRules(
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path.length === 2 && path[0] === 'notes' && !organizer) {
-      const note = parent;
-      const authorId = storedString(note, 'authorId');
+      // Removing a fixed field (the votes map: everyone's votes) is never an author's edit.
+      if (FIXED_NOTE_FIELDS.has(item.parentSub))
+        refuse('forbidden', `only an organizer can remove a note's ${item.parentSub}`);
+      const authorId = storedString(parent, 'authorId');
       if (!canDeleteNote(actor, authorId))
         refuse('forbidden', `only the author or an organizer can remove a note's ${item.parentSub}`);
     }
@@ -295,7 +299,15 @@ export function checkRules(
   }
   if (!organizer) {
     for (const fields of newNotes.values()) {
-      if (!isOwnAuthorship(actor, actor.name, { authorId: fields.authorId, authorName: fields.authorName }))
+      // Written once each: a second, concurrent-looking write could win Yjs's conflict resolution.
+      if (
+        fields.authorId.length !== 1 ||
+        fields.authorName.length !== 1 ||
+        !isOwnAuthorship(actor, actor.name, {
+          authorId: fields.authorId[0],
+          authorName: fields.authorName[0],
+        })
+      )
         refuse('forbidden', 'a new note must carry its author: you');
     }
   }
@@ -308,6 +320,18 @@ export function checkRules(
       if (denial) refuse(denial.code, denial.reason);
     }
   }
+}
+
+/** Ranges sorted by clock, overlapping and adjacent ones merged. */
+function mergeRanges(list: readonly { clock: number; len: number }[]): { clock: number; len: number }[] {
+  const sorted = [...list].filter((r) => r.len > 0).sort((a, b) => a.clock - b.clock);
+  const out: { clock: number; len: number }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.clock <= last.clock + last.len) last.len = Math.max(last.len, r.clock + r.len - last.clock);
+    else out.push({ clock: r.clock, len: r.len });
+  }
+  return out;
 }
 
 /** What `voterId` has given over the whole board, as stored. */
