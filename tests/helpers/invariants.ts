@@ -500,3 +500,68 @@ export async function checkBoard(
 /** One line per violation, for assertion messages. */
 export const formatViolations = (vs: readonly Violation[]): string =>
   vs.map((v) => `${v.rule} ${v.doc} ${v.path}: ${v.detail}`).join('\n');
+
+/** What one step may change of a note, by rule G2/G3: its author and its votes. */
+export interface NoteFacts {
+  authorId: unknown;
+  votes: Map<string, number>;
+}
+
+export function noteFacts(boardDoc: Y.Doc): Map<string, NoteFacts> {
+  const out = new Map<string, NoteFacts>();
+  const votes = voteTable(boardDoc);
+  const notes = boardDoc.share.has(ROOTS.board.notes) ? boardDoc.getMap(ROOTS.board.notes) : null;
+  notes?.forEach((note, id) => {
+    out.set(id, {
+      authorId: note instanceof Y.Map ? note.get('authorId') : undefined,
+      votes: votes.get(id) ?? new Map(),
+    });
+  });
+  return out;
+}
+
+/**
+ * G2/G3 across one step made by a single sender (everything else idle): a
+ * participant creates notes only as itself, deletes only its own, never
+ * rewrites an author, and changes only its own votes; an organizer may do
+ * all of that to anyone's, but adds votes only as itself.
+ */
+export function checkStep(
+  before: Map<string, NoteFacts>,
+  after: Map<string, NoteFacts>,
+  sender: { userId: string; pseudonym: string; role: Role },
+): Violation[] {
+  const out: Violation[] = [];
+  const fail = (rule: string, path: string, detail: string): void => {
+    out.push({ rule, doc: 'board', path, detail });
+  };
+  const organizer = sender.role === 'organizer';
+  const own = (authorId: unknown): boolean => authorId === sender.userId || authorId === sender.pseudonym;
+  for (const [id, now] of after) {
+    const was = before.get(id);
+    if (!was) {
+      if (!organizer && !own(now.authorId))
+        fail('G2', `notes.${id}`, `new note of ${String(now.authorId)} written by ${sender.userId}`);
+    } else if (was.authorId !== now.authorId && !organizer)
+      fail(
+        'G2',
+        `notes.${id}.authorId`,
+        `${String(was.authorId)} → ${String(now.authorId)} by ${sender.userId}`,
+      );
+    for (const [voter, count] of now.votes) {
+      const prev = was?.votes.get(voter) ?? 0;
+      if (count > prev && voter !== sender.userId)
+        fail('G3', `notes.${id}.votes.${voter}`, `${prev} → ${count} by ${sender.userId}`);
+    }
+    if (was && !organizer)
+      for (const [voter, prev] of was.votes) {
+        const count = now.votes.get(voter) ?? 0;
+        if (count < prev && voter !== sender.userId)
+          fail('G3', `notes.${id}.votes.${voter}`, `${prev} → ${count} by ${sender.userId}`);
+      }
+  }
+  for (const [id, was] of before)
+    if (!after.has(id) && !organizer && !own(was.authorId))
+      fail('G2', `notes.${id}`, `note of ${String(was.authorId)} deleted by ${sender.userId}`);
+  return out;
+}

@@ -41,18 +41,28 @@ import {
   HostileWs,
   issuePerson,
   nestedArrays,
+  charId,
   rawUpdate,
   sameSpotInserts,
   setRawContent,
   updateFrame,
+  withDeleteSet,
   wsParams,
   type Attacker,
   type Outcome,
   type Person,
+  type RawItem,
 } from '../helpers/attacks';
 import { SioClient, yWebsocketClient } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
-import { checkBoard, formatViolations, VoteHistory, type KnownPerson } from '../helpers/invariants';
+import {
+  checkBoard,
+  checkStep,
+  formatViolations,
+  noteFacts,
+  VoteHistory,
+  type KnownPerson,
+} from '../helpers/invariants';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
 
 /**
@@ -90,7 +100,13 @@ interface World {
   server: TestServer;
   board: CreatedBoard;
   honest: Honest[];
-  attackers: { person: Person; kind: 'socket.io' | 'y-websocket'; conn: Attacker; cid: number }[];
+  attackers: {
+    person: Person;
+    pseudonym: string;
+    kind: 'socket.io' | 'y-websocket';
+    conn: Attacker;
+    cid: number;
+  }[];
   other: HostileSio;
   people: KnownPerson[];
   history: VoteHistory;
@@ -169,6 +185,7 @@ async function setup(seed: number): Promise<World> {
     people.push({ userId: s.userId, name, role: 'participant', pseudonym: s.pseudonym, issued: true });
     attackers.push({
       person,
+      pseudonym: s.pseudonym,
       kind,
       conn: await connectAttacker(server, board, person, kind),
       cid: freshClientId(),
@@ -345,7 +362,7 @@ async function hostileStep(w: World, a: World['attackers'][number]): Promise<Att
       ? craft(board, a.cid, (d) => moveNote(d, note.id, prng.int32(gen, 0, 99), 7, origin))
       : own({ authorId: me, authorName: a.person.name });
 
-  const r = prng.int32(gen, 0, 21);
+  const r = prng.int32(gen, 0, 25);
   switch (r) {
     case 0:
       return on('board', 'forged author', own({ authorId: victim.userId, authorName: victim.person.name }));
@@ -571,6 +588,94 @@ async function hostileStep(w: World, a: World['attackers'][number]): Promise<Att
           taskMap(d).set(`t${prng.uint32(gen, 0, 1e9)}`, m);
         }),
       );
+    case 22:
+      if (!note) return on('board', 'valid', valid());
+      return on(
+        'board',
+        'votes map removed',
+        craft(board, a.cid, (d) => noteMap(d, note.id).delete('votes')),
+      );
+    case 23: {
+      // Room in a text "paid for" by one small deletion listed many times.
+      const full = notes.find((n) => n.text.length >= 10);
+      if (!full) return on('board', 'valid', valid());
+      const first = charId(noteText(board, full.id)!, 0);
+      const grow = craft(board, a.cid, (d) => {
+        const t = noteText(d, full.id)!;
+        t.insert(t.length, 'b'.repeat(LIMITS.noteTextLength));
+      });
+      return on(
+        'board',
+        'text grown behind repeated deletions',
+        withDeleteSet(
+          grow,
+          Array.from({ length: 300 }, () => ({ ...first, len: 10 })),
+        ),
+      );
+    }
+    case 24: {
+      // Notes beyond the limit "paid for" by one own note deleted, listed many times.
+      const mine = notes.find((n) => n.authorId === me || n.authorId === a.pseudonym);
+      if (!mine) return on('board', 'own note, honest', own({ authorId: me, authorName: a.person.name }));
+      const item = boardNotes(board)._map.get(mine.id)!;
+      const more = craft(board, a.cid, (d) => {
+        for (let i = 0; i < LIMITS_UNDER_TEST.notes; i++)
+          addNote(
+            d,
+            { text: `more ${i}`, x: 0, y: 0, itemId: null, authorId: me, authorName: a.person.name },
+            origin,
+          );
+      });
+      return on(
+        'board',
+        'notes beyond the limit behind a repeated deletion',
+        withDeleteSet(
+          more,
+          Array.from({ length: LIMITS_UNDER_TEST.notes }, () => ({
+            client: item.id.client,
+            clock: item.id.clock,
+            len: 1,
+          })),
+        ),
+      );
+    }
+    case 25: {
+      // A new note whose author fields are also written concurrently, under a higher client id.
+      const c0 = Y.getState(board.store, a.cid);
+      const high = freshClientId();
+      const noteId = { client: a.cid, clock: c0 };
+      const field = (client: number, clock: number, key: string, value: unknown): RawItem => ({
+        id: { client, clock },
+        parent: { item: noteId },
+        parentSub: key,
+        content: { any: [value] },
+      });
+      return on(
+        'board',
+        'concurrent forged author',
+        rawUpdate([
+          field(high, 0, 'authorId', victim.userId),
+          field(high, 1, 'authorName', victim.person.name),
+          { id: noteId, parent: { root: 'notes' }, parentSub: `f${high}`, content: { type: 'map' } },
+          {
+            id: { client: a.cid, clock: c0 + 1 },
+            parent: { item: noteId },
+            parentSub: 'text',
+            content: { type: 'text' },
+          },
+          {
+            id: { client: a.cid, clock: c0 + 2 },
+            parent: { item: { client: a.cid, clock: c0 + 1 } },
+            content: { string: 'forged' },
+          },
+          field(a.cid, c0 + 8, 'x', 1),
+          field(a.cid, c0 + 9, 'y', 1),
+          field(a.cid, c0 + 10, 'authorId', me),
+          field(a.cid, c0 + 11, 'authorName', a.person.name),
+          field(a.cid, c0 + 12, 'createdAt', 1),
+        ]),
+      );
+    }
     default:
       return on(
         'agenda',
@@ -626,13 +731,17 @@ async function afterStep(w: World): Promise<void> {
 async function simulate(w: World): Promise<void> {
   await afterStep(w);
   for (let step = 0; step < STEPS; step++) {
+    const before = await w.server.docs.read(w.board.id, 'board', noteFacts);
+    let sender: { userId: string; pseudonym: string; role: Role };
     if (prng.real53(w.gen) < 0.45) {
       const h = pick(w.gen, w.honest);
+      sender = h;
       let did: string | null = null;
       for (let tries = 0; tries < 5 && did === null; tries++) did = honestStep(w, h);
       w.trail.push(`${step}: ${h.label} ${did ?? 'nothing'}`);
     } else {
       const a = pick(w.gen, w.attackers);
+      sender = { userId: a.person.userId!, pseudonym: a.pseudonym, role: 'participant' };
       const attack = await hostileStep(w, a);
       const outcome: Outcome = await a.conn.sendBytes(attack.doc, attack.bytes);
       w.trail.push(
@@ -648,6 +757,9 @@ async function simulate(w: World): Promise<void> {
       }
     }
     await afterStep(w);
+    const after = await w.server.docs.read(w.board.id, 'board', noteFacts);
+    const changed = checkStep(before, after, sender);
+    expect(changed, formatViolations(changed)).toEqual([]);
   }
 }
 
