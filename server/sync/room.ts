@@ -1,9 +1,15 @@
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { CLOSE, LIMITS, MESSAGE, type Denial } from '../../shared/protocol';
+import {
+  awarenessFrame,
+  encodeAwarenessEntries,
+  syncStep1Frame,
+  syncStep2Frame,
+  updateFrame,
+} from '../../shared/protocol/frames';
 import type { BoardLimits } from '../../shared/policy';
 import {
   isOrigin,
@@ -181,14 +187,9 @@ export class Room {
     this.origins.set(conn, origin);
     this.connByOrigin.set(origin, conn);
     // Ask writers for what they have that we lack; readers' state is never wanted.
-    if (this.opts.checkWrite(conn) === null) {
-      const enc = encoding.createEncoder();
-      encoding.writeVarUint(enc, MESSAGE.sync);
-      syncProtocol.writeSyncStep1(enc, this.doc);
-      conn.send(encoding.toUint8Array(enc));
-    }
+    if (this.opts.checkWrite(conn) === null) conn.send(syncStep1Frame(this.doc));
     const states = this.awareness.getStates();
-    if (states.size > 0) conn.send(this.awarenessFrame([...states.keys()]));
+    if (states.size > 0) conn.send(awarenessFrame(this.awareness, [...states.keys()]));
   }
 
   leave(conn: Connection): void {
@@ -223,7 +224,7 @@ export class Room {
           ack?.({ ok: true });
           break;
         case MESSAGE.queryAwareness:
-          conn.send(this.awarenessFrame([...this.awareness.getStates().keys()]));
+          conn.send(awarenessFrame(this.awareness, [...this.awareness.getStates().keys()]));
           break;
         case MESSAGE.auth:
           // Clients have nothing to say in the auth sub-protocol.
@@ -310,7 +311,6 @@ export class Room {
     const decoder = decoding.createDecoder(update);
     const n = decoding.readVarUint(decoder);
     if (n > 64) throw new ProtocolError('too many awareness entries');
-    const out = encoding.createEncoder();
     const accepted: [number, number, string][] = [];
     for (let i = 0; i < n; i++) {
       const clientId = decoding.readVarUint(decoder);
@@ -339,13 +339,7 @@ export class Room {
       accepted.push([clientId, clock, JSON.stringify(clean)]);
     }
     if (accepted.length === 0) return;
-    encoding.writeVarUint(out, accepted.length);
-    for (const [clientId, clock, json] of accepted) {
-      encoding.writeVarUint(out, clientId);
-      encoding.writeVarUint(out, clock);
-      encoding.writeVarString(out, json);
-    }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, encoding.toUint8Array(out), conn);
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), conn);
   }
 
   // ---- server-side changes (HTTP routes, roster) --------------------------
@@ -435,17 +429,10 @@ export class Room {
         awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids),
       );
     }
-    const frame = this.awarenessFrame([...this.awarenessChanged]);
+    const frame = awarenessFrame(this.awareness, [...this.awarenessChanged]);
     this.awarenessChanged.clear();
     for (const conn of this.connections.keys()) conn.send(frame);
   };
-
-  private awarenessFrame(clients: number[]): Uint8Array {
-    const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, MESSAGE.awareness);
-    encoding.writeVarUint8Array(enc, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
-    return encoding.toUint8Array(enc);
-  }
 
   /**
    * Flush on the leading edge: an idle room stores and sends at once; a busy
@@ -544,10 +531,7 @@ export class Room {
           conn.send(fullStateFrame);
           continue;
         }
-        const enc = encoding.createEncoder();
-        encoding.writeVarUint(enc, MESSAGE.sync);
-        syncProtocol.writeSyncStep2(enc, this.doc, stateVector);
-        const frame = encoding.toUint8Array(enc);
+        const frame = syncStep2Frame(this.doc, stateVector);
         if (empty) fullStateFrame = frame;
         conn.send(frame);
       }
@@ -627,11 +611,4 @@ function abandon(batch: Batch): void {
   const err = new Error('the document failed on the server');
   for (const ack of batch.acks.splice(0)) ack({ ok: false, error: err.message });
   for (const w of batch.waiters.splice(0)) w(err);
-}
-
-function updateFrame(update: Uint8Array): Uint8Array {
-  const enc = encoding.createEncoder();
-  encoding.writeVarUint(enc, MESSAGE.sync);
-  syncProtocol.writeUpdate(enc, update);
-  return encoding.toUint8Array(enc);
 }
