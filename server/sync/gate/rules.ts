@@ -72,19 +72,24 @@ const storedCount = (item: Y.Item | null): number => {
 };
 
 /** Checks the content of one fresh item against the shape of its place (G1). */
-function checkContent(item: Y.Item, field: Field, where: string): void {
+/** Where a refused item would have gone, for the message (built only on refusal). */
+const labelOf = (kind: DocKind, path: readonly string[], key: string | null): string =>
+  `${kind}.${[...path, key ?? '#'].join('.')}`.slice(0, 120);
+
+function checkContent(item: Y.Item, field: Field, kind: DocKind, path: readonly string[], key: string): void {
   const c = item.content;
   if (c instanceof Y.ContentDeleted) return;
   if (field.kind === 'value') {
     if (!(c instanceof Y.ContentAny) || c.arr.length !== 1)
-      return refuse('schema', `${where} must be a plain value`);
-    if (!field.check(c.arr[0])) refuse('schema', `${where} must be ${field.expect}`);
+      return refuse('schema', `${labelOf(kind, path, key)} must be a plain value`);
+    if (!field.check(c.arr[0])) refuse('schema', `${labelOf(kind, path, key)} must be ${field.expect}`);
     return;
   }
-  if (!(c instanceof Y.ContentType)) refuse('schema', `${where} must be a shared ${field.kind}`);
+  if (!(c instanceof Y.ContentType))
+    refuse('schema', `${labelOf(kind, path, key)} must be a shared ${field.kind}`);
   const t = (c as Y.ContentType).type;
   const ok = field.kind === 'map' ? t.constructor === Y.Map : t.constructor === Y.Text;
-  if (!ok) refuse('schema', `${where} must be a shared ${field.kind}`);
+  if (!ok) refuse('schema', `${labelOf(kind, path, key)} must be a shared ${field.kind}`);
 }
 
 /** Validates the placed fresh items and the deletions of one update for its sender. */
@@ -111,6 +116,8 @@ export function checkRules(
   /** Own vote entries: per votes map, the stored count and the highest count written. */
   const ownVotes = new Map<object, { before: number; after: number }>();
   let voteChange = false;
+  /** Shape per parent type, found once per update. */
+  const shapes = new Map<object, Field | null>();
   const countedRoot = kind === 'board' ? 'notes' : kind === 'tasks' ? 'tasks' : 'items';
 
   const text = (where: Where, max: number): { added: number; removed: number } => {
@@ -125,24 +132,26 @@ export function checkRules(
     const where = whereOf(at.parent);
     if (where === null) refuse('schema', 'content outside the schema');
     const { path } = where!;
-    const label = `${kind}.${[...path, at.key ?? '#'].join('.')}`.slice(0, 120);
-    const shape = shapeAt(kind, path);
-    if (shape === null) refuse('schema', `${label.slice(0, 80)} is not part of the schema`);
+    let shape = shapes.get(where!.key);
+    if (shape === undefined) shapes.set(where!.key, (shape = shapeAt(kind, path)));
+    if (shape === null)
+      refuse('schema', `${labelOf(kind, path, at.key).slice(0, 80)} is not part of the schema`);
     const fresh =
       item.id.clock + item.length - Math.max(item.id.clock, Y.getState(doc.store, item.id.client));
 
     if (shape!.kind === 'text') {
-      if (at.key !== null) refuse('schema', `${label} holds no named entries`);
+      if (at.key !== null) refuse('schema', `${labelOf(kind, path, at.key)} holds no named entries`);
       if (!(item.content instanceof Y.ContentString) && !(item.content instanceof Y.ContentDeleted))
-        refuse('schema', `${label} holds plain text only`);
+        refuse('schema', `${labelOf(kind, path, at.key)} holds plain text only`);
       if (item.content instanceof Y.ContentString) text(where!, shape!.max).added += fresh;
       continue;
     }
-    if (shape!.kind !== 'map' || at.key === null) refuse('schema', `${label} is not a list`);
+    if (shape!.kind !== 'map' || at.key === null)
+      refuse('schema', `${labelOf(kind, path, at.key)} is not a list`);
     const key = at.key!;
     const field = fieldAt(shape as Extract<Field, { kind: 'map' }>, key);
-    if (field === null) refuse('schema', `${label} is not part of the schema`);
-    checkContent(item, field!, label);
+    if (field === null) refuse('schema', `${labelOf(kind, path, at.key)} is not part of the schema`);
+    checkContent(item, field!, kind, path, key);
     if (where!.type) {
       let keys = overwritten.get(where!.type);
       if (!keys) overwritten.set(where!.type, (keys = new Set()));

@@ -150,6 +150,14 @@ export function placeItems(
   const store = doc.store;
   const placed = new Map<Y.Item, Placement>();
   const visiting = new Set<Y.Item>();
+  /** One TypeRef per server type: thousands of items of one update share a few parents. */
+  const refs = new Map<Y.AbstractType<unknown>, TypeRef>();
+  const newRefs = new Map<Y.Item, TypeRef>();
+  const docRef = (type: Y.AbstractType<unknown>): TypeRef => {
+    let ref = refs.get(type);
+    if (!ref) refs.set(type, (ref = { kind: 'doc', type, path: docTypePath(type) }));
+    return ref;
+  };
 
   /** A dependency `id` of `item`: a doc struct, a fresh update item, or a refusal. */
   const dep = (item: Y.Item, id: Y.ID): Struct | Y.Item => {
@@ -175,7 +183,7 @@ export function placeItems(
     if (!(parent instanceof Y.AbstractType)) return DROPPED;
     return {
       dropped: false,
-      parent: { kind: 'doc', type: parent, path: docTypePath(parent) },
+      parent: docRef(parent),
       key: s.parentSub,
     };
   };
@@ -189,12 +197,16 @@ export function placeItems(
       if (!(s.content instanceof Y.ContentType))
         refuse('schema', 'an item names a parent that is not a shared type');
       if (p.key === null) refuse('schema', 'a shared type inside a list is not part of the schema');
-      const base = pathOf(p.parent);
-      return { kind: 'new', item: s, path: base ? [...base, p.key!] : null };
+      let ref = newRefs.get(s);
+      if (!ref) {
+        const base = pathOf(p.parent);
+        newRefs.set(s, (ref = { kind: 'new', item: s, path: base ? [...base, p.key!] : null }));
+      }
+      return ref;
     }
     if (s.content instanceof Y.ContentType) {
       const t = s.content.type as Y.AbstractType<unknown>;
-      return { kind: 'doc', type: t, path: docTypePath(t) };
+      return docRef(t);
     }
     if (s.content instanceof Y.ContentDeleted) return DROPPED; // a deleted (collected) type
     return refuse('schema', 'an item names a parent that is not a shared type');
@@ -221,7 +233,7 @@ export function placeItems(
       if (typeof p === 'string') {
         // Checked first: `doc.getMap` would create an unknown root in the server's document.
         if (!isRoot(p)) refuse('schema', `the document has no root "${p.slice(0, 40)}"`);
-        parentRef = { kind: 'doc', type: doc.getMap(p) as Y.AbstractType<unknown>, path: [p] };
+        parentRef = docRef(doc.getMap(p) as Y.AbstractType<unknown>);
       } else if (p instanceof Y.ID) {
         const s = dep(item, p);
         parentRef = typeOf(s);
