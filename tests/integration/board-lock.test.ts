@@ -46,7 +46,7 @@ async function lockedBoard() {
   return { server, board, organizer };
 }
 
-describe('board lock', () => {
+describe('P3: board lock', () => {
   it('refuses a participant’s board update over Socket.io while locked, accepts the organizer’s, and accepts again after unlocking', async () => {
     const { server, board, organizer } = await lockedBoard();
     // Watches what the server relays, over the other transport.

@@ -72,7 +72,7 @@ async function joined(c: SioClient): Promise<NonNullable<SioClient['session']>> 
   return c.session;
 }
 
-describe('Issued identities (POST /api/boards/:id/people)', () => {
+describe('ID1, ID5: issued identities (POST /api/boards/:id/people)', () => {
   it('issues { userId, key, name } to every role; only a hash of the key is stored', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
@@ -115,7 +115,7 @@ describe('Issued identities (POST /api/boards/:id/people)', () => {
   });
 });
 
-describe('Joins prove identity, on both transports', () => {
+describe('ID2: joins prove identity, on both transports', () => {
   it('Socket.io: the key proves the userId; without it, or with a wrong one, 4401', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
@@ -214,7 +214,7 @@ describe('Joins prove identity, on both transports', () => {
   });
 });
 
-describe('Pseudonyms: only the server links an anonymous author to a person', () => {
+describe('ID3: pseudonyms: only the server links an anonymous author to a person', () => {
   const dirs: string[] = [];
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -266,7 +266,7 @@ describe('Pseudonyms: only the server links an anonymous author to a person', ()
   });
 });
 
-describe('Bounded issuance', () => {
+describe('ID4: bounded issuance', () => {
   it('per client address: over the limit answers 429 with Retry-After and a JSON error', async () => {
     const server = await startTestServer({ peoplePerAddress: 2, peoplePerLink: 100, peopleWindowMs: 60_000 });
     const b = await server.createBoard();
@@ -325,7 +325,7 @@ describe('Bounded issuance', () => {
   });
 });
 
-describe('Renaming (PATCH /api/boards/:id/people/:userId)', () => {
+describe('ID5: renaming (PATCH /api/boards/:id/people/:userId)', () => {
   it('checks the key and the name, then updates the stored name and the roster', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
@@ -388,7 +388,7 @@ describe('Renaming (PATCH /api/boards/:id/people/:userId)', () => {
   });
 });
 
-describe('Removing a person (DELETE /api/boards/:id/people/:userId)', () => {
+describe('ID6: removing a person (DELETE /api/boards/:id/people/:userId)', () => {
   it("closes the person's connections on both transports with 4410; their key is refused afterwards", async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
@@ -445,7 +445,7 @@ describe('Removing a person (DELETE /api/boards/:id/people/:userId)', () => {
   });
 });
 
-describe('Upgrade requests', () => {
+describe('G6: upgrade requests', () => {
   it('a WebSocket upgrade whose target is no URL loses its socket; the server keeps serving', async () => {
     const server = await startTestServer();
     for (const target of ['//[', 'http://[::1', '//[/yjs/x/board']) {
@@ -468,7 +468,7 @@ describe('Upgrade requests', () => {
   });
 });
 
-describe('Open connections per person (SessionRegistry)', () => {
+describe('ID6: open connections per person (SessionRegistry)', () => {
   it('a connection registering just after its person was removed is closed at once', () => {
     const sessions = new SessionRegistry();
     const early = vi.fn();

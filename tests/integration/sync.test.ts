@@ -330,7 +330,7 @@ describe('Peer pitfalls', () => {
     expect(ws.readyState).toBe(ws.OPEN);
   });
 
-  it('keeps silent y-websocket connections alive with messages (stock clients give up after 30 s)', async () => {
+  it('S5: keeps silent y-websocket connections alive with messages (stock clients give up after 30 s)', async () => {
     const server = await startTestServer({ keepAliveMs: 200 });
     const b = await server.createBoard();
     const { messages } = await rawWebSocket(
@@ -340,7 +340,7 @@ describe('Peer pitfalls', () => {
     await eventually(() => expect(messages.length).toBeGreaterThan(before + 2), { timeout: 5000 });
   });
 
-  it('every server frame holds exactly one message (stock clients read one per frame)', async () => {
+  it('S3: every server frame holds exactly one message (stock clients read one per frame)', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'tasks', b.tokens.participant);
@@ -366,7 +366,7 @@ describe('D3: documents are unloaded', () => {
     expect(await server.docs.read(b.id, 'tasks', (d) => readTasks(d)[0]?.title)).toBe('kept');
   });
 
-  it('also when loading fails, and a later attempt succeeds', async () => {
+  it('D2: also when loading fails, and a later attempt succeeds', async () => {
     const server = await startTestServer({ unloadGraceMs: 50 });
     const b = await server.createBoard();
     const realLoad = server.store.load.bind(server.store);
@@ -383,7 +383,7 @@ describe('D3: documents are unloaded', () => {
     await eventually(() => expect(d.synced.size).toBe(3));
   });
 
-  it('keeps changes in memory when saving fails, and stores them once it works again', async () => {
+  it('D1: keeps changes in memory when saving fails, and stores them once it works again', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const a = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
