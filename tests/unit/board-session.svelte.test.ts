@@ -422,13 +422,15 @@ describe('BoardSession', () => {
     );
     const { session, socket } = open({ person: null, fetch: api.fetch });
     await vi.advanceTimersByTimeAsync(0);
-    expect(session.notice).toMatch(/trying again in 7 seconds/i);
+    expect(session.notice).toBe('Many people joined from this network just now.');
+    expect(session.noticeRetryAt).toBe(Date.now() + 7000);
     expect(socket.connects).toBe(0);
     await vi.advanceTimersByTimeAsync(6000);
     expect(api.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1000);
     expect(api.calls).toHaveLength(2);
     expect(session.notice).toBe('');
+    expect(session.noticeRetryAt).toBeNull();
     expect(socket.connects).toBe(1);
     expect(session.user.id).toBe(ADA.userId);
   });

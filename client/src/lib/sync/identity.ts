@@ -251,8 +251,11 @@ const MINT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
 export interface PersonKeeperOptions {
   api: PeopleApi;
   store?: KeyValueStore | null;
-  /** Something worth telling the person while an identity is on its way ('' clears it). */
-  onNotice?: (text: string) => void;
+  /**
+   * Something worth telling the person while an identity is on its way ('' clears
+   * it), and when the next attempt is due (epoch ms), for a countdown.
+   */
+  onNotice?: (text: string, retryAt?: number) => void;
 }
 
 export type EnsureResult =
@@ -276,7 +279,7 @@ export class PersonKeeper {
   #timer: ReturnType<typeof setTimeout> | null = null;
   readonly #api: PeopleApi;
   readonly #store: KeyValueStore | null;
-  readonly #notice: (text: string) => void;
+  readonly #notice: (text: string, retryAt?: number) => void;
 
   constructor(opts: PersonKeeperOptions) {
     this.#api = opts.api;
@@ -352,18 +355,16 @@ export class PersonKeeper {
         case 'refused':
           this.#notice('');
           return { ok: false, reason: r.message };
-        case 'wait': {
-          const s = Math.ceil(r.retryAfterMs / 1000);
-          this.#notice(
-            `Many people joined from this network just now. Trying again in ${s} second${s === 1 ? '' : 's'}…`,
-          );
+        case 'wait':
+          this.#notice('Many people joined from this network just now.', Date.now() + r.retryAfterMs);
           await this.#sleep(r.retryAfterMs);
           break;
-        }
-        case 'error':
-          this.#notice('Could not reach the server. Trying again…');
-          await this.#sleep(MINT_BACKOFF_MS[Math.min(attempt, MINT_BACKOFF_MS.length - 1)] ?? 30_000);
+        case 'error': {
+          const wait = MINT_BACKOFF_MS[Math.min(attempt, MINT_BACKOFF_MS.length - 1)] ?? 30_000;
+          this.#notice('Could not reach the server.', Date.now() + wait);
+          await this.#sleep(wait);
           break;
+        }
       }
     }
     return { ok: false, reason: 'stopped' };

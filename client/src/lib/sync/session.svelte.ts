@@ -95,6 +95,8 @@ export class BoardSession implements BoardSessionApi {
   savedOnce = $state(false);
   /** Something about the identity worth saying ('' when nothing), e.g. waiting after a 429. */
   notice = $state('');
+  /** When the next attempt behind `notice` is due (epoch ms), or null. */
+  noticeRetryAt = $state<number | null>(null);
   /** Whether this person holds an identity issued by the server (false: this connection only). */
   issued = $state(false);
 
@@ -120,8 +122,10 @@ export class BoardSession implements BoardSessionApi {
     this.#keeper = new PersonKeeper({
       api: this.#api,
       store: this.#store,
-      onNotice: (text) => {
-        if (!this.#destroyed) this.notice = text;
+      onNotice: (text, retryAt) => {
+        if (this.#destroyed) return;
+        this.notice = text;
+        this.noticeRetryAt = retryAt ?? null;
       },
     });
     this.user = { id: '', name: cleanName(opts.name), color: '#555555' };
