@@ -1,7 +1,25 @@
-import { readAgenda, readNotes, readRoster, readTasks } from '../../shared/schema';
-import type { BoardSnapshot, DocAccess } from '../http/context';
+import {
+  readAgenda,
+  readNotes,
+  readRoster,
+  readTasks,
+  type Agenda,
+  type Note,
+  type RosterEntry,
+  type Task,
+} from '../../shared/schema';
 import type { Logger } from '../log';
 import type { BoardStore } from '../persistence/store';
+import type { DocAccess } from '../sync/doc-access';
+
+/** Plain, validated content of a board, for exports. */
+export interface BoardSnapshot {
+  board: { id: string; title: string };
+  agenda: Agenda;
+  notes: Note[];
+  tasks: Task[];
+  roster: RosterEntry[];
+}
 
 /** Plain, validated content of a board's three documents (for exports). */
 export async function loadSnapshot(

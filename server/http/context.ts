@@ -1,32 +1,18 @@
 import type { RequestHandler, Response } from 'express';
-import type * as Y from 'yjs';
-import type { Agenda, DocKind, Note, Role, RosterEntry, Task } from '../../shared/schema';
+import type { Role } from '../../shared/schema';
+import type { BoardSnapshot } from '../boards/snapshot';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { DocAccess } from '../sync/doc-access';
+
+// Defined where they belong (sync/, boards/); named here for the route modules.
+export type { BoardSnapshot, DocAccess };
 
 /** Who the request's token says it is, for one board. */
 export interface BoardAuth {
   id: string;
   title: string;
   role: Role;
-}
-
-/**
- * Server-side access to a board's live documents. Changes go through the same
- * path as a client's update: stored before anyone receives them, then broadcast.
- */
-export interface DocAccess {
-  read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T): Promise<T>;
-  change(boardId: string, kind: DocKind, reason: string, fn: (doc: Y.Doc) => void): Promise<void>;
-}
-
-/** Plain, validated content of a board, for exports. */
-export interface BoardSnapshot {
-  board: { id: string; title: string };
-  agenda: Agenda;
-  notes: Note[];
-  tasks: Task[];
-  roster: RosterEntry[];
 }
 
 /** What every route module receives; route modules are `(ctx) => Router`. */

@@ -2,11 +2,11 @@ import type * as Y from 'yjs';
 import { writeDenial, type BoardLimits } from '../../shared/policy';
 import { readLive, type DocKind } from '../../shared/schema';
 import type { Config } from '../config';
-import type { DocAccess } from '../http/context';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import type { Relay } from '../relay/relay';
 import type { Connection } from './connection';
+import type { DocAccess } from './doc-access';
 import { Room } from './room';
 
 interface Entry {
