@@ -25,6 +25,7 @@ const checks = [
   ],
   ['lint (eslint)', bin('eslint'), ['.']],
   ['format (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
+  ['spec (every rule of docs/SPEC.md cited by a test)', process.execPath, ['scripts/spec-citations.mjs']],
 ];
 let failedChecks = 0;
 for (const [label, cmd, args] of checks) if (!run(label, cmd, args)) failedChecks++;

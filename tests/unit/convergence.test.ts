@@ -191,7 +191,7 @@ async function simulate(seed: number): Promise<void> {
   await store.close();
 }
 
-describe('S2: seeded network with reordering, drops and reconnects converges', () => {
+describe('S2, G7: seeded network with reordering, drops and reconnects converges', () => {
   it.each([...REGRESSION_SEEDS, ...RANDOM_SEEDS])('seed %i', async (seed) => {
     try {
       await simulate(seed);
