@@ -38,6 +38,8 @@ export interface TaskInput {
   itemId?: string | null;
   /** Epoch ms; defaults to now (injectable for tests and imports). */
   createdAt?: number;
+  /** The person making the task (their issued id); the server refuses anyone else's. */
+  createdBy?: string;
 }
 
 /** Most tasks a board may hold: keeps a runaway client from growing the document without bound. */
@@ -94,6 +96,7 @@ export function createTask(doc: Y.Doc, input: TaskInput, origin: Origin): string
   const status = cleanStatus(input.status);
   const noteId = cleanLink(input.noteId, 'note id');
   const itemId = cleanLink(input.itemId, 'agenda item id');
+  const createdBy = cleanOwnerId(input.createdBy);
   const createdAt =
     typeof input.createdAt === 'number' && Number.isFinite(input.createdAt) ? input.createdAt : Date.now();
   const tasks = taskMap(doc);
@@ -109,6 +112,8 @@ export function createTask(doc: Y.Doc, input: TaskInput, origin: Origin): string
     m.set('noteId', noteId);
     m.set('itemId', itemId);
     m.set('createdAt', createdAt);
+    // The server checks that the creator is the sender (G2).
+    if (createdBy) m.set('createdBy', createdBy);
     tasks.set(id, m);
   }, origin);
   return id;

@@ -98,6 +98,8 @@ export const TASK_FIELDS = {
   noteId: idOrNull(),
   itemId: idOrNull(),
   createdAt: num(),
+  /** The person who made the task (set from the change's origin; checked by the gate, G2). */
+  createdBy: value('an id or empty', (v) => v === '' || (typeof v === 'string' && isSafeKey(v))),
 } as const satisfies Record<string, Field>;
 
 export const AGENDA_ITEM_FIELDS_SHAPE = {

@@ -174,6 +174,12 @@ export function checkRules(
         newNotes.set(item, { authorId: [], authorName: [] });
       continue;
     }
+    // A task's creator is the sender (G2): written once, when the task is made.
+    if (kind === 'tasks' && path.length === 2 && key === 'createdBy' && !organizer) {
+      const own = item.content instanceof Y.ContentAny && item.content.arr[0] === actor.userId;
+      if (!where!.isNew || !own) refuse('forbidden', 'a task’s creator is the person who makes it');
+      continue;
+    }
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
 
@@ -269,6 +275,8 @@ export function checkRules(
       }
       continue;
     }
+    if (kind === 'tasks' && path.length === 2 && item.parentSub === 'createdBy' && !organizer)
+      refuse('forbidden', 'a task’s creator is the person who made it');
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path.length === 2 && path[0] === 'notes' && !organizer) {
