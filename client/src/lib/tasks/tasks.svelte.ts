@@ -215,7 +215,11 @@ export class TasksState {
   create(input: Omit<TaskInput, 'ownerId' | 'createdAt'>): string | null {
     if (this.#full()) return null;
     return this.#guard.run(() =>
-      createTask(this.session.docs.tasks, { ...input, ...this.resolveOwner(input.owner ?? '') }, this.origin),
+      createTask(
+        this.session.docs.tasks,
+        { ...input, ...this.resolveOwner(input.owner ?? ''), createdBy: this.session.user.id },
+        this.origin,
+      ),
     );
   }
 
@@ -226,7 +230,9 @@ export class TasksState {
       return null;
     }
     if (this.#full()) return null;
-    return this.#guard.run(() => createTaskFromNote(this.session.docs.tasks, note, this.origin));
+    return this.#guard.run(() =>
+      createTaskFromNote(this.session.docs.tasks, note, this.origin, { createdBy: this.session.user.id }),
+    );
   }
 
   assign(id: string, name: string): void {
