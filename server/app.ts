@@ -2,12 +2,9 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
 import { LIMITS } from '../shared/protocol';
-import { serverOrigin } from '../shared/schema';
-import { recordJoin } from '../shared/ops/roster';
 import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { createHttpApp } from './http/app';
-import type { DocAccess } from './http/context';
 import { createLogger, type Logger } from './log';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
@@ -16,7 +13,9 @@ import { Identities } from './identity/identities';
 import { SessionRegistry } from './identity/sessions';
 import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
-import type { Peer } from './sync/connection';
+import { SyncCore } from './sync/core';
+import type { DocAccess } from './sync/doc-access';
+import { authorizeByToken, recordInRoster } from './sync/hooks';
 import { RoomManager } from './sync/rooms';
 import { attachSocketIo } from './transports/socketio';
 import { YWebsocketEndpoint } from './transports/y-websocket';
@@ -50,18 +49,15 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const rooms = new RoomManager({ store, relay, log, config });
   const identities = new Identities(store, log);
   const sessions = new SessionRegistry();
-
-  const onJoin = (peer: Peer): void => {
-    rooms
-      .change(peer.boardId, 'board', 'roster', (doc) => {
-        recordJoin(
-          doc,
-          { id: peer.userId, name: peer.name, role: peer.role, at: Date.now() },
-          serverOrigin('roster'),
-        );
-      })
-      .catch((e: unknown) => log.warn({ err: e }, 'could not record a join'));
-  };
+  // The connection lifecycle of both transports; its hooks name what the rest of the server decides.
+  const core = new SyncCore({
+    rooms,
+    sessions,
+    log,
+    maxMessageBytes: config.maxMessageBytes,
+    maxPendingMessages: LIMITS.maxPendingMessages,
+    hooks: { authorize: authorizeByToken(store, identities), join: recordInRoster(rooms, log) },
+  });
 
   const app = createHttpApp({
     config,
@@ -79,17 +75,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     s.on('close', () => sockets.delete(s));
   });
 
-  const transportDeps = {
-    rooms,
-    boards: store,
-    log,
-    maxMessageBytes: config.maxMessageBytes,
-    maxPendingMessages: LIMITS.maxPendingMessages,
-    identities,
-    sessions,
-    onJoin,
-  };
-  const yws = new YWebsocketEndpoint({ ...transportDeps, keepAliveMs: config.keepAliveMs });
+  const yws = new YWebsocketEndpoint({ core, log, keepAliveMs: config.keepAliveMs });
   // Our listener comes first; engine.io (destroyUpgrade: false) ignores what it does not own.
   http.on('upgrade', (req, socket, head) => {
     // A throw here would end the process: a malformed request target only loses its socket.
@@ -102,7 +88,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       socket.destroy();
     }
   });
-  const io = attachSocketIo(http, transportDeps);
+  const io = attachSocketIo(http, core);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -1,5 +1,4 @@
 import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
@@ -15,6 +14,7 @@ import {
   type ServerToClientEvents,
   type SessionInfo,
 } from '../../shared/protocol';
+import { awarenessFrame, readSyncFrame, syncStep1Frame, updateFrame } from '../../shared/protocol/frames';
 import { DOC_KINDS, type DocKind } from '../../shared/schema';
 
 const cleanups: (() => void)[] = [];
@@ -86,33 +86,19 @@ export class SioClient {
     this.socket.on('connect_error', (e) => (this.connectError = e as Error & { data?: ConnectErrorData }));
     this.socket.on('y', (doc, frame) => this.receive(doc, new Uint8Array(frame)));
     this.socket.on('connect', () => {
-      for (const k of DOC_KINDS) {
-        const enc = encoding.createEncoder();
-        encoding.writeVarUint(enc, MESSAGE.sync);
-        syncProtocol.writeSyncStep1(enc, this.docs[k]);
-        this.socket.emit('y', k, encoding.toUint8Array(enc));
-      }
+      for (const k of DOC_KINDS) this.socket.emit('y', k, syncStep1Frame(this.docs[k]));
     });
     for (const k of DOC_KINDS) {
       this.docs[k].on('update', (update: Uint8Array, origin: unknown) => {
         if (origin === SERVER) return;
-        const enc = encoding.createEncoder();
-        encoding.writeVarUint(enc, MESSAGE.sync);
-        syncProtocol.writeUpdate(enc, update);
-        this.socket.emit('y', k, encoding.toUint8Array(enc), (res) => this.acks.push(res));
+        this.socket.emit('y', k, updateFrame(update), (res) => this.acks.push(res));
       });
       this.awareness[k].on(
         'update',
         ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
           if (origin === SERVER) return;
           const changed = [...added!, ...updated!, ...removed!];
-          const enc = encoding.createEncoder();
-          encoding.writeVarUint(enc, MESSAGE.awareness);
-          encoding.writeVarUint8Array(
-            enc,
-            awarenessProtocol.encodeAwarenessUpdate(this.awareness[k], changed),
-          );
-          this.socket.emit('y', k, encoding.toUint8Array(enc));
+          this.socket.emit('y', k, awarenessFrame(this.awareness[k], changed));
         },
       );
     }
@@ -123,11 +109,9 @@ export class SioClient {
     const decoder = decoding.createDecoder(frame);
     const type = decoding.readVarUint(decoder);
     if (type === MESSAGE.sync) {
-      const enc = encoding.createEncoder();
-      encoding.writeVarUint(enc, MESSAGE.sync);
-      const t = syncProtocol.readSyncMessage(decoder, enc, this.docs[doc], SERVER);
+      const { type: t, reply } = readSyncFrame(decoder, this.docs[doc], SERVER);
       if (t === syncProtocol.messageYjsSyncStep2) this.synced.add(doc);
-      if (encoding.length(enc) > 1) this.socket.emit('y', doc, encoding.toUint8Array(enc));
+      if (reply) this.socket.emit('y', doc, reply);
     } else if (type === MESSAGE.awareness) {
       awarenessProtocol.applyAwarenessUpdate(
         this.awareness[doc],
@@ -137,8 +121,8 @@ export class SioClient {
     }
   }
 
-  /** Send raw bytes as if they were a frame of `doc`. */
-  sendRaw(doc: string, bytes: Uint8Array): void {
+  /** Send raw bytes (or anything else) as if they were a frame of `doc`. */
+  sendRaw(doc: string, bytes: unknown): void {
     (this.socket as unknown as Socket).emit('y', doc, bytes);
   }
 

@@ -259,17 +259,23 @@ describe('I1: bad input never hurts other clients', () => {
     await eventually(() => expect(taskText(other.docs.tasks)).toBe('still fine'));
   });
 
-  it('unknown documents and non-binary frames are refused', async () => {
+  it('unknown documents close with 4404 on both transports; non-binary frames with 4400', async () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(c.synced.size).toBe(3));
     c.sendRaw('secrets', new Uint8Array([0, 0, 0]));
-    await eventually(() => expect(c.closing?.code).toBe(CLOSE.badRequest));
-    const { closed } = await rawWebSocket(
-      `${server.wsUrl}/yjs/${b.id}/secrets?token=${b.tokens.participant}`,
-    );
-    expect((await closed).code).toBe(CLOSE.notFound);
+    await eventually(() => expect(c.closing?.code).toBe(CLOSE.notFound));
+    for (const path of ['secrets', 'board/extra']) {
+      const { closed } = await rawWebSocket(
+        `${server.wsUrl}/yjs/${b.id}/${path}?token=${b.tokens.participant}`,
+      );
+      expect((await closed).code).toBe(CLOSE.notFound);
+    }
+    const d = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
+    await eventually(() => expect(d.synced.size).toBe(3));
+    d.sendRaw('board', 'not bytes');
+    await eventually(() => expect(d.closing?.code).toBe(CLOSE.badRequest));
   });
 
   it('random bytes on the y-websocket endpoint close with 4400; the process keeps serving', async () => {

@@ -1,0 +1,257 @@
+import { CLOSE, CLOSE_REASON, type CloseCode, type Denial, type SessionInfo } from '../../shared/protocol';
+import { DOC_KINDS, roleCanWrite, type DocKind } from '../../shared/schema';
+import type { SessionRegistry } from '../identity/sessions';
+import type { Logger } from '../log';
+import { nextConnectionId, type AckFn, type Connection, type Peer } from './connection';
+import { ProtocolError, type Room } from './room';
+import type { Lease, RoomManager } from './rooms';
+
+/**
+ * The socket the core talks to: each transport adapts its own to these
+ * members and feeds the frames it receives to `ClientConnection.receive`.
+ */
+export interface ClientSocket {
+  /** Send one y-protocols frame of document `doc` (a one-document transport ignores `doc`). */
+  send(frame: Uint8Array, doc: DocKind): void;
+  /** Tell the client an update was refused and not applied. */
+  deny(denial: Denial): void;
+  /** Close for good; the core calls it at most once. */
+  close(code: CloseCode, reason: string): void;
+  /** Optional: the connection is admitted and its documents are loaded; called once, before any frame. */
+  welcome?(session: SessionInfo): void;
+}
+
+/** What a client presents: the board's link token and the join's claim (see `Identities.join`). */
+export interface Credentials {
+  boardId: unknown;
+  token: unknown;
+  userId?: unknown;
+  key?: unknown;
+  name?: unknown;
+}
+
+/** The outcome of `authorize`: who the connection is, or the close code that refuses it. */
+export type Admission = { ok: true; peer: Peer; title: string } | { ok: false; code: CloseCode };
+
+/** The concerns the core asks the rest of the server about (persist, relay and policy live in Room). */
+export interface SyncHooks {
+  /** Who is connecting. A throw refuses the connection with 4503 (logged). */
+  authorize(credentials: Credentials): Promise<Admission>;
+  /** A connection joined its documents (the roster records the person). */
+  join(peer: Peer): void;
+}
+
+export interface SyncCoreDeps {
+  rooms: Pick<RoomManager, 'acquire'>;
+  /** Open connections per person, so that removing a person closes them. */
+  sessions: SessionRegistry;
+  log: Logger;
+  hooks: SyncHooks;
+  maxMessageBytes: number;
+  /** Frames a connection may send before its documents are loaded (I2). */
+  maxPendingMessages: number;
+}
+
+export interface ConnectionOptions {
+  /** Short transport name, the prefix of connection ids in logs (`sio`, `ws`). */
+  transport: string;
+  /** The documents this connection syncs, as the client named them (an unknown one closes with 4404). */
+  docs: readonly string[];
+}
+
+/** What a transport tells the core about one connection. */
+export interface ClientConnection {
+  /** One message from the client: the document it names, the frame, Socket.io's optional ack. */
+  receive(doc: unknown, frame: unknown, ack?: unknown): void;
+  /** The transport's socket is gone: leave the rooms, release the leases, forget the session. */
+  disconnected(): void;
+}
+
+const isDocKind = (v: string): v is DocKind => (DOC_KINDS as readonly string[]).includes(v);
+
+/**
+ * The sync core's connection lifecycle, the same for every transport:
+ * authorize (hook), register for removal, a capped queue while documents load
+ * (I2), a lease on each document's room, join, the `join` hook, then frames in
+ * (bad message 4400, unknown document 4404, over the size limit 4413) and out.
+ * What happens to a frame inside a document is the Room's business.
+ */
+export class SyncCore {
+  constructor(private readonly deps: SyncCoreDeps) {}
+
+  get maxMessageBytes(): number {
+    return this.deps.maxMessageBytes;
+  }
+
+  /** Runs the `authorize` hook; never throws (a failure is logged and refused with 4503). */
+  async authorize(credentials: Credentials): Promise<Admission> {
+    try {
+      return await this.deps.hooks.authorize(credentials);
+    } catch (e) {
+      this.deps.log.error({ err: e }, 'authentication failed');
+      return { ok: false, code: CLOSE.unavailable };
+    }
+  }
+
+  /**
+   * Serves one connection. Pass the client's `credentials`, or the `admission`
+   * when the transport authorized during its own handshake (Socket.io).
+   * Frames may be fed at once: they wait in the capped queue.
+   */
+  handleConnection(
+    socket: ClientSocket,
+    options: ConnectionOptions & ({ credentials: Credentials } | { admission: Admission }),
+  ): ClientConnection {
+    const client = new Client(this.deps, socket, options.transport);
+    const admission =
+      'admission' in options ? Promise.resolve(options.admission) : this.authorize(options.credentials);
+    void client.start(options.docs, admission);
+    return client;
+  }
+}
+
+/** One client connection (one board, one or more of its documents). */
+class Client implements ClientConnection {
+  private closed = false;
+  /** Frames received before the documents were joined (null once they are). */
+  private queue: [DocKind, Uint8Array, AckFn | undefined][] | null = [];
+  private docs = new Set<DocKind>();
+  private readonly joined = new Map<DocKind, { conn: Connection; room: Room }>();
+  private readonly leases: Lease[] = [];
+  private unregister: () => void = () => {};
+
+  constructor(
+    private readonly deps: SyncCoreDeps,
+    private readonly socket: ClientSocket,
+    private readonly transport: string,
+  ) {}
+
+  readonly close = (code: CloseCode, reason = CLOSE_REASON[code] ?? ''): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+  };
+
+  async start(names: readonly string[], admitted: Promise<Admission>): Promise<void> {
+    try {
+      await this.run(names, admitted);
+    } catch (e) {
+      this.deps.log.error({ err: e }, 'could not serve a connection');
+      this.close(CLOSE.unavailable);
+    }
+  }
+
+  private async run(names: readonly string[], admitted: Promise<Admission>): Promise<void> {
+    if (names.length === 0 || !names.every(isDocKind)) return this.close(CLOSE.notFound);
+    this.docs = new Set(names);
+    const admission = await admitted;
+    if (this.closed) return;
+    if (!admission.ok) return this.close(admission.code);
+    const { peer, title } = admission;
+    const { sessions, rooms, hooks, log } = this.deps;
+    // Removing the person closes this connection (at once, when they were removed a moment ago).
+    this.unregister = sessions.add(peer.boardId, peer.userId, this.close, [
+      CLOSE.removed,
+      CLOSE_REASON[CLOSE.removed]!,
+    ]);
+    for (const doc of this.docs) {
+      if (this.closed) return;
+      let lease: Lease;
+      try {
+        lease = await rooms.acquire(peer.boardId, doc);
+      } catch (e) {
+        log.error({ err: e, board: peer.boardId, doc }, 'could not load documents');
+        return this.close(CLOSE.unavailable);
+      }
+      if (this.closed) return lease.release();
+      this.leases.push(lease);
+      this.joined.set(doc, { conn: this.connection(doc, peer), room: lease.room });
+    }
+    this.socket.welcome?.({
+      boardId: peer.boardId,
+      title,
+      role: peer.role,
+      userId: peer.userId,
+      name: peer.name,
+      pseudonym: peer.pseudonym,
+      issued: peer.issued,
+      writable: DOC_KINDS.filter((d) => roleCanWrite(peer.role, d)),
+    });
+    // A room that fails while answering the join closes its connections (G6), not the process.
+    for (const { conn, room } of this.joined.values()) room.guard(() => room.join(conn));
+    if (this.closed) return;
+    hooks.join(peer);
+    const waiting = this.queue ?? [];
+    this.queue = null;
+    for (const [doc, frame, ack] of waiting) {
+      if (this.closed) break;
+      this.handle(doc, frame, ack);
+    }
+  }
+
+  /** The room's view of this connection for one document. */
+  private connection(doc: DocKind, peer: Peer): Connection {
+    return {
+      id: nextConnectionId(`${this.transport}-${doc}`),
+      doc,
+      peer,
+      send: (frame) => {
+        if (!this.closed) this.socket.send(frame, doc);
+      },
+      deny: (denial) => {
+        if (!this.closed) this.socket.deny(denial);
+      },
+      close: this.close,
+    };
+  }
+
+  receive(doc: unknown, frame: unknown, ack?: unknown): void {
+    if (this.closed) return;
+    if (typeof doc !== 'string' || !(frame instanceof Uint8Array))
+      return this.close(CLOSE.badRequest, 'expected (doc, bytes)');
+    if (!isDocKind(doc) || !this.docs.has(doc)) return this.close(CLOSE.notFound);
+    const reply = typeof ack === 'function' ? (ack as AckFn) : undefined;
+    const max = this.deps.maxMessageBytes;
+    if (frame.byteLength > max) {
+      this.socket.deny({ doc, code: 'too-large', reason: `message over ${max} bytes` });
+      return this.close(CLOSE.tooLarge);
+    }
+    if (this.queue) {
+      // Capped queue while the documents load (I2).
+      if (this.queue.length >= this.deps.maxPendingMessages) this.close(CLOSE.overloaded);
+      else this.queue.push([doc, frame, reply]);
+      return;
+    }
+    this.handle(doc, frame, reply);
+  }
+
+  private handle(doc: DocKind, frame: Uint8Array, ack: AckFn | undefined): void {
+    const target = this.joined.get(doc);
+    if (!target) return;
+    try {
+      target.room.receive(target.conn, frame, ack);
+    } catch (e) {
+      const { log } = this.deps;
+      if (!(e instanceof ProtocolError))
+        log.error({ err: e, conn: target.conn.id }, 'unexpected error handling a frame');
+      log.warn({ conn: target.conn.id, reason: (e as Error).message }, 'closing connection: bad message');
+      this.close(CLOSE.badRequest, (e as Error).message);
+    }
+  }
+
+  disconnected(): void {
+    this.closed = true;
+    this.queue = null;
+    this.unregister();
+    this.unregister = () => {};
+    for (const { conn, room } of this.joined.values()) {
+      try {
+        room.leave(conn);
+      } catch (e) {
+        this.deps.log.error({ err: e, conn: conn.id }, 'leaving a room failed');
+      }
+    }
+    this.joined.clear();
+    for (const lease of this.leases.splice(0)) lease.release();
+  }
+}
