@@ -17,6 +17,7 @@ import {
   type SessionInfo,
   type UpdateAck,
 } from '../../../../shared/protocol';
+import { writeDenial } from '../../../../shared/policy';
 import { DOC_KINDS, isOrigin, type DocKind, type Origin } from '../../../../shared/schema';
 
 /**
@@ -364,8 +365,13 @@ export class SocketIoProvider {
       // A document this connection may not write will never store our changes:
       // whatever of ours it holds goes, and the document shows the server's state.
       for (const k of DOC_KINDS) {
-        if (!info.writable.includes(k) && this.#pending[k].size > 0)
-          this.#refused(k, { code: 'read-only', reason: `a ${info.role} cannot change the ${k}` });
+        if (info.writable.includes(k) || this.#pending[k].size === 0) continue;
+        // Not writable now: by role, or (a participant's board) because it is locked.
+        const why = writeDenial(info.role, k, { boardLocked: true }) ?? {
+          code: 'read-only' as const,
+          reason: `this connection cannot change the ${k}`,
+        };
+        this.#refused(k, why);
       }
       this.#emitChange();
     });
