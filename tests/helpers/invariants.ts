@@ -7,6 +7,7 @@
  */
 import * as Y from 'yjs';
 import type { BoardLimits } from '../../shared/policy';
+import { NOTE_FIELDS, TASK_FIELDS, type Field } from '../../shared/schema/shape';
 import {
   AGENDA_ITEM_FIELDS,
   DOC_KINDS,
@@ -43,7 +44,10 @@ export interface InvariantContext {
   people: readonly KnownPerson[];
 }
 
-/** Keys (and value checks) of a note, a task, an agenda item, the roster entry and `live`, from shared/schema. */
+/**
+ * Keys of a note and a task as docs/protocol.md lists them, checked here on their own terms.
+ * Fields the schema gains later (shared/schema/shape.ts) are allowed and checked by the shape.
+ */
 const NOTE_KEYS = [
   'text',
   'x',
@@ -58,6 +62,9 @@ const NOTE_KEYS = [
   'group',
 ];
 const TASK_KEYS = ['title', 'owner', 'ownerId', 'due', 'status', 'noteId', 'itemId', 'createdAt'];
+const withShape = (own: string[], shape: Readonly<Record<string, Field>>): string[] => [
+  ...new Set([...own, ...Object.keys(shape)]),
+];
 const ROSTER_KEYS = ['name', 'role', 'lastSeen'];
 const META_KEYS = ['title', 'timeZone', 'date', 'links'];
 const LIVE_KEYS = [
@@ -162,6 +169,14 @@ class Checker {
         this.fail('G1', `${path}.${key}`, `value stored as ${c.constructor.name}`);
       check(key, m.get(key));
     }
+  }
+
+  /** A field only the schema module knows: checked by its shape. */
+  byShape(path: string, v: unknown, field: Field | undefined): void {
+    if (!field) return;
+    if (field.kind === 'text') this.text(path, v, field.max);
+    else if (field.kind === 'map') this.map(path, v);
+    else this.value(path, v, (x) => (field.check(x) ? null : `not ${field.expect}: ${describe(x)}`));
   }
 
   value(path: string, v: unknown, check: (v: unknown) => string | null): void {
@@ -294,8 +309,9 @@ export function checkDoc(kind: DocKind, doc: Y.Doc, ctx: InvariantContext): Viol
       notes.forEach((note, id) => {
         const path = `notes.${id}`;
         if (!c.map(path, note)) return;
-        c.fields(path, note, NOTE_KEYS, (k, v) => {
-          if (k === 'text') c.text(`${path}.text`, v, LIMITS.noteTextLength);
+        c.fields(path, note, withShape(NOTE_KEYS, NOTE_FIELDS), (k, v) => {
+          if (!NOTE_KEYS.includes(k)) c.byShape(`${path}.${k}`, v, (NOTE_FIELDS as Record<string, Field>)[k]);
+          else if (k === 'text') c.text(`${path}.text`, v, LIMITS.noteTextLength);
           else if (k === 'votes') {
             if (!c.map(`${path}.votes`, v)) return;
             c.fields(`${path}.votes`, v, [...v.keys()], (voter, count) =>
@@ -336,8 +352,9 @@ export function checkDoc(kind: DocKind, doc: Y.Doc, ctx: InvariantContext): Viol
       tasks.forEach((task, id) => {
         const path = `tasks.${id}`;
         if (!c.map(path, task)) return;
-        c.fields(path, task, TASK_KEYS, (k, v) => {
-          if (k === 'title') c.text(`${path}.title`, v, LIMITS.taskTitleLength);
+        c.fields(path, task, withShape(TASK_KEYS, TASK_FIELDS), (k, v) => {
+          if (!TASK_KEYS.includes(k)) c.byShape(`${path}.${k}`, v, (TASK_FIELDS as Record<string, Field>)[k]);
+          else if (k === 'title') c.text(`${path}.title`, v, LIMITS.taskTitleLength);
           else if (k === 'createdAt') c.value(`${path}.${k}`, v, isNum);
           else if (k === 'status')
             c.value(`${path}.${k}`, v, (x) =>
