@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { LIMITS } from '../../shared/protocol';
 import type { Role } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
@@ -27,6 +29,51 @@ export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard
     };
 }
 
+/** A Host header that is only a host name or address and an optional port (nothing that could end a directive). */
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/**
+ * Response headers (helmet): a strict Content-Security-Policy (scripts and
+ * styles only from our origin, no inline script, never framed), nosniff, no
+ * referrer, X-Frame-Options DENY, and HSTS when the public origin is https.
+ * The WebSocket origin (Socket.io and y-websocket) is PUBLIC_URL's, or the
+ * request's own host: 'self' covers ws: and wss: only in CSP Level 3 browsers.
+ */
+export function securityHeaders(publicUrl: string | null): RequestHandler {
+  const https = publicUrl?.toLowerCase().startsWith('https://') ?? false;
+  const pub = publicUrl ? new URL(publicUrl) : null;
+  const fixedWs = pub ? `${https ? 'wss' : 'ws'}://${pub.host}` : null;
+  const ownWebSocket = (req: IncomingMessage): string => {
+    if (fixedWs) return fixedWs;
+    const host = req.headers.host ?? '';
+    // Without PUBLIC_URL the scheme is not known behind a proxy: allow both for our host only.
+    return SAFE_HOST.test(host) ? `ws://${host} wss://${host}` : '';
+  };
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'", ownWebSocket],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': https ? [] : null,
+      },
+    },
+    // Tokens live in URL fragments, which are never sent; still, send no referrer at all.
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+  });
+}
+
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
   const ctx: RouteContext & { boards: BoardStore } & PeopleDeps = {
@@ -37,15 +84,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.disable('x-powered-by');
   // The client address (rate limits): the socket's unless TRUST_PROXY names the proxies.
   app.set('trust proxy', base.config.trustProxy);
-  app.use((_req, res, next) => {
-    res.set({
-      'x-content-type-options': 'nosniff',
-      // Tokens live in URL fragments, which are never sent; still, send no referrer at all.
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-    });
-    next();
-  });
+  app.use(securityHeaders(base.config.publicUrl));
   app.use(express.json({ limit: LIMITS.maxHttpBodyBytes }));
 
   app.get('/healthz', (_req, res) => {
