@@ -61,6 +61,7 @@ export class Identities {
   /** The pseudonym secret: created once in the store, shared by every instance; retried after a failure. */
   private loadSecret(): Promise<Uint8Array> {
     const loading = (this.secret ??= this.store.getOrCreateSecret(PSEUDONYM_SECRET, randomBytes(32)));
+    // Callers get the error (`return loading`, below); this only lets the next call try again.
     loading.catch(() => {
       if (this.secret === loading) this.secret = null;
     });

@@ -159,7 +159,11 @@ export class RoomManager implements DocAccess {
     this.entries.delete(name);
     const done = (async () => {
       try {
-        const room = await entry.loading.catch(() => null);
+        const room = await entry.loading.catch((e: unknown) => {
+          // load() logged it as an error already; a failed load leaves nothing to destroy.
+          this.deps.log.debug({ err: e, doc: name }, 'unloading a document whose load failed');
+          return null;
+        });
         await room?.destroy();
       } catch (e) {
         this.deps.log.error({ err: e, doc: name }, 'unloading document failed');
