@@ -371,9 +371,14 @@ describe('G4: structs under client ids of their own', () => {
       const env = await setup(transport);
       const id = await honestNote(env, env.hana, 'hello world');
       const text = noteText(await env.mal.replica('board'), id)!;
-      const first = sameSpotInserts(text, 2, 1600);
-      const second = sameSpotInserts(text, 2, 1600);
-      expect(first.byteLength).toBeGreaterThan(34_000);
+      // About 20 bytes per insert (varint sizes depend on the client ids): enough for 35 KB,
+      // while the text stays within its 2,000 characters.
+      const perInsert = sameSpotInserts(text, 2, 100).byteLength / 100;
+      const count = Math.ceil(35_500 / perInsert);
+      expect(text.length + count).toBeLessThanOrEqual(LIMITS.noteTextLength);
+      const first = sameSpotInserts(text, 2, count);
+      const second = sameSpotInserts(text, 2, count);
+      expect(first.byteLength).toBeGreaterThan(34_500);
       const before = await serverState(env, 'board');
       const [a, b] = await Promise.all([
         env.mal.send('board', first).then(async (o) => [o, await env.mal.send('board', second)] as const),
