@@ -6,7 +6,8 @@ import { createTask } from '../../../../shared/ops/tasks';
 import { readLive, readTasks, serverOrigin } from '../../../../shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
 import type { BoardSessionApi } from '../sync/types';
-import { TasksState } from './tasks.svelte';
+import { BOARD_LIMITS } from '../../../../shared/policy';
+import { TasksState, tasksStateFor } from './tasks.svelte';
 
 const setup = serverOrigin('test');
 
@@ -174,5 +175,25 @@ describe('TasksState', () => {
     expect(url).not.toContain('secret-token');
     expect(new Headers(init.headers).get('authorization')).toBe('Bearer secret-token');
     expect(tasks.error).toBe('Download failed (401).');
+  });
+
+  it('says the board is full at the task limit, writing nothing (shared/policy)', () => {
+    const session = fakeSession('participant', { user: { id: 'participant-1', name: 'Ada' } });
+    session.docs.tasks.transact(() => {
+      for (let i = 0; i < BOARD_LIMITS.tasks; i++)
+        createTask(session.docs.tasks, { title: `T${i}`, createdAt: i }, setup);
+    }, setup);
+    const tasks = new TasksState(session);
+    expect(tasks.create({ title: 'One more' })).toBeNull();
+    expect(tasks.error).toBe(`This board is full: it holds at most ${BOARD_LIMITS.tasks} tasks.`);
+    expect(readTasks(session.docs.tasks)).toHaveLength(BOARD_LIMITS.tasks);
+  });
+
+  it('a new state object per generation of the session (after a reset)', () => {
+    const session = { ...fakeSession('participant'), generation: 0 };
+    const first = tasksStateFor(session);
+    expect(tasksStateFor(session)).toBe(first);
+    session.generation = 1;
+    expect(tasksStateFor(session)).not.toBe(first);
   });
 });
