@@ -1,7 +1,7 @@
 import type { DocKind, Role } from '../../shared/schema';
 import type { CloseCode, Denial, UpdateAck } from '../../shared/protocol';
 
-/** Who is on the other end, as established by the transport's authentication. */
+/** Who is on the other end, as established by the core's `authorize` hook. */
 export interface Peer {
   boardId: string;
   role: Role;
@@ -15,9 +15,9 @@ export interface Peer {
 }
 
 /**
- * The minimal socket a room talks to (one per connection and document).
- * Transports (Socket.io, raw WebSocket) adapt their sockets to this; the sync
- * core never sees a transport.
+ * What a room sees of one connection to its document. The sync core
+ * (`core.ts`) makes one per document of a client connection, over the
+ * transport's `ClientSocket`; rooms never see a transport.
  */
 export interface Connection {
   readonly id: string;
