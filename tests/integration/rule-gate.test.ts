@@ -175,16 +175,17 @@ async function settled(server: TestServer, boardId: string): Promise<void> {
 
 const me = (c: SioClient): Origin => localOrigin(c.session!.userId);
 
-/** A note written by an honest Socket.io client as itself; resolves once the server has it. */
+/** A note written by an honest Socket.io client as itself; resolves once the server and both honest clients have it. */
 async function honestNote(env: Env, c: SioClient, text: string): Promise<string> {
   const id = addNote(
     c.docs.board,
     { text, x: 10, y: 20, authorId: c.session!.userId, authorName: c.session!.name, itemId: null },
     me(c),
   );
-  await eventually(async () =>
-    expect(await env.server.docs.read(env.board.id, 'board', (d) => boardNotes(d).has(id))).toBe(true),
-  );
+  await eventually(async () => {
+    expect(await env.server.docs.read(env.board.id, 'board', (d) => boardNotes(d).has(id))).toBe(true);
+    expect(boardNotes(env.org.docs.board).has(id) && boardNotes(env.hana.docs.board).has(id)).toBe(true);
+  });
   return id;
 }
 
@@ -209,6 +210,16 @@ async function openVotingFor(env: Env, votesPerPerson: number): Promise<void> {
     expect(await env.server.docs.read(env.board.id, 'agenda', (d) => readLive(d).votingOpen)).toBe(true),
   );
   await eventually(() => expect(readLive(env.hana.docs.agenda).votingOpen).toBe(true));
+}
+
+/** Hana gives one vote to `id`; resolves once the server and the organizer's client have it. */
+async function hanaVotes(env: Env, id: string): Promise<void> {
+  const voter = env.hana.session!.userId;
+  castVote(env.hana.docs.board, id, voter, readLive(env.hana.docs.agenda), me(env.hana));
+  await eventually(async () => {
+    expect(await env.server.docs.read(env.board.id, 'board', (d) => votesOf(d, id).get(voter))).toBe(1);
+    expect(votesOf(env.org.docs.board, id).get(voter)).toBe(1);
+  });
 }
 
 /** What must not move when an update is refused: state vector, content and stored rows. */
@@ -467,13 +478,7 @@ describe('G3: votes (crafted by a participant)', () => {
       const env = await setup(transport);
       const id = await honestNote(env, env.hana, 'vote for me');
       await openVotingFor(env, 3);
-      castVote(
-        env.hana.docs.board,
-        id,
-        env.hana.session!.userId,
-        readLive(env.hana.docs.agenda),
-        me(env.hana),
-      );
+      await hanaVotes(env, id);
       const update = craft(await env.mal.replica('board'), env.cid, (d) =>
         votesOf(d, id).set(env.malPerson.userId!, 99),
       );
@@ -489,13 +494,7 @@ describe('G3: votes (crafted by a participant)', () => {
       const env = await setup(transport);
       const id = await honestNote(env, env.hana, 'popular');
       await openVotingFor(env, 3);
-      castVote(
-        env.hana.docs.board,
-        id,
-        env.hana.session!.userId,
-        readLive(env.hana.docs.agenda),
-        me(env.hana),
-      );
+      await hanaVotes(env, id);
       const update = craft(await env.mal.replica('board'), env.cid, (d) => {
         const votes = votesOf(d, id);
         for (let i = 0; i < 200; i++) votes.set(`voter${i}`, 1);
@@ -511,16 +510,7 @@ describe('G3: votes (crafted by a participant)', () => {
       const env = await setup(transport);
       const id = await honestNote(env, env.hana, 'keep my vote');
       await openVotingFor(env, 3);
-      castVote(
-        env.hana.docs.board,
-        id,
-        env.hana.session!.userId,
-        readLive(env.hana.docs.agenda),
-        me(env.hana),
-      );
-      await eventually(async () =>
-        expect(await env.server.docs.read(env.board.id, 'board', (d) => votesOf(d, id).size)).toBe(1),
-      );
+      await hanaVotes(env, id);
       const replica = await env.mal.replica('board');
       await eventually(() => expect(votesOf(replica, id).size).toBe(1));
       const update = craft(replica, env.cid, (d) => votesOf(d, id).delete(env.hana.session!.userId));
@@ -953,16 +943,7 @@ describe('G3: votes', () => {
       const id = await attackerNote(env, 'my note, your votes');
       await openVotingFor(env, 3);
       await eventually(() => expect(boardNotes(env.hana.docs.board).has(id)).toBe(true));
-      castVote(
-        env.hana.docs.board,
-        id,
-        env.hana.session!.userId,
-        readLive(env.hana.docs.agenda),
-        me(env.hana),
-      );
-      await eventually(async () =>
-        expect(await env.server.docs.read(env.board.id, 'board', (d) => votesOf(d, id).size)).toBe(1),
-      );
+      await hanaVotes(env, id);
       const update = craft(await env.mal.replica('board'), env.cid, (d) => noteMapOf(d, id).delete('votes'));
       await expectRefusedWhole(env, 'board', update, 'forbidden');
       await expectExportedVotes(env, id, 'my note, your votes', { [env.hana.session!.userId]: 1 });
