@@ -3,8 +3,8 @@ import { replaceItems, setMeta } from '../../shared/ops/agenda';
 import { serverOrigin } from '../../shared/schema';
 import type { RunningServer } from '../app';
 import { demoMarkdown } from '../demo';
-import { boardUrls, createBoard } from '../http/boards';
 import { parseAgendaPage } from '../import/markdown-agenda';
+import { boardUrls, createBoard } from './links';
 
 /**
  * On an empty database, create a board from the demo workshop page so that a
