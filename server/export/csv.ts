@@ -5,9 +5,12 @@ export const TASKS_CSV_COLUMNS = ['title', 'owner', 'due', 'status', 'talk', 'no
 
 /**
  * Spreadsheet programs run a cell that starts with one of these as a formula
- * (CSV injection); a leading apostrophe makes them show it as text instead.
+ * (CSV injection), also after leading whitespace or control characters (which
+ * some trim) and in their full-width forms (＝＋－＠, which some fold to ASCII);
+ * a leading tab or CR is neutralised too. A leading apostrophe makes them show
+ * the cell as text instead.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\s\p{Cc}]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|[\t\r])/u;
 const asText = (v: string): string => (FORMULA_START.test(v) ? `'${v}` : v);
 
 /**

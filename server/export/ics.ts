@@ -1,6 +1,34 @@
-import ical, { ICalCalendarMethod } from 'ical-generator';
+import ical, { escape, ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { BoardSnapshot } from '../http/context';
+
+/** Line breaks of every kind (CR, LF, NEL, Unicode separators) and other whitespace controls. */
+const BREAKS = /\r\n|[\r\n\t\v\f\x85\u2028\u2029]/g;
+/** Control characters (C0, DEL, C1) that are left after line breaks are handled. */
+const CONTROL = /\p{Cc}/gu;
+
+/**
+ * Text for a one-line iCalendar value (a title, a name, a UID): every line
+ * break becomes a space and other control characters are dropped, so nothing
+ * a user typed can end the property and start another one (or an event).
+ */
+export function icsLine(text: string): string {
+  return text.replace(BREAKS, ' ').replace(CONTROL, '').trim();
+}
+
+/** Text for a multi-line value (a description): line breaks become LF, which ical-generator escapes as `\n`. */
+export function icsLines(text: string): string {
+  return text.replace(BREAKS, (b) => (b === '\t' ? ' ' : '\n')).replace(/[^\P{Cc}\n]/gu, '');
+}
+
+/**
+ * The calendar name (NAME and X-WR-CALNAME), which ical-generator writes
+ * unescaped: cleaned to one line, then escaped with ical-generator's own TEXT
+ * escaping (backslash, comma, semicolon).
+ */
+export function icsCalendarName(title: string): string {
+  return escape(icsLine(title), false);
+}
 
 const STATUS_TEXT = { open: 'open', doing: 'in progress', done: 'done' } as const;
 
@@ -11,9 +39,10 @@ const STATUS_TEXT = { open: 'open', doing: 'in progress', done: 'done' } as cons
  * duplicating them.
  */
 export function toTasksIcs(snapshot: BoardSnapshot, now: Date = new Date()): string {
-  const eventTitle = snapshot.agenda.meta.title || snapshot.board.title;
+  // One line: it is the calendar name and part of every description.
+  const eventTitle = icsLine(snapshot.agenda.meta.title || snapshot.board.title);
   const cal = ical({
-    name: `${eventTitle}: tasks`,
+    name: icsCalendarName(`${eventTitle}: tasks`),
     prodId: { company: 'Plenary', product: 'tasks', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
   });
@@ -25,7 +54,7 @@ export function toTasksIcs(snapshot: BoardSnapshot, now: Date = new Date()): str
     const day = DateTime.fromISO(t.due, { zone: 'utc' });
     if (!day.isValid) continue;
     const lines = [
-      `Owner: ${t.owner || 'unassigned'}`,
+      `Owner: ${icsLine(t.owner) || 'unassigned'}`,
       `Status: ${STATUS_TEXT[t.status]}`,
       `Event: ${eventTitle}`,
     ];
@@ -34,13 +63,15 @@ export function toTasksIcs(snapshot: BoardSnapshot, now: Date = new Date()): str
     const note = t.noteId ? notes.get(t.noteId) : undefined;
     if (note) lines.push(`From note: ${note}`);
     cal.createEvent({
-      id: `${t.id}@${snapshot.board.id}.plenary`,
+      // ical-generator writes UIDs as they are: a peer-written id is cleaned too.
+      id: icsLine(`${t.id}@${snapshot.board.id}.plenary`),
       start: day,
       end: day.plus({ days: 1 }),
       allDay: true,
       stamp: now,
-      summary: t.title,
-      description: lines.join('\n'),
+      // A title may hold line breaks (kept, escaped as `\n`); other controls are dropped.
+      summary: icsLines(t.title),
+      description: icsLines(lines.join('\n')),
     });
   }
   return cal.toString();

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../shared/ops/agenda';
 import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
+import { icsCalendarName, icsLine, icsLines } from '../export/ics';
 import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
 import { parseAgendaPageIsolated } from '../import/parse-in-worker';
 import { boardOf, HttpError, type RouteContext } from './context';
@@ -70,9 +71,11 @@ export function agendaToIcs(
   now: Date = new Date(),
 ): string {
   const { meta } = agenda;
-  const title = meta.title || boardTitle;
+  // One line: it is the calendar name and part of every description.
+  const title = icsLine(meta.title || boardTitle);
   const cal = ical({
-    name: title,
+    // NAME and X-WR-CALNAME are written unescaped by ical-generator: cleaned and escaped here.
+    name: icsCalendarName(title),
     prodId: { company: 'Plenary', product: 'agenda', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
   });
@@ -90,14 +93,14 @@ export function agendaToIcs(
     lines.push(`Event: ${title}`);
     cal.createEvent({
       // Stable UIDs: re-importing the file updates the entries instead of duplicating them.
-      id: `${item.id}@${boardId}.plenary`,
+      id: icsLine(`${item.id}@${boardId}.plenary`),
       start: start.toUTC().toJSDate(),
       end: new Date(start.toMillis() + item.minutes * MINUTE_MS),
       stamp: now,
-      summary,
-      description: lines.join('\n'),
-      url: item.url || meta.links.meeting || null,
-      location: meta.links.meeting ?? null,
+      summary: icsLine(summary),
+      description: icsLines(lines.join('\n')),
+      url: icsLine(item.url || meta.links.meeting || '') || null,
+      location: meta.links.meeting ? icsLine(meta.links.meeting) : null,
     });
   }
   return cal.toString();

@@ -70,3 +70,58 @@ describe('tasks.csv', () => {
     expect(row).toMatchObject({ title: `'=HYPERLINK("http://evil")`, owner: `'@admin` });
   });
 });
+
+describe('tasks.csv formula injection (issue 9)', () => {
+  const attacks = [
+    ' =1+1',
+    '\n=HYPERLINK("http://evil","x")',
+    '\r\n+cmd|"/c calc"!A0',
+    '\t@SUM(A1)',
+    '  \u00a0-2+3',
+    '＝1',
+    '＋1',
+    '－1',
+    '＠SUM(1)',
+    ' ＝1',
+    '\x00=1',
+  ];
+
+  it.each(attacks.map((a) => [JSON.stringify(a), a] as const))(
+    'the cell %s is read back as text, with an apostrophe in front',
+    (_name, attack) => {
+      // As a peer could write them (the ops trim; a raw Yjs update need not).
+      const docs = newBoardDocs();
+      createTask(docs.tasks, { title: 'placeholder' }, serverOrigin('t'));
+      const base = snapshotOf(docs);
+      const snapshot = { ...base, tasks: base.tasks.map((t) => ({ ...t, title: attack, owner: attack })) };
+      const [row] = parseCsv(toTasksCsv(snapshot));
+      expect(row).toMatchObject({ title: `'${attack}`, owner: `'${attack}` });
+    },
+  );
+
+  it('talk titles and note texts are neutralised the same way', () => {
+    const { docs, ids } = buildWorkshop();
+    const snapshot = snapshotOf(docs);
+    const hostile = {
+      ...snapshot,
+      agenda: { ...snapshot.agenda, items: snapshot.agenda.items.map((i) => ({ ...i, title: ' =1+1' })) },
+      notes: snapshot.notes.map((n) => ({ ...n, text: '\n=HYPERLINK("http://evil")' })),
+    };
+    const fromNote = parseCsv(toTasksCsv(hostile)).find(
+      (r) => r.title === snapshot.tasks.find((t) => t.id === ids.tasks.fromNote)!.title,
+    )!;
+    expect(fromNote).toMatchObject({ talk: `' =1+1`, note: `'\n=HYPERLINK("http://evil")` });
+  });
+
+  it('ordinary text, including text with formula characters later on, is left as it is', () => {
+    const docs = newBoardDocs();
+    createTask(docs.tasks, { title: 'placeholder' }, serverOrigin('t'));
+    const base = snapshotOf(docs);
+    const snapshot = {
+      ...base,
+      tasks: base.tasks.map((t) => ({ ...t, title: 'Check 1+1=2 @ noon', owner: ' Ana 東京' })),
+    };
+    const [row] = parseCsv(toTasksCsv(snapshot));
+    expect(row).toMatchObject({ title: 'Check 1+1=2 @ noon', owner: ' Ana 東京' });
+  });
+});
