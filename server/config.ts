@@ -35,6 +35,12 @@ export interface Config {
   peoplePerLink: number;
   /** The window of both identity limits, in ms. */
   peopleWindowMs: number;
+  /** Boards (`POST /api/boards`) one client address may create per window (admins are not limited). */
+  boardsPerAddress: number;
+  /** The window of the board creation limit, in ms. */
+  boardsWindowMs: number;
+  /** Agenda imports read at the same time (each in a worker thread); beyond, 503 with Retry-After. */
+  maxConcurrentImports: number;
   /**
    * Express's 'trust proxy' setting: false uses the socket's address as the
    * client address; behind a proxy, a hop count or the proxies' addresses
@@ -83,6 +89,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     peoplePerAddress: int(env.PEOPLE_PER_ADDRESS, 100),
     peoplePerLink: int(env.PEOPLE_PER_LINK, 500),
     peopleWindowMs: int(env.PEOPLE_WINDOW_MS, 60 * 60 * 1000),
+    boardsPerAddress: int(env.BOARDS_PER_ADDRESS, 20),
+    boardsWindowMs: int(env.BOARDS_WINDOW_MS, 60 * 60 * 1000),
+    maxConcurrentImports: int(env.MAX_CONCURRENT_IMPORTS, 2),
     trustProxy: trustProxy(env.TRUST_PROXY),
     boardLimits: {
       notes: int(env.MAX_NOTES, BOARD_LIMITS.notes),

@@ -1,5 +1,4 @@
 import { Router, type Request, type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { readRoster, serverOrigin } from '../../shared/schema';
 import { recordJoin } from '../../shared/ops/roster';
 import { CLOSE, CLOSE_REASON } from '../../shared/protocol';
@@ -7,6 +6,7 @@ import type { Identities } from '../identity/identities';
 import { checkName } from '../identity/names';
 import type { SessionRegistry } from '../identity/sessions';
 import { boardOf, HttpError, type RouteContext } from './context';
+import { limitRequests } from './rate-limit';
 
 /** What the people routes need besides the common context. */
 export interface PeopleDeps {
@@ -36,46 +36,21 @@ function nameOf(body: Record<string, unknown>): string {
  */
 function issuanceLimits(ctx: RouteContext): RequestHandler[] {
   const { peopleWindowMs: windowMs, peoplePerAddress, peoplePerLink } = ctx.config;
-  const common = {
-    windowMs,
-    standardHeaders: 'draft-7' as const,
-    legacyHeaders: false,
-    skipFailedRequests: true,
-    logger: ctx.log,
-  };
-  const retryIn = (req: Request): number => {
-    const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-    return Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + windowMs) - Date.now()) / 1000));
-  };
+  const common = { windowMs, code: 'too-many-people', skipFailedRequests: true, log: ctx.log };
   return [
-    // The client address: the socket's, or X-Forwarded-For's per TRUST_PROXY ('trust proxy').
-    rateLimit({
+    limitRequests({
       ...common,
       limit: peoplePerAddress,
-      handler: (req, _res, next) =>
-        next(
-          new HttpError(
-            429,
-            'too-many-people',
-            `too many new identities from this address; try again in ${retryIn(req)} s`,
-          ),
-        ),
+      message: (s) => `too many new identities from this address; try again in ${s} s`,
     }),
-    rateLimit({
+    limitRequests({
       ...common,
       limit: peoplePerLink,
-      keyGenerator: (_req, res) => {
+      key: (_req, res) => {
         const b = boardOf(res);
         return `${b.id}:${b.role}`;
       },
-      handler: (req, _res, next) =>
-        next(
-          new HttpError(
-            429,
-            'too-many-people',
-            `too many new identities for this link; try again in ${retryIn(req)} s`,
-          ),
-        ),
+      message: (s) => `too many new identities for this link; try again in ${s} s`,
     }),
   ];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashToken } from '../../server/boards/tokens';
+import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
 
 const post = (url: string, body: string, headers: Record<string, string> = {}) =>
@@ -88,5 +89,63 @@ describe('B1: boards and links', () => {
     const res = await fetch(`${server.url}/api/nothing-here`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not-found');
+  });
+});
+
+describe('board creation limit per client address (issue 9)', () => {
+  const title = JSON.stringify({ title: 'Spam' });
+  type ErrorBody = { error: { code: string; message: string } };
+
+  it('over BOARDS_PER_ADDRESS answers 429 with Retry-After and a JSON error', async () => {
+    const server = await startTestServer({ boardsPerAddress: 3, boardsWindowMs: 60_000 });
+    for (let i = 0; i < 3; i++) expect((await post(server.url, title)).status).toBe(201);
+    const res = await post(server.url, title);
+    expect(res.status).toBe(429);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.code).toBe('too-many-boards');
+    expect(body.error.message).toMatch(/try again in \d+ s/);
+    // Over the limit nothing else is looked at: a malformed request gets the same 429.
+    expect((await post(server.url, JSON.stringify({ title: 42 }))).status).toBe(429);
+    // Other routes are not limited.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('the window ends: after BOARDS_WINDOW_MS the address may create boards again', async () => {
+    const server = await startTestServer({ boardsPerAddress: 1, boardsWindowMs: 500 });
+    expect((await post(server.url, title)).status).toBe(201);
+    expect((await post(server.url, title)).status).toBe(429);
+    await eventually(async () => expect((await post(server.url, title)).status).toBe(201), {
+      timeout: 5000,
+      interval: 100,
+    });
+  });
+
+  it('counts per client address: X-Forwarded-For only with TRUST_PROXY', async () => {
+    const direct = await startTestServer({ boardsPerAddress: 1 });
+    expect((await post(direct.url, title, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(201);
+    // A forged header does not make a new address when no proxy is trusted.
+    expect((await post(direct.url, title, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(429);
+
+    const proxied = await startTestServer({ boardsPerAddress: 1, trustProxy: 1 });
+    expect((await post(proxied.url, title, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(201);
+    expect((await post(proxied.url, title, { 'x-forwarded-for': '198.51.100.1' })).status).toBe(429);
+    expect((await post(proxied.url, title, { 'x-forwarded-for': '198.51.100.2' })).status).toBe(201);
+  });
+
+  it('with ADMIN_TOKEN: wrong tokens of any length get 401 and count; the admin is never limited', async () => {
+    const adminToken = 'let-me-in-please-0123456789';
+    const server = await startTestServer({ adminToken, boardsPerAddress: 2 });
+    const wrong = ['nope', adminToken.slice(0, -1), `${adminToken}x`, 'x'.repeat(4096)];
+    const statuses = [];
+    for (const t of wrong)
+      statuses.push((await post(server.url, title, { authorization: `Bearer ${t}` })).status);
+    expect(statuses).toEqual([401, 401, 429, 429]);
+    for (let i = 0; i < 5; i++) {
+      const res = await post(server.url, title, { authorization: `Bearer ${adminToken}` });
+      expect(res.status).toBe(201);
+    }
   });
 });
