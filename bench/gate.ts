@@ -145,9 +145,21 @@ export async function runGateBench(say: (line: string) => void): Promise<Record<
     ),
   );
   out.newNoteUs = micros(500, () => check(server, participant, create));
+  // Arranging a full board: several updates of at most ARRANGE_CHUNK notes; the slowest one counts.
   client = freshClient(server);
-  const arrange = updateOf(client, () => arrangeByTalk(client, [], localOrigin('o1')));
-  const arr = messageMs(server, organizer, arrange);
+  const chunks: Uint8Array[] = [];
+  const onChunk = (u: Uint8Array): void => void chunks.push(u);
+  client.on('update', onChunk);
+  arrangeByTalk(client, [], localOrigin('o1'));
+  client.off('update', onChunk);
+  let arr = { ms: 0, gateMs: 0, refused: 'accepted' };
+  let at = server;
+  for (const chunk of chunks) {
+    const r = messageMs(at, organizer, chunk);
+    if (r.ms > arr.ms || r.refused !== 'accepted') arr = r;
+    at = freshClient(at);
+    Y.applyUpdate(at, chunk);
+  }
   out.arrangeAllMs = arr.ms;
   say(
     `  (honest refusals, expected none: ${[vote, create].map((u) => check(server, participant, u)?.code ?? 'ok')})`,
@@ -159,7 +171,7 @@ export async function runGateBench(say: (line: string) => void): Promise<Record<
   }))
     say(`  gate, ${v}: ${(out[k] as number).toFixed(1)} µs per update`);
   say(
-    `  organizer arranges all ${BOARD_LIMITS.notes} notes (one update): ${arr.ms.toFixed(1)} ms gate + apply (${arr.refused})`,
+    `  organizer arranges all ${BOARD_LIMITS.notes - 1} notes (${chunks.length} updates): slowest ${arr.ms.toFixed(1)} ms gate + apply (${arr.refused})`,
   );
 
   // Attacks: gate + apply of one message each.

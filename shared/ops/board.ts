@@ -376,21 +376,36 @@ export function talkColumns(notes: readonly Note[], items: readonly AgendaItem[]
   return columns;
 }
 
-/** Lays the notes out in talk columns (see `talkColumns`) as one undoable change. */
+/**
+ * Notes moved per transaction when arranging: each transaction is one update,
+ * and the server refuses updates over `UPDATE_LIMITS` (two structs and two
+ * deleted ranges per moved note).
+ */
+export const ARRANGE_CHUNK = 1500;
+
+/**
+ * Lays the notes out in talk columns (see `talkColumns`). A full board is moved
+ * in a few transactions of at most ARRANGE_CHUNK notes, made one after another
+ * with the same origin, so an UndoManager still takes them as one step.
+ */
 export function arrangeByTalk(doc: Y.Doc, agendaItems: readonly AgendaItem[], origin: Origin): TalkColumn[] {
   const columns = talkColumns(readNotes(doc), agendaItems);
-  doc.transact(() => {
-    const map = boardNotes(doc);
-    for (const col of columns) {
-      col.noteIds.forEach((id, row) => {
+  const moves: [string, number, number][] = [];
+  for (const col of columns)
+    col.noteIds.forEach((id, row) =>
+      moves.push([id, col.x, COLUMN_TOP + row * (NOTE_SIZE.height + ROW_GAP)]),
+    );
+  const map = boardNotes(doc);
+  for (let start = 0; start < moves.length; start += ARRANGE_CHUNK) {
+    doc.transact(() => {
+      for (const [id, x, y] of moves.slice(start, start + ARRANGE_CHUNK)) {
         const m = map.get(id);
-        if (!(m instanceof Y.Map)) return;
-        const y = COLUMN_TOP + row * (NOTE_SIZE.height + ROW_GAP);
-        if (m.get('x') !== col.x) m.set('x', col.x);
+        if (!(m instanceof Y.Map)) continue;
+        if (m.get('x') !== x) m.set('x', x);
         if (m.get('y') !== y) m.set('y', y);
-      });
-    }
-  }, origin);
+      }
+    }, origin);
+  }
   return columns;
 }
 

@@ -20,10 +20,15 @@ export type BoardLimits = { [K in keyof typeof BOARD_LIMITS]: number };
 
 /** Per-update sizes (rules G4, G5): an honest client stays far below them. */
 export const UPDATE_LIMITS = {
-  /** Structs (items, GC ranges) in one update: re-arranging a full board moves 5,000 notes. */
-  structs: 12_000,
-  /** Deleted ranges in one update. */
-  deleteRanges: 12_000,
+  /**
+   * Structs (items, GC ranges) in one update. Checking and applying one costs
+   * about 10–25 µs on our 2-core machine (docs/benchmarks.md), so this keeps
+   * any single message well under 100 ms of event loop; large honest changes
+   * (arranging a full board) are sent as several updates (see `arrangeByTalk`).
+   */
+  structs: 4000,
+  /** Deleted ranges in one update (each overwritten value is one). */
+  deleteRanges: 4000,
   /** Yjs client ids one connection may write under, over its lifetime. */
   clientIdsPerConnection: 4,
 } as const;
