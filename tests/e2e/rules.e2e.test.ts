@@ -184,33 +184,37 @@ describe.skipIf(!browserAvailable())('the rules in Chromium', () => {
     },
   );
 
-  it('a full board (a lower limit on the server) refuses one more note and every page shows the same notes', async () => {
-    const { server, board } = await boardWithNotes({ boardLimits: { ...BOARD_LIMITS, notes: 3 } });
-    const browser = await launchBrowser();
-    const ada = await open(browser, server, board, 'Ada', board.tokens.participant);
-    const bea = await open(browser, server, board, 'Bea', board.tokens.participant);
+  it(
+    'a full board (a lower limit on the server) refuses one more note and every page shows the same notes',
+    { timeout: 90_000 },
+    async () => {
+      const { server, board } = await boardWithNotes({ boardLimits: { ...BOARD_LIMITS, notes: 3 } });
+      const browser = await launchBrowser();
+      const ada = await open(browser, server, board, 'Ada', board.tokens.participant);
+      const bea = await open(browser, server, board, 'Bea', board.tokens.participant);
 
-    await ada.page.getByTestId('new-note').click();
-    await ada.page.keyboard.type('One too many');
-    await refusal(ada.page).waitFor({ timeout: 15_000 });
-    expect(await refusal(ada.page).innerText()).toMatch(
-      /^Your last change was refused: this board is full.*\. The board shows what was saved\.$/,
-    );
-    await eventually(async () => expect(await ada.page.locator('[data-note-id]').count()).toBe(3));
-    expect(await bea.page.locator('[data-note-id]').count()).toBe(3);
-    expect((await serverNotes(server, board)).map((n) => n.text)).toEqual(IDEAS);
-    // The page still works: an edit of an existing note is kept and reaches the other.
-    await eventually(async () => expect(await connection(ada.page).textContent()).toMatch(/Live|Saved/));
-    await noteWith(ada.page, IDEAS[0]!).focus();
-    await ada.page.keyboard.press('Enter');
-    await eventually(async () =>
-      expect(await ada.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-        'Note text',
-      ),
-    );
-    await ada.page.keyboard.press('End');
-    await ada.page.keyboard.type('!');
-    await ada.page.keyboard.press('Escape');
-    await noteWith(bea.page, `${IDEAS[0]!}!`).waitFor();
-  });
+      await ada.page.getByTestId('new-note').click();
+      await ada.page.keyboard.type('One too many');
+      await refusal(ada.page).waitFor({ timeout: 15_000 });
+      expect(await refusal(ada.page).innerText()).toMatch(
+        /^Your last change was refused: this board is full.*\. The board shows what was saved\.$/,
+      );
+      await eventually(async () => expect(await ada.page.locator('[data-note-id]').count()).toBe(3));
+      expect(await bea.page.locator('[data-note-id]').count()).toBe(3);
+      expect((await serverNotes(server, board)).map((n) => n.text)).toEqual(IDEAS);
+      // The page still works: an edit of an existing note is kept and reaches the other.
+      await eventually(async () => expect(await connection(ada.page).textContent()).toMatch(/Live|Saved/));
+      await noteWith(ada.page, IDEAS[0]!).focus();
+      await ada.page.keyboard.press('Enter');
+      await eventually(async () =>
+        expect(await ada.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+          'Note text',
+        ),
+      );
+      await ada.page.keyboard.press('End');
+      await ada.page.keyboard.type('!');
+      await ada.page.keyboard.press('Escape');
+      await noteWith(bea.page, `${IDEAS[0]!}!`).waitFor();
+    },
+  );
 });
