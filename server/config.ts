@@ -41,6 +41,8 @@ export interface Config {
   boardsWindowMs: number;
   /** Agenda imports read at the same time (each in a worker thread); beyond, 503 with Retry-After. */
   maxConcurrentImports: number;
+  /** Heap of one import's worker thread, in MiB: a page that needs more gets 422 too-complex. */
+  importMemoryMb: number;
   /**
    * Express's 'trust proxy' setting: false uses the socket's address as the
    * client address; behind a proxy, a hop count or the proxies' addresses
@@ -92,6 +94,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     boardsPerAddress: int(env.BOARDS_PER_ADDRESS, 20),
     boardsWindowMs: int(env.BOARDS_WINDOW_MS, 60 * 60 * 1000),
     maxConcurrentImports: int(env.MAX_CONCURRENT_IMPORTS, 2),
+    importMemoryMb: int(env.IMPORT_MEMORY_MB, 256),
     trustProxy: trustProxy(env.TRUST_PROXY),
     boardLimits: {
       notes: int(env.MAX_NOTES, BOARD_LIMITS.notes),

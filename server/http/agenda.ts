@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import ical, { ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import * as Y from 'yjs';
@@ -6,7 +6,7 @@ import { replaceItems, setMeta } from '../../shared/ops/agenda';
 import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
 import { icsCalendarName, icsLine, icsLines } from '../export/ics';
 import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
-import { parseAgendaPageIsolated } from '../import/parse-in-worker';
+import { parseAgendaPageIsolated, type IsolationLimits } from '../import/parse-in-worker';
 import { boardOf, HttpError, type RouteContext } from './context';
 
 /**
@@ -35,9 +35,9 @@ function importBody(req: Request): ImportBody {
   return { markdown, dryRun: dryRun ?? false };
 }
 
-async function parseOrFail(markdown: string, timeoutMs: number): Promise<AgendaImport> {
+async function parseOrFail(markdown: string, limits: IsolationLimits): Promise<AgendaImport> {
   try {
-    return await parseAgendaPageIsolated(markdown, timeoutMs);
+    return await parseAgendaPageIsolated(markdown, limits);
   } catch (e) {
     if (!(e instanceof AgendaImportError)) throw e;
     if (e.code === 'too-large') throw new HttpError(413, 'too-large', e.message);
@@ -118,14 +118,43 @@ function fileSlug(title: string): string {
   return slug || 'agenda';
 }
 
+/**
+ * At most `max` imports read at a time (each holds a worker thread and up to
+ * its heap limit); one more gets 503 with Retry-After. Per app, not per module.
+ */
+function importSlots(max: number, retryAfterS: number) {
+  let running = 0;
+  return async <T>(res: Response, work: () => Promise<T>): Promise<T> => {
+    if (running >= max) {
+      res.set('retry-after', String(retryAfterS));
+      throw new HttpError(
+        503,
+        'busy',
+        `${max} agenda imports are being read right now; try again in ${retryAfterS} s`,
+      );
+    }
+    running++;
+    try {
+      return await work();
+    } finally {
+      running--;
+    }
+  };
+}
+
 export function agendaRoutes(ctx: RouteContext): Router {
   const router = Router();
+  const { importTimeoutMs, importMemoryMb, maxConcurrentImports } = ctx.config;
+  // A slot is free again at the latest when the running imports time out.
+  const withSlot = importSlots(maxConcurrentImports, Math.max(1, Math.ceil(importTimeoutMs / 1000)));
 
   router.post('/api/boards/:id/agenda/import', ctx.requireBoard('organizer'), async (req, res) => {
     const body = importBody(req);
     // express.json already refuses bodies over LIMITS.maxHttpBodyBytes with 413;
     // the importer refuses pages longer than MAX_PAGE_CHARS with 413 too.
-    const imported = await parseOrFail(body.markdown, ctx.config.importTimeoutMs);
+    const imported = await withSlot(res, () =>
+      parseOrFail(body.markdown, { timeoutMs: importTimeoutMs, maxMemoryMb: importMemoryMb }),
+    );
     const boardId = boardOf(res).id;
     let meta = mergedMeta(await ctx.docs.read(boardId, 'agenda', readMeta), imported);
     const origin = serverOrigin('import');
