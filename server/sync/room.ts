@@ -327,7 +327,9 @@ export class Room {
       let state: unknown;
       try {
         state = JSON.parse(json);
-      } catch {
+      } catch (e) {
+        // A peer's unreadable presence entry is dropped, like every entry that breaks A1.
+        this.opts.log.debug({ err: e, conn: conn.id }, 'presence entry is not JSON; ignored');
         continue;
       }
       const clean = sanitizeAwarenessState(state, conn.peer);
