@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { BoardSnapshot } from '../http/context';
+import type { BoardSnapshot } from '../boards/snapshot';
 
 export const TASKS_CSV_COLUMNS = ['title', 'owner', 'due', 'status', 'talk', 'note'] as const;
 

@@ -1,6 +1,6 @@
 import ical, { escape, ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { BoardSnapshot } from '../http/context';
+import type { BoardSnapshot } from '../boards/snapshot';
 
 /** Line breaks of every kind (CR, LF, NEL, Unicode separators) and other whitespace controls. */
 const BREAKS = /\r\n|[\r\n\t\v\f\x85\u2028\u2029]/g;

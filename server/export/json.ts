@@ -1,5 +1,5 @@
 import type { Agenda, Task } from '../../shared/schema';
-import type { BoardSnapshot } from '../http/context';
+import type { BoardSnapshot } from '../boards/snapshot';
 
 /** The plain JSON export (public contract, issue 2 item 6): texts as strings, items sorted by start. */
 export interface ExportJson {

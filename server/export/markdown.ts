@@ -15,7 +15,7 @@ import { DateTime } from 'luxon';
 import { byOwner } from '../../shared/ops/tasks';
 import { totalVotes, type Note, type Task } from '../../shared/schema';
 import { scheduledItems, type ScheduledItem } from '../../shared/time/schedule';
-import type { BoardSnapshot } from '../http/context';
+import type { BoardSnapshot } from '../boards/snapshot';
 
 /**
  * The minutes: event title and date, the agenda with the times it actually

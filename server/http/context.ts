@@ -6,7 +6,6 @@ import type { Logger } from '../log';
 import type { DocAccess } from '../sync/doc-access';
 
 // Defined where they belong (sync/, boards/); named here for the route modules.
-export type { BoardSnapshot, DocAccess };
 
 /** Who the request's token says it is, for one board. */
 export interface BoardAuth {

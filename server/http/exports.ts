@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { slugify, toExportJson, toMinutesMarkdown, toTasksCsv, toTasksIcs } from '../export';
-import type { BoardSnapshot } from './context';
+import type { BoardSnapshot } from '../boards/snapshot';
 import { boardOf, type RouteContext } from './context';
 
 /**
