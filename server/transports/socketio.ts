@@ -38,9 +38,9 @@ export function attachSocketIo(httpServer: HttpServer, core: SyncCore): Server {
       // Leave upgrades for other paths (the y-websocket endpoint) alone; engine.io
       // would otherwise end them after a second.
       destroyUpgrade: false,
-      // Frames up to twice the limit reach the core, which answers with a clear
-      // "too large" instead of engine.io silently dropping the connection.
-      maxHttpBufferSize: core.maxMessageBytes * 2 + 1024,
+      // engine.io refuses a bigger packet before buffering it and closes the
+      // transport (no 4413 can be sent then: see docs/protocol.md).
+      maxHttpBufferSize: core.maxMessageBytes,
       pingInterval: 20_000,
       pingTimeout: 20_000,
     },

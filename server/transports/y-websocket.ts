@@ -26,6 +26,17 @@ const closeReason = (code: number, reason: string): string =>
   Buffer.byteLength(reason) <= 123 ? reason : (CLOSE_REASON[code] ?? '');
 
 /**
+ * `ws` closes a connection whose frame is over `maxPayload` with 1009, which the
+ * stock y-websocket provider answers by reconnecting (and resending) in a loop:
+ * its receiver calls `close(1009)` on the socket, so that one call is made 4413.
+ */
+function tooLargeAs4413(ws: WebSocket): void {
+  const close = ws.close.bind(ws);
+  ws.close = (code?: number, reason?: string | Buffer): void =>
+    code === 1009 ? close(CLOSE.tooLarge, CLOSE_REASON[CLOSE.tooLarge]) : close(code, reason);
+}
+
+/**
  * The y-websocket endpoint: `ws://host/yjs/<boardId>/<doc>?token=…`, one
  * document per connection, standard frames, so the unmodified
  * `WebsocketProvider` of the y-websocket package works against it. The
@@ -37,9 +48,8 @@ export class YWebsocketEndpoint {
   private readonly lastSent = new Map<WebSocket, number>();
 
   constructor(private readonly deps: YWebsocketDeps) {
-    // Hard cap for memory; anything between the configured limit and this gets
-    // a clean 4413 close (which stops stock clients from retrying) instead of 1009.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.core.maxMessageBytes * 16 });
+    // A frame over the limit is refused while its header is read, before it is buffered.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.core.maxMessageBytes });
     this.keepAlive = setInterval(() => this.tick(), Math.max(1000, deps.keepAliveMs / 2));
     this.keepAlive.unref();
   }
@@ -73,6 +83,7 @@ export class YWebsocketEndpoint {
 
   private serve(ws: WebSocket, url: URL): void {
     ws.binaryType = 'nodebuffer';
+    tooLargeAs4413(ws);
     // `<boardId>/<doc>`: anything after the board id names the document (`a/b` is no document).
     const [boardId, ...rest] = url.pathname.slice(YJS_PATH.length + 1).split('/');
     const doc = rest.join('/');
