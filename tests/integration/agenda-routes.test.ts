@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import type { Config } from '../../server/config';
 import { MAX_PAGE_CHARS } from '../../server/import/markdown-agenda';
 import { readAgenda } from '../../shared/schema';
 import { requireOptional } from '../helpers/env';
@@ -74,8 +75,8 @@ const importPage = (
   token = board.tokens.organizer,
 ) => postImport(server, board, token, JSON.stringify({ markdown, dryRun }));
 
-async function board(): Promise<{ server: TestServer; board: CreatedBoard }> {
-  const server = await startTestServer();
+async function board(overrides: Partial<Config> = {}): Promise<{ server: TestServer; board: CreatedBoard }> {
+  const server = await startTestServer(overrides);
   return { server, board: await server.createBoard('Import test') };
 }
 
@@ -181,6 +182,19 @@ describe('POST /api/boards/:id/agenda/import', () => {
     expect(body.error.code).toBe('no-agenda-table');
     expect(body.error.message).toMatch(/time column.*title or topic column/s);
     expect(await exported(server, b)).toEqual(before);
+  });
+
+  it('with no import slot free (MAX_CONCURRENT_IMPORTS=0) an import gets 503 busy with Retry-After, and nothing changes', async () => {
+    const { server, board: b } = await board({ maxConcurrentImports: 0, importTimeoutMs: 7000 });
+    const res = await importPage(server, b, WINTER_PAGE);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('7');
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('busy');
+    expect(body.error.message).toMatch(/try again in 7 s/);
+    expect((await exported(server, b)).agenda.items).toEqual([]);
+    // Refused at the door (wrong role) is still 403, not 503: the role is checked first.
+    expect((await importPage(server, b, WINTER_PAGE, false, b.tokens.viewer)).status).toBe(403);
   });
 
   it('a body over 1 MiB gets 413 and nothing changes', async () => {
