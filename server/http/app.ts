@@ -11,9 +11,10 @@ import { agendaRoutes } from './agenda';
 import { boardRoutes } from './boards';
 import { HttpError, type RouteContext } from './context';
 import { exportRoutes } from './exports';
+import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
 
-type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps;
+type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps & LinkDeps;
 
 export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard'] {
   return (...roles: Role[]): RequestHandler =>
@@ -76,7 +77,7 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
-  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps = {
+  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps = {
     ...base,
     requireBoard: makeRequireBoard(base.boards),
   };
@@ -94,6 +95,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));
   app.use(peopleRoutes(ctx));
+  app.use(linkRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
   // sendFile needs an absolute path; configs from tests may hold relative ones.

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import * as Y from 'yjs';
+import { DOC_KINDS, type Role } from '../../shared/schema';
 import type { BoardRecord, PersonRecord, Store } from './store';
 
 /**
@@ -176,6 +177,45 @@ export class PostgresStore implements Store {
       `SELECT COUNT(*) AS c FROM ${this.table('boards')}`,
     );
     return Number(rows[0]!.c);
+  }
+
+  async renameBoard(id: string, title: string): Promise<boolean> {
+    await this.ready;
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.table('boards')} SET title = $1 WHERE id = $2`,
+      [title, id],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean> {
+    await this.ready;
+    const column = pg.escapeIdentifier(`${role}_hash`);
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${this.table('boards')} SET ${column} = $1 WHERE id = $2`,
+      [tokenHash, id],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async deleteBoard(id: string): Promise<boolean> {
+    await this.ready;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = ANY($1::text[])`, [
+        DOC_KINDS.map((kind) => `${id}/${kind}`),
+      ]);
+      await client.query(`DELETE FROM ${this.table('people')} WHERE board_id = $1`, [id]);
+      const { rowCount } = await client.query(`DELETE FROM ${this.table('boards')} WHERE id = $1`, [id]);
+      await client.query('COMMIT');
+      return (rowCount ?? 0) > 0;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
   }
 
   async createPerson(p: PersonRecord): Promise<void> {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DOC_KINDS, type Role } from '../../shared/schema';
 import type { BoardRecord, PersonRecord, Store } from './store';
 
 /**
@@ -79,6 +80,15 @@ export class SqliteStore implements Store {
         }
       >('SELECT * FROM boards WHERE id = ?'),
       countBoards: this.db.prepare<[], { c: number }>('SELECT COUNT(*) AS c FROM boards'),
+      renameBoard: this.db.prepare<[string, string]>('UPDATE boards SET title = ? WHERE id = ?'),
+      setTokenHash: {
+        organizer: this.db.prepare<[string, string]>('UPDATE boards SET organizer_hash = ? WHERE id = ?'),
+        participant: this.db.prepare<[string, string]>('UPDATE boards SET participant_hash = ? WHERE id = ?'),
+        viewer: this.db.prepare<[string, string]>('UPDATE boards SET viewer_hash = ? WHERE id = ?'),
+      } satisfies Record<Role, unknown>,
+      deleteDoc: this.db.prepare<[string]>('DELETE FROM doc_updates WHERE name = ?'),
+      deletePeople: this.db.prepare<[string]>('DELETE FROM people WHERE board_id = ?'),
+      deleteBoard: this.db.prepare<[string]>('DELETE FROM boards WHERE id = ?'),
       insertPerson: this.db.prepare(
         `INSERT INTO people (board_id, user_id, key_hash, name, created_at, revoked_at)
          VALUES (@boardId, @userId, @keyHash, @name, @createdAt, @revokedAt)`,
@@ -159,6 +169,22 @@ export class SqliteStore implements Store {
 
   async countBoards(): Promise<number> {
     return this.stmts.countBoards.get()?.c ?? 0;
+  }
+
+  async renameBoard(id: string, title: string): Promise<boolean> {
+    return this.stmts.renameBoard.run(title, id).changes > 0;
+  }
+
+  async setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean> {
+    return this.stmts.setTokenHash[role].run(tokenHash, id).changes > 0;
+  }
+
+  async deleteBoard(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      for (const kind of DOC_KINDS) this.stmts.deleteDoc.run(`${id}/${kind}`);
+      this.stmts.deletePeople.run(id);
+      return this.stmts.deleteBoard.run(id).changes > 0;
+    })();
   }
 
   async createPerson(p: PersonRecord): Promise<void> {

@@ -34,6 +34,15 @@ export interface BoardStore {
   createBoard(record: BoardRecord): Promise<void>;
   getBoard(id: string): Promise<BoardRecord | null>;
   countBoards(): Promise<number>;
+  /** Sets the board's title. False when there is no such board. */
+  renameBoard(id: string, title: string): Promise<boolean>;
+  /** Replaces one role's token hash (the old token stops working). False when there is no such board. */
+  setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean>;
+  /**
+   * Deletes the board row, its people and every stored update of its documents
+   * (`<id>/agenda`, `<id>/board`, `<id>/tasks`), all or none. False when there was no board row.
+   */
+  deleteBoard(id: string): Promise<boolean>;
 }
 
 /** A person issued on one board (`POST /api/boards/:id/people`). */

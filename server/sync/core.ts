@@ -149,11 +149,15 @@ class Client implements ClientConnection {
     if (!admission.ok) return this.close(admission.code);
     const { peer, title } = admission;
     const { sessions, rooms, hooks, log } = this.deps;
-    // Removing the person closes this connection (at once, when they were removed a moment ago).
-    this.unregister = sessions.add(peer.boardId, peer.userId, this.close, [
-      CLOSE.removed,
-      CLOSE_REASON[CLOSE.removed]!,
-    ]);
+    // Removing the person, replacing the link of this role or deleting the board closes this
+    // connection (at once, when they were removed or the board deleted a moment ago).
+    this.unregister = sessions.add(
+      peer.boardId,
+      peer.userId,
+      this.close,
+      [CLOSE.removed, CLOSE_REASON[CLOSE.removed]!],
+      peer.role,
+    );
     for (const doc of this.docs) {
       if (this.closed) return;
       let lease: Lease;

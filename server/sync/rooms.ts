@@ -196,6 +196,27 @@ export class RoomManager implements DocAccess {
     }
   }
 
+  /**
+   * Unloads every loaded document of one board at once, without the grace
+   * period (a deleted board, B2). Like `closeAll`, each room is destroyed after
+   * storing what is pending, so the caller deletes the stored rows after this
+   * resolves. Rooms do not close their connections: close them first
+   * (`SessionRegistry.markBoardDeleted` closes them with 4404). Returns how many were loaded.
+   */
+  async evict(boardId: string): Promise<number> {
+    const prefix = `${boardId}/`;
+    const mine = [...this.entries.entries()].filter(([name]) => name.startsWith(prefix));
+    // Board rooms first: they hold their agenda.
+    mine.sort(([a], [b]) => Number(b.endsWith('/board')) - Number(a.endsWith('/board')));
+    for (const [name, entry] of mine) {
+      if (entry.unloadTimer) clearTimeout(entry.unloadTimer);
+      entry.refs = 0;
+      await this.unload(name, entry);
+    }
+    await Promise.all([...this.unloading].filter(([name]) => name.startsWith(prefix)).map(([, p]) => p));
+    return mine.length;
+  }
+
   /** Flush and unload everything (graceful shutdown). */
   async closeAll(): Promise<void> {
     this.closed = true;

@@ -138,6 +138,70 @@ for (const [name, available, make] of stores) {
       }
     });
 
+    it('B2: renames a board and replaces one token hash; false for an unknown board', async () => {
+      const store = make();
+      try {
+        const { record } = mintBoard('Workshop');
+        const { record: other } = mintBoard('Other');
+        await store.createBoard(record);
+        await store.createBoard(other);
+        expect(await store.renameBoard(record.id, 'Renamed')).toBe(true);
+        const hash = hashToken('a-new-viewer-token');
+        expect(await store.setTokenHash(record.id, 'viewer', hash)).toBe(true);
+        expect(await store.getBoard(record.id)).toEqual({
+          ...record,
+          title: 'Renamed',
+          tokenHashes: { ...record.tokenHashes, viewer: hash },
+        });
+        expect(await store.getBoard(other.id)).toEqual(other);
+        expect(await store.renameBoard('missing', 'X')).toBe(false);
+        expect(await store.setTokenHash('missing', 'organizer', hash)).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("B2: deleting a board removes its row, its people and every update of its three documents, and nothing else's", async () => {
+      const store = make();
+      try {
+        const { record } = mintBoard('Doomed');
+        const { record: other } = mintBoard('Kept');
+        await store.createBoard(record);
+        await store.createBoard(other);
+        const doc = new Y.Doc();
+        const person = {
+          userId: newId(),
+          keyHash: hashToken('k'),
+          name: 'Ada',
+          createdAt: 1,
+          revokedAt: null,
+        };
+        for (const id of [record.id, other.id]) {
+          for (const kind of ['agenda', 'board', 'tasks'])
+            await store.append(`${id}/${kind}`, [edit(doc, kind)]);
+          await store.createPerson({ ...person, boardId: id });
+        }
+        // A document of another board whose id starts with this one's is not touched.
+        await store.append(`${record.id}x/board`, [edit(doc, 'x')]);
+
+        expect(await store.deleteBoard(record.id)).toBe(true);
+        expect(await store.getBoard(record.id)).toBeNull();
+        expect(await store.getPerson(record.id, person.userId)).toBeNull();
+        for (const kind of ['agenda', 'board', 'tasks']) {
+          expect(await store.count(`${record.id}/${kind}`)).toBe(0);
+          expect((await store.load(`${record.id}/${kind}`)).updates).toEqual([]);
+          expect(await store.count(`${other.id}/${kind}`)).toBe(1);
+        }
+        expect(await store.count(`${record.id}x/board`)).toBe(1);
+        expect(await store.getBoard(other.id)).toEqual(other);
+        expect(await store.getPerson(other.id, person.userId)).not.toBeNull();
+        expect(await store.countBoards()).toBe(1);
+        expect(await store.deleteBoard(record.id)).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('creates a server secret once and returns the same one afterwards, also to concurrent callers', async () => {
       const store = make();
       try {
