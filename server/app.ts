@@ -56,6 +56,9 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     maxMessageBytes: config.maxMessageBytes,
     maxPendingMessages: LIMITS.maxPendingMessages,
+    rate: { messagesPerSecond: config.maxMessagesPerSecond, bytesPerSecond: config.maxBytesPerSecond },
+    maxConnectionsPerLink: config.maxConnectionsPerLink,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     hooks: { authorize: authorizeByToken(store, identities), join: recordInRoster(rooms, log) },
   });
 
@@ -75,7 +78,12 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     s.on('close', () => sockets.delete(s));
   });
 
-  const yws = new YWebsocketEndpoint({ core, log, keepAliveMs: config.keepAliveMs });
+  const yws = new YWebsocketEndpoint({
+    core,
+    log,
+    keepAliveMs: config.keepAliveMs,
+    trustProxy: config.trustProxy,
+  });
   // Our listener comes first; engine.io (destroyUpgrade: false) ignores what it does not own.
   http.on('upgrade', (req, socket, head) => {
     // A throw here would end the process: a malformed request target only loses its socket.
@@ -88,7 +96,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       socket.destroy();
     }
   });
-  const io = attachSocketIo(http, core);
+  const io = attachSocketIo(http, core, config.trustProxy);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -14,6 +14,14 @@ export interface Config {
   /** Public origin used to build board URLs; defaults to the request's own. */
   publicUrl: string | null;
   maxMessageBytes: number;
+  /** Messages one connection may send per second, bursts of twice that (I3); 0: no limit. */
+  maxMessagesPerSecond: number;
+  /** Bytes one connection may send per second, bursts of twice that (I3); 0: no limit. */
+  maxBytesPerSecond: number;
+  /** Open connections per link, a board's token of one role (I4); 0: no limit. */
+  maxConnectionsPerLink: number;
+  /** Open connections per client address (I4); 0: no limit. */
+  maxConnectionsPerAddress: number;
   tickMs: number;
   unloadGraceMs: number;
   keepAliveMs: number;
@@ -78,6 +86,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.ADMIN_TOKEN || null,
     publicUrl: env.PUBLIC_URL || null,
     maxMessageBytes: int(env.MAX_MESSAGE_BYTES, LIMITS.maxMessageBytes),
+    maxMessagesPerSecond: int(env.MESSAGES_PER_SECOND, 100),
+    maxBytesPerSecond: int(env.BYTES_PER_SECOND, 2 * 1024 * 1024),
+    maxConnectionsPerLink: int(env.CONNECTIONS_PER_LINK, 1000),
+    maxConnectionsPerAddress: int(env.CONNECTIONS_PER_IP, 200),
     tickMs: int(env.SYNC_TICK_MS, LIMITS.tickMs),
     unloadGraceMs: int(env.UNLOAD_GRACE_MS, LIMITS.unloadGraceMs),
     keepAliveMs: int(env.KEEPALIVE_MS, LIMITS.keepAliveMs),

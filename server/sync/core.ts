@@ -4,6 +4,7 @@ import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
 import { nextConnectionId, type AckFn, type Connection, type Peer } from './connection';
 import { ProtocolError, type Room } from './room';
+import { ConnectionRate, type Clock, type RateLimits } from './rate';
 import type { Lease, RoomManager } from './rooms';
 
 /**
@@ -30,8 +31,14 @@ export interface Credentials {
   name?: unknown;
 }
 
-/** The outcome of `authorize`: who the connection is, or the close code that refuses it. */
-export type Admission = { ok: true; peer: Peer; title: string } | { ok: false; code: CloseCode };
+/**
+ * The outcome of `authorize`: who the connection is, or the close code that
+ * refuses it. `SyncCore.authorize` adds `release`, the connection's place in the
+ * connection limits (I4), given back once it is gone.
+ */
+export type Admission =
+  | { ok: true; peer: Peer; title: string; release?: () => void }
+  | { ok: false; code: CloseCode; reason?: string };
 
 /** The concerns the core asks the rest of the server about (persist, relay and policy live in Room). */
 export interface SyncHooks {
@@ -50,13 +57,26 @@ export interface SyncCoreDeps {
   maxMessageBytes: number;
   /** Frames a connection may send before its documents are loaded (I2). */
   maxPendingMessages: number;
+  /** Messages and bytes per second per connection, bursts of twice that (I3); 0: no limit. */
+  rate?: RateLimits;
+  /** Open connections per link (board + role) and per client address (I4); 0: no limit. */
+  maxConnectionsPerLink?: number;
+  maxConnectionsPerAddress?: number;
+  /** The rate limits' clock (tests inject one). */
+  now?: Clock;
 }
+
+/** Why a connection was closed by a limit (close code 4429). */
+export const TOO_MANY_MESSAGES = 'too many messages';
+export const TOO_MANY_CONNECTIONS = 'too many connections';
 
 export interface ConnectionOptions {
   /** Short transport name, the prefix of connection ids in logs (`sio`, `ws`). */
   transport: string;
   /** The documents this connection syncs, as the client named them (an unknown one closes with 4404). */
   docs: readonly string[];
+  /** The client address, for the per-address connection limit (I4). */
+  address?: string;
 }
 
 /** What a transport tells the core about one connection. */
@@ -77,20 +97,57 @@ const isDocKind = (v: string): v is DocKind => (DOC_KINDS as readonly string[]).
  * What happens to a frame inside a document is the Room's business.
  */
 export class SyncCore {
+  private readonly perLink = new Map<string, number>();
+  private readonly perAddress = new Map<string, number>();
+
   constructor(private readonly deps: SyncCoreDeps) {}
 
   get maxMessageBytes(): number {
     return this.deps.maxMessageBytes;
   }
 
-  /** Runs the `authorize` hook; never throws (a failure is logged and refused with 4503). */
-  async authorize(credentials: Credentials): Promise<Admission> {
+  /**
+   * Runs the `authorize` hook, then takes a place in the connection limits of
+   * the link and of `address` (I4: beyond either, 4429). Never throws (a
+   * failure is logged and refused with 4503).
+   */
+  async authorize(credentials: Credentials, address = ''): Promise<Admission> {
+    let admission: Admission;
     try {
-      return await this.deps.hooks.authorize(credentials);
+      admission = await this.deps.hooks.authorize(credentials);
     } catch (e) {
       this.deps.log.error({ err: e }, 'authentication failed');
       return { ok: false, code: CLOSE.unavailable };
     }
+    if (!admission.ok) return admission;
+    const release = this.reserve(`${admission.peer.boardId} ${admission.peer.role}`, address);
+    if (!release) {
+      this.deps.log.warn({ board: admission.peer.boardId, role: admission.peer.role }, 'connection limit');
+      return { ok: false, code: CLOSE.overloaded, reason: TOO_MANY_CONNECTIONS };
+    }
+    return { ...admission, release };
+  }
+
+  /** One place per link and per address, or null when either is full; the release runs once. */
+  private reserve(link: string, address: string): (() => void) | null {
+    const { maxConnectionsPerLink: perLink = 0, maxConnectionsPerAddress: perAddress = 0 } = this.deps;
+    const links = this.perLink.get(link) ?? 0;
+    const addresses = this.perAddress.get(address) ?? 0;
+    if ((perLink > 0 && links >= perLink) || (perAddress > 0 && addresses >= perAddress)) return null;
+    this.perLink.set(link, links + 1);
+    this.perAddress.set(address, addresses + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const decrement = (map: Map<string, number>, key: string): void => {
+        const n = (map.get(key) ?? 1) - 1;
+        if (n > 0) map.set(key, n);
+        else map.delete(key);
+      };
+      decrement(this.perLink, link);
+      decrement(this.perAddress, address);
+    };
   }
 
   /**
@@ -104,7 +161,9 @@ export class SyncCore {
   ): ClientConnection {
     const client = new Client(this.deps, socket, options.transport);
     const admission =
-      'admission' in options ? Promise.resolve(options.admission) : this.authorize(options.credentials);
+      'admission' in options
+        ? Promise.resolve(options.admission)
+        : this.authorize(options.credentials, options.address);
     void client.start(options.docs, admission);
     return client;
   }
@@ -119,12 +178,17 @@ class Client implements ClientConnection {
   private readonly joined = new Map<DocKind, { conn: Connection; room: Room }>();
   private readonly leases: Lease[] = [];
   private unregister: () => void = () => {};
+  /** Gives back this connection's place in the connection limits (I4). */
+  private release: () => void = () => {};
+  private readonly rate: ConnectionRate | null;
 
   constructor(
     private readonly deps: SyncCoreDeps,
     private readonly socket: ClientSocket,
     private readonly transport: string,
-  ) {}
+  ) {
+    this.rate = deps.rate ? new ConnectionRate(deps.rate, deps.now ?? Date.now) : null;
+  }
 
   readonly close = (code: CloseCode, reason = CLOSE_REASON[code] ?? ''): void => {
     if (this.closed) return;
@@ -145,8 +209,9 @@ class Client implements ClientConnection {
     if (names.length === 0 || !names.every(isDocKind)) return this.close(CLOSE.notFound);
     this.docs = new Set(names);
     const admission = await admitted;
-    if (this.closed) return;
-    if (!admission.ok) return this.close(admission.code);
+    if (admission.ok && admission.release) this.release = admission.release;
+    if (this.closed) return this.release();
+    if (!admission.ok) return this.close(admission.code, admission.reason);
     const { peer, title } = admission;
     const { sessions, rooms, hooks, log } = this.deps;
     // Removing the person, replacing the link of this role or deleting the board closes this
@@ -215,6 +280,10 @@ class Client implements ClientConnection {
       return this.close(CLOSE.badRequest, 'expected (doc, bytes)');
     if (!isDocKind(doc) || !this.docs.has(doc)) return this.close(CLOSE.notFound);
     const reply = typeof ack === 'function' ? (ack as AckFn) : undefined;
+    if (this.rate && !this.rate.allow(frame.byteLength)) {
+      this.deps.log.warn({ transport: this.transport }, 'closing connection: too many messages');
+      return this.close(CLOSE.overloaded, TOO_MANY_MESSAGES);
+    }
     const max = this.deps.maxMessageBytes;
     if (frame.byteLength > max) {
       this.socket.deny({ doc, code: 'too-large', reason: `message over ${max} bytes` });
@@ -248,6 +317,7 @@ class Client implements ClientConnection {
     this.queue = null;
     this.unregister();
     this.unregister = () => {};
+    this.release();
     for (const { conn, room } of this.joined.values()) {
       try {
         room.leave(conn);

@@ -11,6 +11,7 @@ import {
 } from '../../shared/protocol';
 import { DOC_KINDS } from '../../shared/schema';
 import type { Admission, SyncCore } from '../sync/core';
+import { clientAddress, compileTrust } from './address';
 
 interface SocketData {
   admission: Admission;
@@ -18,8 +19,7 @@ interface SocketData {
 
 type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-function refuse(code: CloseCode): Error {
-  const reason = CLOSE_REASON[code] ?? 'refused';
+function refuse(code: CloseCode, reason = CLOSE_REASON[code] ?? 'refused'): Error {
   return Object.assign(new Error(reason), { data: { code, reason } satisfies ConnectErrorData });
 }
 
@@ -29,7 +29,12 @@ function refuse(code: CloseCode): Error {
  * handshake is authorized before the connection exists (a refusal is a
  * `connect_error`); everything else is the sync core's.
  */
-export function attachSocketIo(httpServer: HttpServer, core: SyncCore): Server {
+export function attachSocketIo(
+  httpServer: HttpServer,
+  core: SyncCore,
+  trustProxy: boolean | number | string = false,
+): Server {
+  const trust = compileTrust(trustProxy);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
     httpServer,
     {
@@ -49,8 +54,9 @@ export function attachSocketIo(httpServer: HttpServer, core: SyncCore): Server {
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Partial<Record<keyof HandshakeAuth, unknown>>;
     const { board, token, userId, key, name } = auth;
-    void core.authorize({ boardId: board, token, userId, key, name }).then((admission) => {
-      if (!admission.ok) return next(refuse(admission.code));
+    const address = clientAddress(socket.request, trust);
+    void core.authorize({ boardId: board, token, userId, key, name }, address).then((admission) => {
+      if (!admission.ok) return next(refuse(admission.code, admission.reason));
       socket.data.admission = admission;
       next();
     });

@@ -5,11 +5,14 @@ import { CLOSE, CLOSE_REASON, YJS_PATH } from '../../shared/protocol';
 import { authDeniedFrame, keepAliveFrame } from '../../shared/protocol/frames';
 import type { Logger } from '../log';
 import type { SyncCore } from '../sync/core';
+import { clientAddress, compileTrust } from './address';
 
 export interface YWebsocketDeps {
   core: SyncCore;
   log: Logger;
   keepAliveMs: number;
+  /** Express's 'trust proxy' (config.trustProxy): whose X-Forwarded-For gives the client address. */
+  trustProxy?: boolean | number | string;
 }
 
 const KEEPALIVE_FRAME = keepAliveFrame();
@@ -46,10 +49,12 @@ export class YWebsocketEndpoint {
   private readonly wss: WebSocketServer;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly lastSent = new Map<WebSocket, number>();
+  private readonly trust: ReturnType<typeof compileTrust>;
 
   constructor(private readonly deps: YWebsocketDeps) {
     // A frame over the limit is refused while its header is read, before it is buffered.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.core.maxMessageBytes });
+    this.trust = compileTrust(deps.trustProxy ?? false);
     this.keepAlive = setInterval(() => this.tick(), Math.max(1000, deps.keepAliveMs / 2));
     this.keepAlive.unref();
   }
@@ -66,7 +71,8 @@ export class YWebsocketEndpoint {
       return true;
     }
     if (!url.pathname.startsWith(`${YJS_PATH}/`)) return false;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, url));
+    const address = clientAddress(req, this.trust);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, url, address));
     return true;
   }
 
@@ -81,7 +87,7 @@ export class YWebsocketEndpoint {
     }
   }
 
-  private serve(ws: WebSocket, url: URL): void {
+  private serve(ws: WebSocket, url: URL, address: string): void {
     ws.binaryType = 'nodebuffer';
     tooLargeAs4413(ws);
     // `<boardId>/<doc>`: anything after the board id names the document (`a/b` is no document).
@@ -108,6 +114,7 @@ export class YWebsocketEndpoint {
       {
         transport: 'ws',
         docs: [doc],
+        address,
         credentials: {
           boardId,
           token: param('token'),

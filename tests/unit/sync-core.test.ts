@@ -4,7 +4,15 @@ import type { DocKind } from '../../shared/schema';
 import { SessionRegistry } from '../../server/identity/sessions';
 import { createLogger } from '../../server/log';
 import type { Connection, Peer } from '../../server/sync/connection';
-import { SyncCore, type Admission, type ClientSocket, type SyncHooks } from '../../server/sync/core';
+import {
+  SyncCore,
+  TOO_MANY_CONNECTIONS,
+  TOO_MANY_MESSAGES,
+  type Admission,
+  type ClientSocket,
+  type SyncCoreDeps,
+  type SyncHooks,
+} from '../../server/sync/core';
 import { ProtocolError, type Room } from '../../server/sync/room';
 import type { Lease } from '../../server/sync/rooms';
 
@@ -82,7 +90,7 @@ function fakeRooms() {
   };
 }
 
-function setup(hooks: Partial<SyncHooks> = {}) {
+function setup(hooks: Partial<SyncHooks> = {}, deps: Partial<SyncCoreDeps> = {}) {
   const fake = fakeRooms();
   const sessions = new SessionRegistry();
   const joins: string[] = [];
@@ -97,6 +105,7 @@ function setup(hooks: Partial<SyncHooks> = {}) {
       join: (peer) => joins.push(peer.userId),
       ...hooks,
     },
+    ...deps,
   });
   return { core, fake, sessions, joins };
 }
@@ -218,5 +227,78 @@ describe('the sync core owns the connection lifecycle', () => {
     await settle();
     expect(fake.leases.out).toBe(0);
     expect(joins).toEqual([]);
+  });
+});
+
+describe('the sync core limits each connection and each link and address', () => {
+  it('I3: 20 messages a second for a minute pass; a burst past the bucket closes with 4429 "too many messages"', async () => {
+    let now = 0;
+    const { core } = setup(
+      {},
+      { now: () => now, rate: { messagesPerSecond: 100, bytesPerSecond: 2 * 1024 * 1024 } },
+    );
+    const socket = new FakeSocket();
+    const client = core.handleConnection(socket, { transport: 't', docs: ['board'], admission: ADMITTED });
+    await settle();
+    // An honest client: awareness throttled to 20 a second while dragging, for a minute.
+    for (let i = 0; i < 20 * 60; i++, now += 50) client.receive('board', frame(1));
+    expect(socket.closes).toEqual([]);
+    // Everything at once: the burst (200) is spent, then the connection is closed.
+    for (let i = 0; i < 201; i++) client.receive('board', frame(1));
+    expect(socket.closes).toEqual([[CLOSE.overloaded, TOO_MANY_MESSAGES]]);
+    client.disconnected();
+  });
+
+  it('I3: bytes are a bucket of their own; it refills with the injected clock', async () => {
+    let now = 0;
+    const { core } = setup({}, { now: () => now, rate: { messagesPerSecond: 0, bytesPerSecond: 100 } });
+    const socket = new FakeSocket();
+    const client = core.handleConnection(socket, { transport: 't', docs: ['board'], admission: ADMITTED });
+    await settle();
+    const big = new Uint8Array(80).fill(1);
+    client.receive('board', big);
+    client.receive('board', big);
+    now += 1000; // 100 more bytes
+    client.receive('board', big);
+    expect(socket.closes).toEqual([]);
+    client.receive('board', big);
+    expect(socket.closes).toEqual([[CLOSE.overloaded, TOO_MANY_MESSAGES]]);
+    client.disconnected();
+  });
+
+  it('I4: connections past the per-link or per-address limit are refused with 4429; closing one frees its place', async () => {
+    const { core } = setup({}, { maxConnectionsPerLink: 2, maxConnectionsPerAddress: 3 });
+    const open = (address: string) => {
+      const socket = new FakeSocket();
+      const client = core.handleConnection(socket, {
+        transport: 't',
+        docs: ['board'],
+        address,
+        credentials: { boardId: 'b', token: 't' },
+      });
+      return { socket, client };
+    };
+    const a = open('10.0.0.1');
+    const b = open('10.0.0.2');
+    await settle();
+    const c = open('10.0.0.3');
+    await settle();
+    expect([a, b].map((x) => x.socket.closes)).toEqual([[], []]);
+    expect(c.socket.closes).toEqual([[CLOSE.overloaded, TOO_MANY_CONNECTIONS]]);
+    c.client.disconnected();
+    a.client.disconnected();
+    const d = open('10.0.0.3');
+    await settle();
+    expect(d.socket.closes).toEqual([]);
+    // Per address: the same address on other links.
+    const viewer = (): Promise<Admission> =>
+      Promise.resolve({ ok: true, peer: { ...PEER, role: 'viewer' }, title: 'Board' });
+    const { core: core2 } = setup({ authorize: viewer }, { maxConnectionsPerAddress: 1 });
+    const admitted = await core2.authorize({ boardId: 'b', token: 't' }, '10.0.0.9');
+    const refused = await core2.authorize({ boardId: 'b', token: 't' }, '10.0.0.9');
+    expect(admitted.ok).toBe(true);
+    expect(refused).toEqual({ ok: false, code: CLOSE.overloaded, reason: TOO_MANY_CONNECTIONS });
+    if (admitted.ok) admitted.release?.();
+    expect((await core2.authorize({ boardId: 'b', token: 't' }, '10.0.0.9')).ok).toBe(true);
   });
 });
