@@ -58,6 +58,11 @@ export function attachSocketIo(
     void core.authorize({ boardId: board, token, userId, key, name }, address).then((admission) => {
       if (!admission.ok) return next(refuse(admission.code, admission.reason));
       socket.data.admission = admission;
+      // A client gone before it is connected gives its place back (socket.io then drops the
+      // socket without a 'connection'); the core's release later is a no-op.
+      const release = admission.release ?? (() => {});
+      if (socket.conn.readyState !== 'open') release();
+      else socket.conn.once('close', release);
       next();
     });
   });

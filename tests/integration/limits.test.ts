@@ -69,7 +69,7 @@ describe('I3: messages and bytes per second per connection', () => {
 });
 
 describe('I4: connections per link and per client address', () => {
-  it('I4: one connection more than MAX_CONNECTIONS_PER_LINK is refused with 4429 on both transports', async () => {
+  it('I4: one connection more than CONNECTIONS_PER_LINK is refused with 4429 on both transports', async () => {
     const server = await startTestServer({ maxConnectionsPerLink: 2 });
     const b = await server.createBoard();
     const url = `${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.viewer}`;
@@ -97,7 +97,34 @@ describe('I4: connections per link and per client address', () => {
     });
   });
 
-  it('I4: MAX_CONNECTIONS_PER_ADDRESS counts every link; X-Forwarded-For counts only under TRUST_PROXY', async () => {
+  it('I4: clients that leave at once, even during the handshake, give their places back on both transports', async () => {
+    const server = await startTestServer({ maxConnectionsPerLink: 1 });
+    const b = await server.createBoard();
+    for (let i = 0; i < 10; i++) {
+      // The handshake reaches the server, then the transport goes while the token is checked.
+      const gone = new SioClient(server.url, { board: b.id, token: b.tokens.viewer });
+      gone.socket.io.on('open', () => setImmediate(() => gone.socket.io.engine.close()));
+      const ws = new WebSocket(`${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.viewer}`);
+      ws.on('error', () => {});
+      ws.on('open', () => ws.close());
+    }
+    await eventually(async () => {
+      const c = new SioClient(server.url, { board: b.id, token: b.tokens.viewer });
+      try {
+        await eventually(() => expect(c.session ?? c.connectError).not.toBeNull(), { timeout: 1000 });
+        expect(c.session).not.toBeNull();
+      } finally {
+        c.close();
+      }
+    });
+    const { closed, ws } = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/board?token=${b.tokens.viewer}`);
+    await eventually(async () => {
+      expect(ws.readyState).toBe(ws.OPEN);
+      expect(await Promise.race([closed, Promise.resolve('open')])).toBe('open');
+    });
+  });
+
+  it('I4: CONNECTIONS_PER_IP counts every link; X-Forwarded-For counts only under TRUST_PROXY', async () => {
     const plain = await startTestServer({ maxConnectionsPerAddress: 1 });
     const b = await plain.createBoard();
     const url = (token: string) => `${plain.wsUrl}/yjs/${b.id}/board?token=${token}`;
