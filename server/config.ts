@@ -127,6 +127,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     clientDir: null,
     demoBoard: false,
     logLevel: 'silent',
+    // The gate's attack tests send tens of MiB at once; the byte rate (I3) is tested on its own.
+    maxBytesPerSecond: 0,
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CLOSE } from '../../shared/protocol';
+import { configFromEnv } from '../../server/config';
 import { TOO_MANY_CONNECTIONS, TOO_MANY_MESSAGES } from '../../server/sync/core';
 import { rawWebSocket, SioClient, yWebsocketClient } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
@@ -53,7 +54,8 @@ describe('I3: messages and bytes per second per connection', () => {
   });
 
   it('I3: the default limits leave an honest client alone (a burst of typing and awareness within 200)', async () => {
-    const server = await startTestServer();
+    const { maxMessagesPerSecond, maxBytesPerSecond } = configFromEnv({});
+    const server = await startTestServer({ maxMessagesPerSecond, maxBytesPerSecond });
     const b = await server.createBoard();
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(c.synced.size).toBe(3));
