@@ -381,6 +381,27 @@ describe('after a refused update the client converges to the server (issue 8, ru
     );
   });
 
+  it('G7: a change too large to send is dropped by the client itself, which stays connected', async () => {
+    const server = await startTestServer();
+    const board = await server.createBoard();
+    const part = await connect(server, board.id, board.tokens.participant, 'Part');
+    await synced(part);
+    addNote(part, 'kept', 'small');
+    await eventually(() => expect(part.provider.unsynced).toBe(0));
+    // 700 full notes in one transaction: more than MAX_MESSAGE_BYTES in one frame.
+    part.docs.board.transact(() => {
+      for (let i = 0; i < 700; i++) addNote(part, `big${i}`, 'x'.repeat(2000));
+    });
+    await eventually(() => expect(part.provider.generation.board).toBe(1));
+    expect(part.provider.refusal).toMatchObject({ doc: 'board', code: 'too-large' });
+    await synced(part);
+    expect(noteIds(part.docs.board)).toEqual(['kept']);
+    expect(part.provider.unsynced).toBe(0);
+    // Never sent, so the server never dropped the connection for it: no failure, no loop.
+    expect(part.provider.failure).toBeNull();
+    expect(part.provider.resets).toBe(1);
+  });
+
   it('a vote over the limit is refused, reset, and counted the same by everyone', async () => {
     const server = await startTestServer();
     const board = await server.createBoard();

@@ -6,6 +6,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
   CLOSE,
+  LIMITS,
   MESSAGE,
   SOCKET_PATH,
   type ClientToServerEvents,
@@ -501,8 +502,15 @@ export class SocketIoProvider {
       this.#pending[kind].set(seq, update);
       // A refused document waits for its reset: what it would send now depends on refused structs.
       if (!this.#poisoned.has(kind)) {
-        this.#sentContent[kind] = true;
-        this.#send(kind, this.#updateFrame(update), (res) => this.#acked(kind, [seq], res, doc));
+        const frame = this.#updateFrame(update);
+        // The server drops a connection whose frame is over its limit before reading it (I1), and
+        // a resync would send the same again: refuse it here, as the server would have.
+        if (frame.byteLength > LIMITS.maxMessageBytes) {
+          this.#refused(kind, { code: 'too-large', reason: 'this change is too large to send' });
+        } else {
+          this.#sentContent[kind] = true;
+          this.#send(kind, frame, (res) => this.#acked(kind, [seq], res, doc));
+        }
       }
       this.#emitChange();
     };
