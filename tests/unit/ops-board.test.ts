@@ -188,8 +188,12 @@ describe('deleteNote', () => {
     const doc = new Y.Doc();
     const a = addNote(doc, { ...base, text: 'mine' }, ada);
     const b = addNote(doc, { ...base, text: 'also mine' }, ada);
-    expect(code(() => deleteNote(doc, a, { userId: 'bob', pseudonym: 'anon-bob', role: 'participant' }, bob))).toBe('forbidden');
-    expect(code(() => deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'viewer' }, ada))).toBe('forbidden');
+    expect(
+      code(() => deleteNote(doc, a, { userId: 'bob', pseudonym: 'anon-bob', role: 'participant' }, bob)),
+    ).toBe('forbidden');
+    expect(
+      code(() => deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'viewer' }, ada)),
+    ).toBe('forbidden');
     deleteNote(doc, a, { userId: 'ada', pseudonym: 'anon-ada', role: 'participant' }, ada);
     deleteNote(doc, b, { userId: 'org', pseudonym: 'anon-org', role: 'organizer' }, localOrigin('org'));
     expect(readNotes(doc)).toEqual([]);
