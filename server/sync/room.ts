@@ -150,14 +150,21 @@ export class Room {
    */
   private applyStored(updates: Uint8Array[]): void {
     const { log, kind } = this.opts;
-    for (const [i, u] of updates.entries()) {
-      try {
-        Y.applyUpdate(this.doc, u, PERSISTENCE_ORIGIN);
-      } catch (e) {
-        log.error({ err: e, doc: this.name, entry: i }, 'a stored update could not be applied; skipped');
-      }
-      this.dropPending(`stored entry ${i}`);
-    }
+    // One transaction, as before the gate: observers run once, whatever the log's length.
+    Y.transact(
+      this.doc,
+      () => {
+        for (const [i, u] of updates.entries()) {
+          try {
+            Y.applyUpdate(this.doc, u, PERSISTENCE_ORIGIN);
+          } catch (e) {
+            log.error({ err: e, doc: this.name, entry: i }, 'a stored update could not be applied; skipped');
+          }
+          this.dropPending(`stored entry ${i}`);
+        }
+      },
+      PERSISTENCE_ORIGIN,
+    );
     const problems = auditDocument(kind, this.doc, serverOrigin('audit'));
     if (problems.length > 0)
       log.warn(
@@ -565,6 +572,8 @@ export class Room {
       // may be too, which is harmless: they are stored again when their turn comes.
       const throughSeq = this.lastSeq;
       const state = Y.encodeStateAsUpdate(this.doc);
+      // The stored size is now this state (G5): overwritten values no longer count.
+      this.docBytes = state.byteLength;
       await this.opts.store.compact(this.name, state, throughSeq);
       this.storedEntries = await this.opts.store.count(this.name);
     } catch (e) {

@@ -275,7 +275,8 @@ export const votesRemaining = (
   live: Pick<LiveState, 'votesPerPerson'>,
 ): number => Math.max(0, live.votesPerPerson - votesUsed(notes, voterId));
 
-function storedVotesOf(doc: Y.Doc, voterId: string): number {
+/** What `voterId` has given over the whole board, as stored (also the rule gate's count, G3). */
+export function storedVotesOf(doc: Y.Doc, voterId: string): number {
   let used = 0;
   boardNotes(doc).forEach((m) => {
     const votes = m instanceof Y.Map ? m.get('votes') : null;

@@ -360,6 +360,33 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
     );
   });
 
+/** Conditions waited for until something arrives (each attacker wakes them on every event). */
+class Waiters {
+  private readonly set = new Set<() => void>();
+
+  wake(): void {
+    for (const w of [...this.set]) w();
+  }
+
+  /** Resolves true once `cond` holds, or with `cond()` after `ms`. */
+  until(cond: () => boolean, ms: number): Promise<boolean> {
+    if (cond()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.set.delete(check);
+        resolve(cond());
+      }, ms);
+      const check = (): void => {
+        if (!cond()) return;
+        clearTimeout(t);
+        this.set.delete(check);
+        resolve(true);
+      };
+      this.set.add(check);
+    });
+  }
+}
+
 /**
  * A Socket.io connection that speaks our protocol by hand: it syncs replicas
  * of the three documents and sends whatever bytes it is given, with an ack.
@@ -373,7 +400,7 @@ export class HostileSio implements Attacker {
   closing: ConnectErrorData | null = null;
   disconnected = false;
   private readonly step2Seen: Record<DocKind, number> = { agenda: 0, board: 0, tasks: 0 };
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(
     url: string,
@@ -419,24 +446,11 @@ export class HostileSio implements Attacker {
   }
 
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   private until(cond: () => boolean, ms: number): Promise<boolean> {
-    if (cond()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiters.delete(check);
-        resolve(cond());
-      }, ms);
-      const check = (): void => {
-        if (!cond()) return;
-        clearTimeout(t);
-        this.waiters.delete(check);
-        resolve(true);
-      };
-      this.waiters.add(check);
-    });
+    return this.waiters.until(cond, ms);
   }
 
   private receive(doc: DocKind, frame: Uint8Array): void {
@@ -524,7 +538,7 @@ export class HostileWsConnection {
   readonly denials: string[] = [];
   closed: { code: number; reason: string } | null = null;
   private step2Seen = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(readonly ws: WebSocket) {
     ws.binaryType = 'nodebuffer';
@@ -550,24 +564,11 @@ export class HostileWsConnection {
   }
 
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   private until(cond: () => boolean, ms: number): Promise<boolean> {
-    if (cond()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiters.delete(check);
-        resolve(cond());
-      }, ms);
-      const check = (): void => {
-        if (!cond()) return;
-        clearTimeout(t);
-        this.waiters.delete(check);
-        resolve(true);
-      };
-      this.waiters.add(check);
-    });
+    return this.waiters.until(cond, ms);
   }
 
   private receive(frame: Uint8Array): void {

@@ -13,6 +13,7 @@ import {
   type Actor,
   type BoardLimits,
 } from '../../../shared/policy';
+import { storedVotesOf } from '../../../shared/ops/board';
 import { fieldAt, shapeAt, type Field } from '../../../shared/schema/shape';
 import type { DocKind, LiveState } from '../../../shared/schema';
 import { docTypePath, refuse, type Placement, type TypeRef, type UpdateIndex } from './structure';
@@ -332,7 +333,7 @@ export function checkRules(
     let delta = 0;
     for (const v of ownVotes.values()) delta += v.after - v.before;
     if (delta > 0) {
-      const used = votesOf(doc, actor.userId);
+      const used = storedVotesOf(doc, actor.userId);
       const denial = voteDenial(actor, ctx.live, used + delta - 1);
       if (denial) refuse(denial.code, denial.reason);
     }
@@ -349,16 +350,4 @@ function mergeRanges(list: readonly { clock: number; len: number }[]): { clock: 
     else out.push({ clock: r.clock, len: r.len });
   }
   return out;
-}
-
-/** What `voterId` has given over the whole board, as stored. */
-function votesOf(doc: Y.Doc, voterId: string): number {
-  let used = 0;
-  for (const noteItem of doc.getMap('notes')._map.values()) {
-    if (noteItem.deleted || !(noteItem.content instanceof Y.ContentType)) continue;
-    const votes = currentValue(noteItem.content.type as Y.AbstractType<unknown>, 'votes');
-    if (!votes || !(votes.content instanceof Y.ContentType)) continue;
-    used += storedCount(currentValue(votes.content.type as Y.AbstractType<unknown>, voterId));
-  }
-  return used;
 }
