@@ -205,7 +205,18 @@ export class RoomManager implements DocAccess {
    */
   async evict(boardId: string): Promise<number> {
     const prefix = `${boardId}/`;
-    const mine = [...this.entries.entries()].filter(([name]) => name.startsWith(prefix));
+    return this.unloadNow((name) => name.startsWith(prefix));
+  }
+
+  /** Flush and unload everything (graceful shutdown). */
+  async closeAll(): Promise<void> {
+    this.closed = true;
+    await this.unloadNow(() => true);
+  }
+
+  /** Unloads the documents whose names match at once (no grace period); returns how many were loaded. */
+  private async unloadNow(matches: (name: string) => boolean): Promise<number> {
+    const mine = [...this.entries.entries()].filter(([name]) => matches(name));
     // Board rooms first: they hold their agenda.
     mine.sort(([a], [b]) => Number(b.endsWith('/board')) - Number(a.endsWith('/board')));
     for (const [name, entry] of mine) {
@@ -213,21 +224,7 @@ export class RoomManager implements DocAccess {
       entry.refs = 0;
       await this.unload(name, entry);
     }
-    await Promise.all([...this.unloading].filter(([name]) => name.startsWith(prefix)).map(([, p]) => p));
+    await Promise.all([...this.unloading].filter(([name]) => matches(name)).map(([, p]) => p));
     return mine.length;
-  }
-
-  /** Flush and unload everything (graceful shutdown). */
-  async closeAll(): Promise<void> {
-    this.closed = true;
-    const all = [...this.entries.entries()];
-    // Board rooms first: they hold their agenda.
-    all.sort(([a], [b]) => Number(b.endsWith('/board')) - Number(a.endsWith('/board')));
-    for (const [name, entry] of all) {
-      if (entry.unloadTimer) clearTimeout(entry.unloadTimer);
-      entry.refs = 0;
-      await this.unload(name, entry);
-    }
-    await Promise.all(this.unloading.values());
   }
 }
