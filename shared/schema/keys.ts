@@ -7,7 +7,7 @@ import * as Y from 'yjs';
  */
 export const ROOTS = {
   agenda: { meta: 'meta', items: 'items', live: 'live' },
-  board: { notes: 'notes', roster: 'roster' },
+  board: { notes: 'notes', roster: 'roster', groups: 'groups' },
   tasks: { tasks: 'tasks' },
 } as const;
 
@@ -29,6 +29,7 @@ export const agendaLive = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.agend
 /** Board document roots. */
 export const boardNotes = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.notes);
 export const boardRoster = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.roster);
+export const boardGroups = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.groups);
 
 /** Tasks document roots. */
 export const taskMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.tasks.tasks);

@@ -1,17 +1,18 @@
 import * as Y from 'yjs';
-import { agendaItems, agendaLive, agendaMeta, boardNotes, boardRoster, taskMap } from './keys';
+import { agendaItems, agendaLive, agendaMeta, boardGroups, boardNotes, boardRoster, taskMap } from './keys';
 import type {
   Agenda,
   AgendaItem,
   AgendaLinks,
   AgendaMeta,
+  Group,
   LiveState,
   Note,
   ProblemSink,
   RosterEntry,
   Task,
 } from './types';
-import { ROLES, type Role } from './types';
+import { ROLES, TIMER_LABEL_LENGTH, type Role } from './types';
 import {
   hhmmToMinutes,
   isFiniteNumber,
@@ -47,8 +48,10 @@ export const DEFAULT_LIVE: LiveState = {
   hideVotes: false,
   anonymousNotes: false,
   timerEndsAt: null,
+  timerLabel: '',
   discussionNoteId: null,
   spotlight: null,
+  groupVotes: false,
 };
 
 export function readMeta(doc: Y.Doc): AgendaMeta {
@@ -137,8 +140,10 @@ export function readLive(doc: Y.Doc): LiveState {
     hideVotes: l.get('hideVotes') === true,
     anonymousNotes: l.get('anonymousNotes') === true,
     timerEndsAt: isFiniteNumber(timer) ? timer : null,
+    timerLabel: str(l.get('timerLabel'), TIMER_LABEL_LENGTH),
     discussionNoteId: id('discussionNoteId'),
     spotlight,
+    groupVotes: l.get('groupVotes') === true,
   };
 }
 
@@ -158,14 +163,8 @@ export function readNote(id: string, m: unknown, onProblem?: ProblemSink): Note 
   const x = m.get('x');
   const y = m.get('y');
   if (!isFiniteNumber(x) || !isFiniteNumber(y)) return problem('position is not numeric');
-  const votes: Record<string, number> = {};
-  const rawVotes = m.get('votes');
-  if (rawVotes instanceof Y.Map) {
-    rawVotes.forEach((count, voter) => {
-      if (isSafeKey(voter) && isFiniteNumber(count) && count > 0)
-        votes[voter] = Math.min(LIMITS.maxVotesPerPerson, Math.floor(count));
-    });
-  }
+  const votes = readVotes(m.get('votes'));
+  const groupId = m.get('groupId');
   const itemId = m.get('itemId');
   const createdAt = m.get('createdAt');
   const z = m.get('z');
@@ -183,7 +182,45 @@ export function readNote(id: string, m: unknown, onProblem?: ProblemSink): Note 
     votes,
     z: isFiniteNumber(z) ? z : 0,
     group: str(m.get('group'), LIMITS.nameLength),
+    groupId: typeof groupId === 'string' && isSafeKey(groupId) ? groupId : null,
   };
+}
+
+/** voter id -> whole votes, from a stored votes map (anything else counts as none). */
+function readVotes(raw: unknown): Record<string, number> {
+  const votes: Record<string, number> = {};
+  if (raw instanceof Y.Map) {
+    raw.forEach((count, voter) => {
+      if (isSafeKey(voter) && isFiniteNumber(count) && count > 0)
+        votes[voter] = Math.min(LIMITS.maxVotesPerPerson, Math.floor(count));
+    });
+  }
+  return votes;
+}
+
+export function readGroup(id: string, m: unknown, onProblem?: ProblemSink): Group | null {
+  const problem = (reason: string): null => {
+    onProblem?.({ doc: 'board', path: `groups.${id}`, reason });
+    return null;
+  };
+  if (!isSafeKey(id)) return problem('unsafe id');
+  if (!(m instanceof Y.Map)) return problem('not a map');
+  const title = text(m.get('title'), LIMITS.titleLength);
+  const x = m.get('x');
+  const y = m.get('y');
+  if (!isFiniteNumber(x) || !isFiniteNumber(y)) return problem('position is not numeric');
+  const clampWorld = (v: number): number => Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
+  return { id, title: title ?? '', x: clampWorld(x), y: clampWorld(y), votes: readVotes(m.get('votes')) };
+}
+
+/** Groups sorted by title, then id. */
+export function readGroups(doc: Y.Doc, onProblem?: ProblemSink): Group[] {
+  const groups: Group[] = [];
+  boardGroups(doc).forEach((m, id) => {
+    const g = readGroup(id, m, onProblem);
+    if (g) groups.push(g);
+  });
+  return groups.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
 }
 
 export function readNotes(doc: Y.Doc, onProblem?: ProblemSink): Note[] {

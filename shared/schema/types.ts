@@ -44,6 +44,9 @@ export interface AgendaItem {
   kind: ItemKind;
 }
 
+/** Longest `live.timerLabel`, in UTF-16 code units. */
+export const TIMER_LABEL_LENGTH = 60;
+
 /** Facilitation state: written by organizers only (it lives in the agenda document). */
 export interface LiveState {
   currentItemId: string | null;
@@ -57,10 +60,14 @@ export interface LiveState {
   anonymousNotes: boolean;
   /** Server epoch ms at which the shared timer ends, or null. */
   timerEndsAt: number | null;
+  /** What the timer is for ("Silent brainstorming"), set by the organizer; '' for none. */
+  timerLabel: string;
   /** Discussion mode: the note in focus, or null when discussion mode is off. */
   discussionNoteId: string | null;
   /** "Bring everyone to my view": a viewport others follow until they move. */
   spotlight: { x: number; y: number; zoom: number; at: number } | null;
+  /** Votes go to groups (true) instead of notes. */
+  groupVotes: boolean;
 }
 
 export interface Agenda {
@@ -86,6 +93,18 @@ export interface Note {
   z: number;
   /** Optional group label, for clustering notes. */
   group: string;
+  /** The group (board root `groups`) this note belongs to: null (readers) or absent when none. */
+  groupId?: string | null;
+}
+
+/** A group of notes on the board (its notes carry its id in `groupId`). */
+export interface Group {
+  id: string;
+  title: string;
+  x: number;
+  y: number;
+  /** voter id -> votes given to the group (while the organizer lets groups be voted on) */
+  votes: Record<string, number>;
 }
 
 export interface Task {
