@@ -1,5 +1,14 @@
 import type * as Y from 'yjs';
-import { agendaLive, isFiniteNumber, isSafeKey, LIMITS, type LiveState, type Origin } from '../schema';
+import {
+  agendaLive,
+  cleanText,
+  isFiniteNumber,
+  isSafeKey,
+  LIMITS,
+  TIMER_LABEL_LENGTH,
+  type LiveState,
+  type Origin,
+} from '../schema';
 
 /**
  * Facilitation state (the agenda document's `live` map): organizer-only
@@ -58,6 +67,26 @@ export function startTimer(doc: Y.Doc, endsAtServerMs: number, origin: Origin): 
 
 export function clearTimer(doc: Y.Doc, origin: Origin): void {
   set(doc, { timerEndsAt: null }, origin);
+}
+
+/** What the timer is for, shown above it ("Silent brainstorming"); cleaned and cut to TIMER_LABEL_LENGTH. */
+export function setTimerLabel(doc: Y.Doc, label: string, origin: Origin): void {
+  if (typeof label !== 'string') throw new LiveOpError('timer label must be text');
+  set(doc, { timerLabel: cleanText(label, TIMER_LABEL_LENGTH) }, origin);
+}
+
+/**
+ * Adds `minutes` to the running timer; a timer that already ended (or none)
+ * runs again for `minutes` from `nowServerMs`.
+ */
+export function extendTimer(doc: Y.Doc, minutes: number, nowServerMs: number, origin: Origin): void {
+  if (!isFiniteNumber(minutes) || minutes <= 0 || minutes > LIMITS.maxMinutes)
+    throw new LiveOpError(`minutes must be from 1 to ${LIMITS.maxMinutes}`);
+  if (!isFiniteNumber(nowServerMs) || nowServerMs <= 0)
+    throw new LiveOpError('now must be an epoch time in ms');
+  const ends = agendaLive(doc).get('timerEndsAt');
+  const from = isFiniteNumber(ends) && ends > nowServerMs ? ends : nowServerMs;
+  set(doc, { timerEndsAt: Math.round(from + minutes * 60_000) }, origin);
 }
 
 export const ZOOM_RANGE = { min: 0.05, max: 4 } as const;

@@ -7,7 +7,7 @@
  * and the operations in `shared/ops/`.
  */
 import { ROOTS } from './keys';
-import type { DocKind } from './types';
+import { TIMER_LABEL_LENGTH, type DocKind } from './types';
 import { isFiniteNumber, isSafeKey, LIMITS } from './validate';
 
 /** A plain value stored in a map (Yjs `ContentAny` with one element). */
@@ -131,6 +131,7 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
         hideVotes: bool(),
         anonymousNotes: bool(),
         timerEndsAt: numOrNull(),
+        timerLabel: str(TIMER_LABEL_LENGTH),
         discussionNoteId: idOrNull(),
         spotlight,
       },
