@@ -16,13 +16,26 @@ afterEach(() => {
   children.clear();
 });
 
+export interface ChildServerOptions {
+  /**
+   * A compiled entry (`dist/server/main.js`, see scripts/build-server.mjs) run
+   * by plain `node --enable-source-maps`, as `npm start` and the Docker image
+   * do; by default the TypeScript source through tsx.
+   */
+  compiled?: string;
+}
+
 /**
  * The real server (`server/main.ts`) as a child process, so that tests can
  * kill -9 it. Node runs the TypeScript through tsx's loader directly (not the
  * tsx CLI, which would put a wrapper process between us and the server).
  */
-export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+export async function startChildServer(
+  env: Record<string, string>,
+  { compiled }: ChildServerOptions = {},
+): Promise<ChildServer> {
+  const args = compiled ? ['--enable-source-maps', compiled] : ['--import', 'tsx', 'server/main.ts'];
+  const proc = spawn(process.execPath, args, {
     env: {
       ...process.env,
       PORT: '0',
