@@ -2,8 +2,23 @@ import { Router, type Request, type Response } from 'express';
 import ical, { ICalCalendarMethod } from 'ical-generator';
 import { DateTime } from 'luxon';
 import * as Y from 'yjs';
-import { replaceItems, setMeta } from '../../shared/ops/agenda';
-import { readMeta, serverOrigin, type Agenda, type AgendaMeta } from '../../shared/schema';
+import {
+  mergeItems,
+  planItemMerge,
+  replaceItems,
+  setMeta,
+  type ItemMergePlan,
+} from '../../shared/ops/agenda';
+import {
+  readItems,
+  readMeta,
+  readNotes,
+  readTasks,
+  serverOrigin,
+  type Agenda,
+  type AgendaItem,
+  type AgendaMeta,
+} from '../../shared/schema';
 import { icsCalendarName, icsLine, icsLines } from '../export/ics';
 import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
 import { parseAgendaPageIsolated, type IsolationLimits } from '../import/parse-in-worker';
@@ -17,6 +32,8 @@ import { boardOf, HttpError, type RouteContext } from './context';
 interface ImportBody {
   markdown: string;
   dryRun: boolean;
+  /** Take the page's date over the one the agenda has (AG6); default false. */
+  useImportedDate: boolean;
 }
 
 function importBody(req: Request): ImportBody {
@@ -25,14 +42,16 @@ function importBody(req: Request): ImportBody {
     throw new HttpError(
       400,
       'bad-request',
-      'send a JSON object { "markdown": string, "dryRun": boolean } with content-type application/json',
+      'send a JSON object { "markdown": string, "dryRun": boolean, "useImportedDate": boolean } with content-type application/json',
     );
-  const { markdown, dryRun } = body as Record<string, unknown>;
+  const { markdown, dryRun, useImportedDate } = body as Record<string, unknown>;
   if (typeof markdown !== 'string' || markdown.trim() === '')
     throw new HttpError(400, 'bad-request', '"markdown" must be a non-empty string holding the page');
   if (dryRun !== undefined && typeof dryRun !== 'boolean')
     throw new HttpError(400, 'bad-request', '"dryRun" must be true or false');
-  return { markdown, dryRun: dryRun ?? false };
+  if (useImportedDate !== undefined && typeof useImportedDate !== 'boolean')
+    throw new HttpError(400, 'bad-request', '"useImportedDate" must be true or false');
+  return { markdown, dryRun: dryRun ?? false, useImportedDate: useImportedDate ?? false };
 }
 
 async function parseOrFail(markdown: string, limits: IsolationLimits): Promise<AgendaImport> {
@@ -50,14 +69,65 @@ async function parseOrFail(markdown: string, limits: IsolationLimits): Promise<A
 /**
  * What the agenda's meta becomes: the page's findings override the current
  * values, but what the page did not say (no date, no zone, no title) keeps
- * what the organizer had set rather than being blanked.
+ * what the organizer had set rather than being blanked. The date the agenda
+ * already has is kept unless the organizer asks for the page's (AG6).
  */
-function mergedMeta(current: AgendaMeta, imported: AgendaImport): AgendaMeta {
+function mergedMeta(current: AgendaMeta, imported: AgendaImport, useImportedDate: boolean): AgendaMeta {
+  const takeDate = imported.found.date && (useImportedDate || current.date === '');
   return {
     title: imported.found.title ? imported.meta.title : current.title,
     timeZone: imported.found.timeZone ? imported.meta.timeZone : current.timeZone,
-    date: imported.found.date ? imported.meta.date : current.date,
+    date: takeDate ? imported.meta.date : current.date,
     links: { ...current.links, ...imported.meta.links },
+  };
+}
+
+/** What an import does to the live board, shown in the preview before anything changes (AG6). */
+export interface ImportChanges {
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  /** Titles of the items that go away. */
+  removedTitles: string[];
+  /** Notes tagged with a removed item: they lose their talk tag. */
+  notesUntagged: number;
+  /** Tasks linked to a removed item: they lose their talk. */
+  tasksUnlinked: number;
+  /** The date the agenda has and the page's ('' when it has none or found none). */
+  currentDate: string;
+  pageDate: string;
+}
+
+async function changesOf(
+  ctx: RouteContext,
+  boardId: string,
+  current: readonly AgendaItem[],
+  plan: ItemMergePlan,
+  currentDate: string,
+  imported: AgendaImport,
+): Promise<ImportChanges> {
+  const gone = new Set(plan.removed);
+  const notesUntagged = gone.size
+    ? await ctx.docs.read(boardId, 'board', (doc) =>
+        readNotes(doc).reduce((n, note) => n + (note.itemId && gone.has(note.itemId) ? 1 : 0), 0),
+      )
+    : 0;
+  const tasksUnlinked = gone.size
+    ? await ctx.docs.read(boardId, 'tasks', (doc) =>
+        readTasks(doc).reduce((n, task) => n + (task.itemId && gone.has(task.itemId) ? 1 : 0), 0),
+      )
+    : 0;
+  return {
+    added: plan.added,
+    changed: plan.changed.length,
+    removed: plan.removed.length,
+    unchanged: plan.unchanged,
+    removedTitles: current.filter((c) => gone.has(c.id)).map((c) => c.title),
+    notesUntagged,
+    tasksUnlinked,
+    currentDate,
+    pageDate: imported.found.date ? imported.meta.date : '',
   };
 }
 
@@ -156,7 +226,13 @@ export function agendaRoutes(ctx: RouteContext): Router {
       parseOrFail(body.markdown, { timeoutMs: importTimeoutMs, maxMemoryMb: importMemoryMb }),
     );
     const boardId = boardOf(res).id;
-    let meta = mergedMeta(await ctx.docs.read(boardId, 'agenda', readMeta), imported);
+    const before = await ctx.docs.read(boardId, 'agenda', (doc) => ({
+      meta: readMeta(doc),
+      items: readItems(doc),
+    }));
+    let meta = mergedMeta(before.meta, imported, body.useImportedDate);
+    let current = before.items;
+    let currentDate = before.meta.date;
     const origin = serverOrigin('import');
     // Rehearse on a scratch document: Yjs cannot roll back, so the operations'
     // validation must pass before the board's document sees the first write.
@@ -169,16 +245,21 @@ export function agendaRoutes(ctx: RouteContext): Router {
       if (e instanceof RangeError) throw new HttpError(422, 'invalid-agenda', e.message);
       throw e;
     }
+    let plan = planItemMerge(current, imported.items);
     if (!body.dryRun) {
       await ctx.docs.change(boardId, 'agenda', 'import', (doc) => {
         // Read again inside the change: the organizer may have edited meanwhile.
-        meta = mergedMeta(readMeta(doc), imported);
+        const had = readMeta(doc);
+        currentDate = had.date;
+        current = readItems(doc);
+        meta = mergedMeta(had, imported, body.useImportedDate);
         // Both operations join this one transaction.
         setMeta(doc, meta, origin);
-        replaceItems(doc, imported.items, origin);
+        plan = mergeItems(doc, imported.items, origin);
       });
     }
-    res.json({ meta, items: imported.items, warnings: imported.warnings });
+    const changes = await changesOf(ctx, boardId, current, plan, currentDate, imported);
+    res.json({ meta, items: imported.items, warnings: imported.warnings, changes });
   });
 
   router.get('/api/boards/:id/agenda.ics', ctx.requireBoard(), async (_req, res) => {

@@ -8,6 +8,7 @@
  */
 import * as Y from 'yjs';
 import {
+  AGENDA_ITEM_FIELDS,
   agendaItems,
   agendaLive,
   agendaMeta,
@@ -22,6 +23,7 @@ import {
   LIMITS,
   newId,
   readAgenda,
+  readItems,
   type AgendaItem,
   type AgendaLinks,
   type ItemKind,
@@ -191,15 +193,7 @@ export function removeItem(doc: Y.Doc, id: string, origin: Origin): void {
  * to the old items. Returns the new ids in input order.
  */
 export function replaceItems(doc: Y.Doc, items: readonly AgendaItemInput[], origin: Origin): string[] {
-  if (!Array.isArray(items)) fail('items must be an array');
-  if (items.length > LIMITS.maxItems) fail(`an agenda holds at most ${LIMITS.maxItems} items`);
-  const checked = items.map((it, i) => {
-    try {
-      return checkItem(it);
-    } catch (e) {
-      return fail(`item ${i + 1}: ${(e as Error).message}`);
-    }
-  });
+  const checked = checkItems(items);
   const ids = checked.map(() => newId());
   doc.transact(() => {
     const map = agendaItems(doc);
@@ -210,6 +204,113 @@ export function replaceItems(doc: Y.Doc, items: readonly AgendaItemInput[], orig
     live.set('delayMinutes', 0);
   }, origin);
   return ids;
+}
+
+/** What a re-import does to the items there are (see `planItemMerge`). */
+export interface ItemMergePlan {
+  /** For each incoming item (input order), the id of the existing item it becomes, or null (new). */
+  keep: (string | null)[];
+  /** Existing items kept under their id whose fields change. */
+  changed: string[];
+  /** Existing items that match nothing on the page: removed. */
+  removed: string[];
+  /** Incoming items that match nothing: added with new ids. */
+  added: number;
+  /** Existing items kept exactly as they are. */
+  unchanged: number;
+}
+
+type ItemFields = Omit<AgendaItem, 'id'>;
+
+const sameTitle = (a: string, b: string): boolean =>
+  a.trim().toLocaleLowerCase('en') === b.trim().toLocaleLowerCase('en');
+
+const sameFields = (a: ItemFields, b: ItemFields): boolean => AGENDA_ITEM_FIELDS.every((k) => a[k] === b[k]);
+
+/**
+ * Which existing item each incoming one keeps (AG6): first the same start and
+ * title, then (for what is left) the same non-empty title, each existing item
+ * matched at most once, in the page's order. Pure: nothing is written; the
+ * items are validated as `mergeItems` would (RangeError).
+ */
+export function planItemMerge(
+  current: readonly AgendaItem[],
+  items: readonly AgendaItemInput[],
+): ItemMergePlan {
+  return planChecked(current, checkItems(items));
+}
+
+function planChecked(current: readonly AgendaItem[], incoming: readonly ItemFields[]): ItemMergePlan {
+  const used = new Set<string>();
+  const keep: (string | null)[] = incoming.map(() => null);
+  const match = (pred: (have: AgendaItem, want: ItemFields) => boolean): void => {
+    incoming.forEach((want, i) => {
+      if (keep[i] !== null) return;
+      const have = current.find((c) => !used.has(c.id) && pred(c, want));
+      if (!have) return;
+      used.add(have.id);
+      keep[i] = have.id;
+    });
+  };
+  match((c, w) => c.start === w.start && sameTitle(c.title, w.title));
+  match((c, w) => w.title.trim() !== '' && sameTitle(c.title, w.title));
+  const byId = new Map(current.map((c) => [c.id, c]));
+  const changed: string[] = [];
+  let unchanged = 0;
+  keep.forEach((id, i) => {
+    if (id === null) return;
+    if (sameFields(byId.get(id) as AgendaItem, incoming[i] as ItemFields)) unchanged++;
+    else changed.push(id);
+  });
+  return {
+    keep,
+    changed,
+    removed: current.filter((c) => !used.has(c.id)).map((c) => c.id),
+    added: keep.filter((k) => k === null).length,
+    unchanged,
+  };
+}
+
+function checkItems(items: readonly AgendaItemInput[]): ItemFields[] {
+  if (!Array.isArray(items)) fail('items must be an array');
+  if (items.length > LIMITS.maxItems) fail(`an agenda holds at most ${LIMITS.maxItems} items`);
+  return items.map((it, i) => {
+    try {
+      return checkItem(it);
+    } catch (e) {
+      return fail(`item ${i + 1}: ${(e as Error).message}`);
+    }
+  });
+}
+
+/**
+ * Re-import (AG6): the agenda becomes `items`, but an item that matches an
+ * existing one (`planItemMerge`) keeps its id, so notes, tasks and the pin
+ * that refer to it stay attached; only its changed fields are written. Items
+ * that match nothing are removed; the pin is cleared only when its item is
+ * removed, and the delay is kept. All items are validated first; one
+ * transaction. Returns the plan that was applied.
+ */
+export function mergeItems(doc: Y.Doc, items: readonly AgendaItemInput[], origin: Origin): ItemMergePlan {
+  const checked = checkItems(items);
+  const plan = planChecked(readItems(doc), checked);
+  doc.transact(() => {
+    const map = agendaItems(doc);
+    for (const id of plan.removed) map.delete(id);
+    checked.forEach((fields, i) => {
+      const id = plan.keep[i];
+      const existing = id ? map.get(id) : undefined;
+      if (!(existing instanceof Y.Map)) {
+        map.set(newId(), itemMap(fields));
+        return;
+      }
+      for (const [k, v] of Object.entries(fields)) if (existing.get(k) !== v) existing.set(k, v);
+    });
+    const live = agendaLive(doc);
+    const pinned = live.get('currentItemId');
+    if (typeof pinned === 'string' && plan.removed.includes(pinned)) live.set('currentItemId', null);
+  }, origin);
+  return plan;
 }
 
 function clampDelay(m: number): number {

@@ -4,7 +4,7 @@ import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
 import { addNote } from '../../../../shared/ops/board';
 import { localOrigin, readAgenda } from '../../../../shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
-import { AgendaState } from './agenda.svelte';
+import { AgendaState, announce, describeImportChanges } from './agenda.svelte';
 
 const org = localOrigin('setup');
 
@@ -42,7 +42,7 @@ describe('AgendaState', () => {
     seed(s.docs.agenda);
     const a = new AgendaState(s, { viewerZone: 'Europe/Paris' });
     const now = s.clock.now();
-    expect(a.nowNext(now).headline).toBe('Next: Marco Lorenzi in 4:12');
+    expect(a.nowNext(now).headline).toBe('Next: Fed-BioMed — Marco Lorenzi in 4:12');
     const rows = a.rows(now);
     expect(rows.map((r) => r.status)).toEqual(['done', 'current', 'upcoming']);
     expect(rows[1]?.time.label).toBe('10:30 EST · 16:30 CET');
@@ -134,6 +134,38 @@ describe('AgendaState', () => {
     expect(JSON.parse(String(calls[0]?.init?.body))).toEqual({
       markdown: '# no table',
       dryRun: true,
+      useImportedDate: false,
     });
+  });
+
+  it('AG6: the import preview says what a re-import changes and who loses their talk', () => {
+    const base = {
+      added: 0,
+      changed: 0,
+      removed: 0,
+      unchanged: 3,
+      removedTitles: [],
+      notesUntagged: 0,
+      tasksUnlinked: 0,
+      currentDate: '',
+      pageDate: '',
+    };
+    expect(describeImportChanges({ ...base, changed: 2, removed: 1, notesUntagged: 7 })).toBe(
+      '2 items changed, 1 removed: 7 notes will lose their talk tag',
+    );
+    expect(describeImportChanges({ ...base, added: 1, removed: 1, tasksUnlinked: 1 })).toBe(
+      '1 item added, 1 removed: 1 task will lose their talk',
+    );
+    expect(describeImportChanges({ ...base, removed: 1 })).toBe('1 item removed.');
+    expect(describeImportChanges(base)).toBe('No changes to the items.');
+  });
+
+  it('announces the next item by title and speaker', () => {
+    expect(announce({ title: 'Fed-BioMed', speaker: 'Marco Lorenzi' })).toBe('Fed-BioMed — Marco Lorenzi');
+    expect(announce({ title: 'Talk by Marco Lorenzi', speaker: 'Marco Lorenzi' })).toBe(
+      'Talk by Marco Lorenzi',
+    );
+    expect(announce({ title: '', speaker: 'Marco Lorenzi' })).toBe('Marco Lorenzi');
+    expect(announce({ title: 'Coffee Break', speaker: '' })).toBe('Coffee Break');
   });
 });

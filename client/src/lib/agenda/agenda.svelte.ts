@@ -72,19 +72,58 @@ export interface NowNext {
   delay: string;
 }
 
+/** What an import does to the live board (AG6; server/http/agenda.ts ImportChanges). */
+export interface ImportChanges {
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  removedTitles: string[];
+  notesUntagged: number;
+  tasksUnlinked: number;
+  currentDate: string;
+  pageDate: string;
+}
+
 /** What the import route answers (issue 3). */
 export interface ImportPreview {
   meta: { title?: string; timeZone?: string; date?: string; links?: Record<string, string> };
   items: Omit<AgendaItem, 'id'>[];
   warnings: string[];
+  changes?: ImportChanges;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * "2 items changed, 1 removed: 7 notes will lose their talk tag" — what the
+ * preview warns about before an import replaces a live agenda.
+ */
+export function describeImportChanges(c: ImportChanges): string {
+  const parts: string[] = [];
+  if (c.added) parts.push(`${plural(c.added, 'item')} added`);
+  if (c.changed) parts.push(`${parts.length ? c.changed : plural(c.changed, 'item')} changed`);
+  if (c.removed) parts.push(`${parts.length ? c.removed : plural(c.removed, 'item')} removed`);
+  if (parts.length === 0) return 'No changes to the items.';
+  const losses: string[] = [];
+  if (c.notesUntagged) losses.push(`${plural(c.notesUntagged, 'note')} will lose their talk tag`);
+  if (c.tasksUnlinked) losses.push(`${plural(c.tasksUnlinked, 'task')} will lose their talk`);
+  return losses.length ? `${parts.join(', ')}: ${losses.join(', ')}` : `${parts.join(', ')}.`;
 }
 
 const TICK_MS = 1000;
 const DAY_MS = 24 * 60 * 60_000;
 
-/** Who an item is announced by: the speaker when there is one, else the title. */
-export const announce = (i: Pick<AgendaItem, 'speaker' | 'title'>): string =>
-  i.speaker || i.title || 'Untitled';
+/**
+ * How an item is announced: its title and, when it has one (and the title
+ * does not already name them), the speaker — "Fed-BioMed — Marco Lorenzi".
+ */
+export const announce = (i: Pick<AgendaItem, 'speaker' | 'title'>): string => {
+  const title = i.title.trim();
+  const speaker = i.speaker.trim();
+  if (!title) return speaker || 'Untitled';
+  return speaker && !title.includes(speaker) ? `${title} — ${speaker}` : title;
+};
 
 /**
  * Reactive state of the agenda area for one board session. Components read
@@ -263,14 +302,14 @@ export class AgendaState {
   }
 
   /** Sends the page to the import route; with dryRun nothing changes. Throws with a readable message. */
-  async importPage(markdown: string, dryRun: boolean): Promise<ImportPreview> {
+  async importPage(markdown: string, dryRun: boolean, useImportedDate = false): Promise<ImportPreview> {
     const res = await this.#fetch(this.#api('agenda/import'), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${this.session.token}`,
       },
-      body: JSON.stringify({ markdown, dryRun }),
+      body: JSON.stringify({ markdown, dryRun, useImportedDate }),
     });
     if (!res.ok) throw new Error(await this.#errorOf(res));
     return (await res.json()) as ImportPreview;
