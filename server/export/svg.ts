@@ -1,0 +1,220 @@
+import { NOTE_SIZE, noteColor } from '../../shared/ops/board';
+import { totalVotes, type Group, type Note } from '../../shared/schema';
+import type { BoardSnapshot } from '../boards/snapshot';
+
+/**
+ * The board as a picture (issue 11): every note at its place with its colour
+ * and its text wrapped to the note, a frame with its title around each group,
+ * and the talk each note was written in as a label under it. A standalone
+ * SVG 1.1 document with no scripts, no external references and no styles
+ * beyond presentation attributes, so browsers, image viewers and converters
+ * open it alike. All user text goes through `xmlText` (escaped, and stripped
+ * of characters XML 1.0 cannot hold).
+ */
+
+/** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text safe inside an element or a double-quoted attribute. */
+export function xmlText(value: string): string {
+  return value
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export const SVG_LAYOUT = {
+  padding: 12,
+  fontSize: 15,
+  lineHeight: 19,
+  /** Average glyph width of the sans-serif face, in em, for wrapping without measuring. */
+  charWidth: 0.56,
+  labelSize: 11,
+  frameMargin: 24,
+  frameTitleSize: 18,
+  /** Largest drawn width or height in pixels: a board spread far apart is scaled down. */
+  maxPixels: 4096,
+  margin: 40,
+} as const;
+
+const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
+const NOTE_LINES = Math.floor(
+  (NOTE_SIZE.height - 2 * SVG_LAYOUT.padding - SVG_LAYOUT.labelSize - 4) / SVG_LAYOUT.lineHeight,
+);
+const LINE_CHARS = Math.floor(
+  (NOTE_SIZE.width - 2 * SVG_LAYOUT.padding) / (SVG_LAYOUT.fontSize * SVG_LAYOUT.charWidth),
+);
+
+/**
+ * Splits text into at most `maxLines` lines of at most `width` characters:
+ * words kept whole when they fit, longer ones cut, line breaks kept, and an
+ * ellipsis on the last line when something did not fit.
+ */
+export function wrapText(value: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of value.split(/\r\n|\r|\n/)) {
+    let line: string[] = [];
+    for (const word of paragraph.split(/[ \t]+/)) {
+      let chars = [...word];
+      while (chars.length > width) {
+        if (line.length > 0) lines.push(line.join(''));
+        lines.push(chars.slice(0, width).join(''));
+        chars = chars.slice(width);
+        line = [];
+      }
+      if (chars.length === 0) continue;
+      if (line.length === 0) line = chars;
+      else if (line.length + 1 + chars.length <= width) line.push(' ', ...chars);
+      else {
+        lines.push(line.join(''));
+        line = chars;
+      }
+    }
+    lines.push(line.join(''));
+    if (lines.length > maxLines) break;
+  }
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  const last = [...kept[maxLines - 1]!];
+  kept[maxLines - 1] = `${last.slice(0, Math.max(0, width - 1)).join('')}…`;
+  return kept;
+}
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+const round = (v: number): number => Math.round(v * 100) / 100;
+
+/** The frame around a group's notes, or around its own place when it holds none. */
+function frameOf(group: Group, notes: readonly Note[]): Box {
+  const m = SVG_LAYOUT.frameMargin;
+  const top = SVG_LAYOUT.frameTitleSize + 16;
+  if (notes.length === 0)
+    return { x: group.x - m, y: group.y - top, width: NOTE_SIZE.width + 2 * m, height: top + m + 40 };
+  const x0 = Math.min(...notes.map((n) => n.x));
+  const y0 = Math.min(...notes.map((n) => n.y));
+  const x1 = Math.max(...notes.map((n) => n.x + NOTE_SIZE.width));
+  const y1 = Math.max(...notes.map((n) => n.y + NOTE_SIZE.height));
+  return { x: x0 - m, y: y0 - m - top, width: x1 - x0 + 2 * m, height: y1 - y0 + 2 * m + top };
+}
+
+export interface SvgOptions {
+  /** Only the notes of this agenda item (and the groups holding them). */
+  itemId?: string | null;
+}
+
+/** The board (or one talk's part of it) as an SVG document. */
+export function toBoardSvg(
+  content: BoardSnapshot & { groups?: readonly Group[] },
+  options: SvgOptions = {},
+): string {
+  const talks = new Map(content.agenda.items.map((i) => [i.id, i.title]));
+  const itemId = options.itemId ?? null;
+  const notes = content.notes
+    .filter((n) => itemId === null || n.itemId === itemId)
+    .sort((a, b) => a.z - b.z || a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const byGroup = new Map<string, Note[]>();
+  for (const n of notes) {
+    if (!n.groupId) continue;
+    const list = byGroup.get(n.groupId) ?? [];
+    list.push(n);
+    byGroup.set(n.groupId, list);
+  }
+  const groups = (content.groups ?? []).filter((g) => itemId === null || byGroup.has(g.id));
+  const frames = groups.map((g) => ({ group: g, box: frameOf(g, byGroup.get(g.id) ?? []) }));
+
+  const title =
+    itemId === null ? content.agenda.meta.title || content.board.title : (talks.get(itemId) ?? '');
+  const heading = 40;
+  const boxes: Box[] = [
+    ...notes.map((n) => ({ x: n.x, y: n.y, width: NOTE_SIZE.width, height: NOTE_SIZE.height + 18 })),
+    ...frames.map((f) => f.box),
+  ];
+  const m = SVG_LAYOUT.margin;
+  const x0 = boxes.length ? Math.min(...boxes.map((b) => b.x)) - m : 0;
+  const y0 = (boxes.length ? Math.min(...boxes.map((b) => b.y)) - m : 0) - heading;
+  const x1 = boxes.length ? Math.max(...boxes.map((b) => b.x + b.width)) + m : 480;
+  const y1 = boxes.length ? Math.max(...boxes.map((b) => b.y + b.height)) + m : 160;
+  const vbWidth = Math.max(480, x1 - x0);
+  const vbHeight = Math.max(160, y1 - y0);
+  const scale = Math.min(1, SVG_LAYOUT.maxPixels / Math.max(vbWidth, vbHeight));
+  const width = Math.max(1, Math.round(vbWidth * scale));
+  const height = Math.max(1, Math.round(vbHeight * scale));
+
+  const out: string[] = [];
+  out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" ` +
+      `viewBox="${round(x0)} ${round(y0)} ${round(vbWidth)} ${round(vbHeight)}" ` +
+      `font-family="${FONT}" role="img" aria-labelledby="board-title">`,
+  );
+  out.push(`<title id="board-title">${xmlText(title || 'Board')}</title>`);
+  out.push(
+    `<rect x="${round(x0)}" y="${round(y0)}" width="${round(vbWidth)}" height="${round(vbHeight)}" fill="#ffffff"/>`,
+  );
+  out.push(
+    `<text x="${round(x0 + m)}" y="${round(y0 + 28)}" font-size="20" font-weight="bold" fill="#1a1a1a">${xmlText(title || 'Board')}</text>`,
+  );
+  if (notes.length === 0)
+    out.push(
+      `<text x="${round(x0 + m)}" y="${round(y0 + 80)}" font-size="16" fill="#555555">No notes.</text>`,
+    );
+
+  for (const { group, box } of frames) {
+    const votes = totalVotes(group);
+    out.push(`<g class="group" data-id="${xmlText(group.id)}">`);
+    out.push(
+      `<rect x="${round(box.x)}" y="${round(box.y)}" width="${round(box.width)}" height="${round(box.height)}" rx="12" fill="#f4f6fb" stroke="#5b6b8c" stroke-width="2" stroke-dasharray="8 4"/>`,
+    );
+    const label = `${group.title || 'Untitled group'}${votes > 0 ? ` (${votes} vote${votes === 1 ? '' : 's'})` : ''}`;
+    out.push(
+      `<text x="${round(box.x + 14)}" y="${round(box.y + SVG_LAYOUT.frameTitleSize + 8)}" font-size="${SVG_LAYOUT.frameTitleSize}" font-weight="bold" fill="#1f2a44">${xmlText(label.slice(0, 120))}</text>`,
+    );
+    out.push('</g>');
+  }
+
+  for (const n of notes) {
+    const c = noteColor(n.color);
+    const lines = wrapText(n.text, LINE_CHARS, NOTE_LINES);
+    const votes = totalVotes(n);
+    out.push(`<g class="note" data-id="${xmlText(n.id)}">`);
+    out.push(
+      `<rect x="${round(n.x)}" y="${round(n.y)}" width="${NOTE_SIZE.width}" height="${NOTE_SIZE.height}" rx="6" fill="${c.fill}" stroke="${c.edge}" stroke-width="2"/>`,
+    );
+    if (lines.length > 0) {
+      out.push(
+        `<text x="${round(n.x + SVG_LAYOUT.padding)}" y="${round(n.y + SVG_LAYOUT.padding + SVG_LAYOUT.fontSize)}" font-size="${SVG_LAYOUT.fontSize}" fill="#1a1a1a">`,
+      );
+      lines.forEach((line, i) => {
+        out.push(
+          `<tspan x="${round(n.x + SVG_LAYOUT.padding)}" dy="${i === 0 ? 0 : SVG_LAYOUT.lineHeight}">${xmlText(line)}</tspan>`,
+        );
+      });
+      out.push('</text>');
+    }
+    if (votes > 0)
+      out.push(
+        `<text x="${round(n.x + NOTE_SIZE.width - SVG_LAYOUT.padding)}" y="${round(n.y + NOTE_SIZE.height - SVG_LAYOUT.padding)}" font-size="${SVG_LAYOUT.labelSize}" text-anchor="end" fill="#1a1a1a">${votes} vote${votes === 1 ? '' : 's'}</text>`,
+      );
+    const talk = n.itemId ? talks.get(n.itemId) : undefined;
+    if (talk) {
+      const [label = ''] = wrapText(talk, Math.floor(NOTE_SIZE.width / (SVG_LAYOUT.labelSize * 0.56)), 1);
+      out.push(
+        `<text class="talk" x="${round(n.x + 2)}" y="${round(n.y + NOTE_SIZE.height + 14)}" font-size="${SVG_LAYOUT.labelSize}" fill="#444444">${xmlText(label)}</text>`,
+      );
+    }
+    out.push('</g>');
+  }
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}

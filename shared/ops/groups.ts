@@ -1,0 +1,241 @@
+import * as Y from 'yjs';
+import {
+  boardGroups,
+  boardNotes,
+  cleanText,
+  isFiniteNumber,
+  isSafeKey,
+  LIMITS,
+  newId,
+  type LiveState,
+  type Origin,
+} from '../schema';
+import { applyTextDiff, NOTE_SIZE, NoteOpError, storedVotesOf } from './board';
+
+/**
+ * Groups of notes (issue 11): board root `groups` maps an id to
+ * `{ title: Y.Text, x, y, votes }`, and a note names its group in `groupId`.
+ * Each operation is one `transact` with its origin, like those of
+ * `board.ts`; the rule gate checks the same shape (docs/SPEC.md GR1–GR3).
+ */
+
+export const MAX_GROUPS = 500;
+
+const invalid = (message: string): never => {
+  throw new NoteOpError('invalid', message);
+};
+
+const clampWorld = (v: number): number => Math.max(-LIMITS.worldExtent, Math.min(LIMITS.worldExtent, v));
+
+function coordinate(v: unknown, name: string): number {
+  if (!isFiniteNumber(v)) invalid(`${name} must be a finite number`);
+  return clampWorld(Math.round((v as number) * 100) / 100);
+}
+
+function safeId(v: unknown, name: string): string {
+  if (typeof v !== 'string' || !isSafeKey(v)) invalid(`${name} is not a valid id`);
+  return v as string;
+}
+
+function groupMap(doc: Y.Doc, id: string): Y.Map<unknown> {
+  const m = boardGroups(doc).get(id);
+  if (!(m instanceof Y.Map)) throw new NoteOpError('not-found', `no group ${id}`);
+  return m;
+}
+
+function noteMap(doc: Y.Doc, id: string): Y.Map<unknown> {
+  const m = boardNotes(doc).get(id);
+  if (!(m instanceof Y.Map)) throw new NoteOpError('not-found', `no note ${id}`);
+  return m;
+}
+
+export interface NewGroup {
+  title: string;
+  x: number;
+  y: number;
+  /** Caller-chosen id (tests, suggestions); a fresh random id otherwise. */
+  id?: string;
+}
+
+function insertGroup(doc: Y.Doc, group: NewGroup): string {
+  const id = group.id === undefined ? newId() : safeId(group.id, 'id');
+  const title = cleanText(group.title, LIMITS.titleLength);
+  const x = coordinate(group.x, 'x');
+  const y = coordinate(group.y, 'y');
+  const groups = boardGroups(doc);
+  if (groups.has(id)) invalid(`group ${id} already exists`);
+  if (groups.size >= MAX_GROUPS) invalid(`a board holds at most ${MAX_GROUPS} groups`);
+  const m = new Y.Map<unknown>();
+  m.set('title', new Y.Text(title));
+  m.set('x', x);
+  m.set('y', y);
+  m.set('votes', new Y.Map<number>());
+  groups.set(id, m);
+  return id;
+}
+
+/** Makes a group of `noteIds` (which leave any group they were in); returns its id. */
+export function createGroup(doc: Y.Doc, group: NewGroup, noteIds: readonly string[], origin: Origin): string {
+  let id = '';
+  doc.transact(() => {
+    id = insertGroup(doc, group);
+    for (const n of noteIds) noteMap(doc, safeId(n, 'noteId')).set('groupId', id);
+  }, origin);
+  return id;
+}
+
+/** The group's shared title, for binding to an editor. */
+export function groupTitle(doc: Y.Doc, id: string): Y.Text | null {
+  const m = boardGroups(doc).get(id);
+  const t = m instanceof Y.Map ? m.get('title') : null;
+  return t instanceof Y.Text ? t : null;
+}
+
+export function renameGroup(doc: Y.Doc, id: string, title: string, origin: Origin): void {
+  const next = cleanText(title, LIMITS.titleLength);
+  const t = groupTitle(doc, id);
+  if (!t) throw new NoteOpError('not-found', `no group ${id}`);
+  doc.transact(() => applyTextDiff(t, next), origin);
+}
+
+/** Moves a group to (x, y); its notes move with it by the same distance. */
+export function moveGroup(doc: Y.Doc, id: string, x: number, y: number, origin: Origin): void {
+  const nx = coordinate(x, 'x');
+  const ny = coordinate(y, 'y');
+  doc.transact(() => {
+    const g = groupMap(doc, id);
+    const ox = g.get('x');
+    const oy = g.get('y');
+    const dx = isFiniteNumber(ox) ? nx - ox : 0;
+    const dy = isFiniteNumber(oy) ? ny - oy : 0;
+    g.set('x', nx);
+    g.set('y', ny);
+    if (dx === 0 && dy === 0) return;
+    boardNotes(doc).forEach((m) => {
+      if (!(m instanceof Y.Map) || m.get('groupId') !== id) return;
+      const mx = m.get('x');
+      const my = m.get('y');
+      if (isFiniteNumber(mx)) m.set('x', clampWorld(Math.round((mx + dx) * 100) / 100));
+      if (isFiniteNumber(my)) m.set('y', clampWorld(Math.round((my + dy) * 100) / 100));
+    });
+  }, origin);
+}
+
+/** Puts a note into a group (or out of any with null). */
+export function setNoteGroup(doc: Y.Doc, noteId: string, groupId: string | null, origin: Origin): void {
+  doc.transact(() => {
+    const m = noteMap(doc, noteId);
+    if (groupId === null) {
+      if (m.has('groupId')) m.delete('groupId');
+      return;
+    }
+    groupMap(doc, safeId(groupId, 'groupId'));
+    if (m.get('groupId') !== groupId) m.set('groupId', groupId);
+  }, origin);
+}
+
+/** Removes a group; its notes stay where they are, in no group. */
+export function deleteGroup(doc: Y.Doc, id: string, origin: Origin): void {
+  doc.transact(() => {
+    groupMap(doc, id);
+    boardNotes(doc).forEach((m) => {
+      if (m instanceof Y.Map && m.get('groupId') === id) m.delete('groupId');
+    });
+    boardGroups(doc).delete(id);
+  }, origin);
+}
+
+/** A suggested group (POST .../groups/suggest) as the organizer edited it. */
+export interface GroupPlan {
+  title: string;
+  noteIds: readonly string[];
+}
+
+/**
+ * Applies a plan of groups in one transaction (one undo step): each group is
+ * made above the first of its notes, and its notes are laid out in a grid
+ * below the title. Returns the new group ids, in the plan's order.
+ */
+export function applyGroupPlan(doc: Y.Doc, plan: readonly GroupPlan[], origin: Origin): string[] {
+  const ids: string[] = [];
+  const gap = 20;
+  doc.transact(() => {
+    for (const g of plan) {
+      const notes = g.noteIds.map((n) => noteMap(doc, safeId(n, 'noteId')));
+      if (notes.length === 0) continue;
+      const first = notes[0]!;
+      const x0 = isFiniteNumber(first.get('x')) ? (first.get('x') as number) : 0;
+      const y0 = isFiniteNumber(first.get('y')) ? (first.get('y') as number) : 0;
+      const id = insertGroup(doc, { title: g.title, x: x0, y: y0 });
+      const columns = Math.max(1, Math.ceil(Math.sqrt(notes.length)));
+      notes.forEach((m, i) => {
+        m.set('groupId', id);
+        m.set('x', clampWorld(x0 + (i % columns) * (NOTE_SIZE.width + gap)));
+        m.set('y', clampWorld(y0 + Math.floor(i / columns) * (NOTE_SIZE.height + gap)));
+      });
+      ids.push(id);
+    }
+  }, origin);
+  return ids;
+}
+
+/** What `voterId` has given to groups, as stored (the gate's count when votes go to groups). */
+export function storedGroupVotesOf(doc: Y.Doc, voterId: string): number {
+  let used = 0;
+  boardGroups(doc).forEach((m) => {
+    const votes = m instanceof Y.Map ? m.get('votes') : null;
+    const c = votes instanceof Y.Map ? votes.get(voterId) : undefined;
+    if (isFiniteNumber(c) && c > 0) used += Math.floor(c);
+  });
+  return used;
+}
+
+function groupVotes(m: Y.Map<unknown>): Y.Map<unknown> {
+  const v = m.get('votes');
+  if (v instanceof Y.Map) return v;
+  const fresh = new Y.Map<unknown>();
+  m.set('votes', fresh);
+  return fresh;
+}
+
+/** Gives one vote to a group (while voting is open and votes go to groups). */
+export function castGroupVote(
+  doc: Y.Doc,
+  id: string,
+  voterId: string,
+  live: Pick<LiveState, 'votingOpen' | 'votesPerPerson' | 'groupVotes'>,
+  origin: Origin,
+): void {
+  const voter = safeId(voterId, 'voterId');
+  if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
+  if (!live.groupVotes) throw new NoteOpError('forbidden', 'votes go to notes, not groups');
+  doc.transact(() => {
+    const m = groupMap(doc, id);
+    // One budget for notes and groups (G3, GR3).
+    if (storedVotesOf(doc, voter) + storedGroupVotesOf(doc, voter) >= live.votesPerPerson)
+      throw new NoteOpError('no-votes-left', `all ${live.votesPerPerson} votes are used`);
+    const votes = groupVotes(m);
+    const c = votes.get(voter);
+    votes.set(voter, (isFiniteNumber(c) && c > 0 ? Math.floor(c) : 0) + 1);
+  }, origin);
+}
+
+/** Takes one of `voterId`'s votes back from a group. */
+export function retractGroupVote(
+  doc: Y.Doc,
+  id: string,
+  voterId: string,
+  live: Pick<LiveState, 'votingOpen'>,
+  origin: Origin,
+): void {
+  const voter = safeId(voterId, 'voterId');
+  if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
+  doc.transact(() => {
+    const votes = groupVotes(groupMap(doc, id));
+    const c = votes.get(voter);
+    const n = isFiniteNumber(c) ? Math.floor(c) : 0;
+    if (n <= 0) throw new NoteOpError('no-vote-to-retract', 'no vote of yours on this group');
+    if (n === 1) votes.delete(voter);
+    else votes.set(voter, n - 1);
+  }, origin);
+}
