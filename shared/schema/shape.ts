@@ -87,6 +87,16 @@ export const NOTE_FIELDS = {
   votes: { kind: 'map', entries: VOTE_COUNT },
   z: num(),
   group: str(LIMITS.nameLength),
+  /** The group (root `groups`) the note is in, or null (issue 11, GR1). */
+  groupId: idOrNull(),
+} as const satisfies Record<string, Field>;
+
+/** A group of notes (issue 11, GR1): its notes name it in `groupId`. */
+export const GROUP_FIELDS = {
+  title: { kind: 'text', max: LIMITS.titleLength },
+  x: num(),
+  y: num(),
+  votes: { kind: 'map', entries: VOTE_COUNT },
 } as const satisfies Record<string, Field>;
 
 export const TASK_FIELDS = {
@@ -134,11 +144,13 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
         timerLabel: str(TIMER_LABEL_LENGTH),
         discussionNoteId: idOrNull(),
         spotlight,
+        groupVotes: bool(),
       },
     },
   },
   board: {
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
+    [ROOTS.board.groups]: { kind: 'map', entries: { kind: 'map', fields: GROUP_FIELDS } },
     [ROOTS.board.roster]: {
       kind: 'map',
       entries: {

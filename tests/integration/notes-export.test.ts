@@ -134,7 +134,7 @@ describe('notes.csv', () => {
       createdAt: '2026-11-29T09:05:00.000Z',
     });
     expect(byText.get(LONG)).toMatchObject({ talk: TALK_B, group: '', color: 'green' });
-    expect(rows.find((r) => r.text.endsWith('Loose note'))).toMatchObject({ talk: '', group: '' });
+    expect(rows.find((r) => r.text?.endsWith('Loose note'))).toMatchObject({ talk: '', group: '' });
   });
 
   it('a pseudonymous note shows no author, and no note does while the organizer asks for anonymous notes', async () => {
