@@ -5,7 +5,9 @@ import { LIMITS } from '../shared/protocol';
 import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { createHttpApp } from './http/app';
+import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
+import { Metrics, timedStore } from './metrics';
 import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
@@ -29,6 +31,8 @@ export interface RunningServer {
   docs: DocAccess;
   http: HttpServer;
   io: IoServer;
+  /** This server's Prometheus registry (`GET /metrics`). */
+  metrics: Metrics;
   /** Stop accepting, flush every document, close connections and the store. */
   close(): Promise<void>;
 }
@@ -42,9 +46,12 @@ export interface ServerParts {
 /** Wire the parts together and listen. Nothing here knows about Yjs messages. */
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.logLevel);
-  const store =
+  const metrics = new Metrics({ documentsLoaded: (): number => rooms.loadedCount });
+  const store = timedStore(
     parts.store ??
-    (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile));
+      (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile)),
+    metrics,
+  );
   const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
   const rooms = new RoomManager({ store, relay, log, config });
   const identities = new Identities(store, log);
@@ -70,6 +77,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     identities,
     sessions,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
+    metrics: metricsRoute(metrics, config.metricsToken),
   });
   const http = createServer(app);
   const sockets = new Set<NetSocket>();
@@ -119,5 +127,5 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       for (const s of sockets) s.destroy();
     })());
 
-  return { port, config, log, store, rooms, docs: rooms, http, io, close };
+  return { port, config, log, store, rooms, docs: rooms, http, io, metrics, close };
 }

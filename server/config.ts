@@ -11,6 +11,8 @@ export interface Config {
   dbFile: string;
   /** When set, creating a board requires `Authorization: Bearer <adminToken>`. */
   adminToken: string | null;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`; unset: loopback only. */
+  metricsToken: string | null;
   /** Public origin used to build board URLs; defaults to the request's own. */
   publicUrl: string | null;
   maxMessageBytes: number;
@@ -84,6 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     dbFile: env.DB_FILE ?? path.join(dataDir, 'plenary.db'),
     adminToken: env.ADMIN_TOKEN || null,
+    metricsToken: env.METRICS_TOKEN || null,
     publicUrl: env.PUBLIC_URL || null,
     maxMessageBytes: int(env.MAX_MESSAGE_BYTES, LIMITS.maxMessageBytes),
     maxMessagesPerSecond: int(env.MESSAGES_PER_SECOND, 100),

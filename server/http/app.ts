@@ -14,7 +14,11 @@ import { exportRoutes } from './exports';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
 
-type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps & LinkDeps;
+type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
+  LinkDeps & {
+    /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
+    metrics?: RequestHandler;
+  };
 
 export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard'] {
   return (...roles: Role[]): RequestHandler =>
@@ -91,6 +95,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  if (base.metrics) app.get('/metrics', base.metrics);
   app.use(boardRoutes(ctx));
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));
