@@ -134,6 +134,42 @@ describe('BoardState', () => {
     expect(other.canDelete(board.notes.get(anon)!)).toBe(false);
   });
 
+  it('NB1: an anonymous note is written under a Yjs client id of its own, and editing it is not announced', () => {
+    const s = fakeSession('participant', { user: { id: 'u-ada', name: 'Ada' }, pseudonym: 'p-ada' });
+    const board = new BoardState(s);
+    const doc = s.docs.board;
+    const own = doc.clientID;
+    const named = board.add(0, 0, 'signed')!;
+    setAnonymousNotes(s.docs.agenda, true, setup);
+    const anon = board.add(10, 10, 'unsigned')!;
+    board.move(anon, 40, 40);
+    board.setColor(anon, 'blue');
+    board.startEditing(anon);
+    expect(doc.clientID).toBe(own);
+    const writers = (id: string): Set<number> => {
+      const clients = new Set<number>();
+      const note = doc.getMap('notes').get(id) as Y.Map<unknown>;
+      for (const item of (doc.getMap('notes') as unknown as { _map: Map<string, Y.Item> })._map.values())
+        if (item.content instanceof Y.ContentType && item.content.type === note) clients.add(item.id.client);
+      for (const item of (note as unknown as { _map: Map<string, Y.Item> })._map.values())
+        clients.add(item.id.client);
+      return clients;
+    };
+    expect(writers(named)).toEqual(new Set([own]));
+    const anonWriters = writers(anon);
+    expect(anonWriters.size).toBe(1);
+    expect(anonWriters.has(own)).toBe(false);
+    expect(board.writerFor(anon)).toBe([...anonWriters][0]);
+    expect(board.writerFor(named)).toBeUndefined();
+    // Presence does not say who edits the anonymous note; a named one it does.
+    expect(s.awareness.board.getLocalState()?.editing ?? null).toBeNull();
+    board.startEditing(named);
+    expect(s.awareness.board.getLocalState()?.editing).toBe(named);
+    // Unticking "anonymous notes" does not reveal the author.
+    setAnonymousNotes(s.docs.agenda, false, setup);
+    expect(board.authorLabel(board.notes.get(anon)!)).toBe('anonymous');
+  });
+
   it('says why a vote is not possible: voting closed, votes used, no personal identity', () => {
     const s = fakeSession('participant', { nowMs: 0 });
     const board = new BoardState(s);

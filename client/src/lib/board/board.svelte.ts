@@ -46,6 +46,7 @@ import {
   votesUsed,
 } from '../../../../shared/policy';
 import { currentItemAt } from '../../../../shared/time/schedule';
+import { newWriterId, withWriter } from '../sync/anonymous';
 import { YDocView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
 import { NotesView } from './notes.svelte';
@@ -87,6 +88,8 @@ export class BoardState {
   presenting = $state(false);
   /** The note whose text is open for editing on this client. */
   editing = $state<string | null>(null);
+  /** Yjs client id for writes to this person's anonymous notes (NB1): never the one of their named writes. */
+  readonly #anonWriter = newWriterId();
 
   constructor(readonly session: BoardSessionApi) {
     const { board, agenda, tasks } = session.docs;
@@ -163,6 +166,20 @@ export class BoardState {
     return n.authorName || 'anonymous';
   }
 
+  /**
+   * The Yjs client id to write a note under: this person's anonymous notes
+   * get a separate one (NB1), everything else the document's (undefined).
+   */
+  writerFor(id: string): number | undefined {
+    const n = this.notes.get(id);
+    const pseudonym = this.session.actor.pseudonym;
+    return n && pseudonym !== '' && n.authorId === pseudonym ? this.#anonWriter : undefined;
+  }
+
+  #asWriterOf<T>(id: string, fn: () => T): T {
+    return withWriter(this.session.docs.board, this.writerFor(id), fn);
+  }
+
   hasTask(noteId: string): boolean {
     return this.#tasks.current.has(noteId);
   }
@@ -236,20 +253,23 @@ export class BoardState {
     const now = this.session.clock.now();
     const item = currentItemAt(this.agenda, now);
     const author = authorFields(this.session.actor, this.session.user.name, this.live);
+    const anonymous = author.authorName === '' && author.authorId !== this.session.user.id;
     this.#undo.stopCapturing();
     const id = this.#run(() =>
-      addNote(
-        this.session.docs.board,
-        {
-          text,
-          x,
-          y,
-          color: this.newColor,
-          ...author,
-          itemId: item?.id ?? null,
-          createdAt: now,
-        },
-        this.origin,
+      withWriter(this.session.docs.board, anonymous ? this.#anonWriter : undefined, () =>
+        addNote(
+          this.session.docs.board,
+          {
+            text,
+            x,
+            y,
+            color: this.newColor,
+            ...author,
+            itemId: item?.id ?? null,
+            createdAt: now,
+          },
+          this.origin,
+        ),
       ),
     );
     this.#undo.stopCapturing();
@@ -258,7 +278,7 @@ export class BoardState {
 
   move(id: string, x: number, y: number): void {
     if (!this.#guard()) return;
-    this.#run(() => moveNote(this.session.docs.board, id, x, y, this.origin));
+    this.#run(() => this.#asWriterOf(id, () => moveNote(this.session.docs.board, id, x, y, this.origin)));
   }
 
   /** Keyboard moves: each press is its own undo step. */
@@ -275,7 +295,7 @@ export class BoardState {
     if (!this.writable) return;
     this.#undo.stopCapturing();
     this.#undo.captureTimeout = Number.POSITIVE_INFINITY;
-    this.#run(() => bringToFront(this.session.docs.board, id, this.origin));
+    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.session.docs.board, id, this.origin)));
   }
 
   endGesture(): void {
@@ -286,12 +306,14 @@ export class BoardState {
   setColor(id: string, color: NoteColorId): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    this.#run(() => setNoteColor(this.session.docs.board, id, color, this.origin));
+    this.#run(() =>
+      this.#asWriterOf(id, () => setNoteColor(this.session.docs.board, id, color, this.origin)),
+    );
   }
 
   toFront(id: string): void {
     if (!this.#guard()) return;
-    this.#run(() => bringToFront(this.session.docs.board, id, this.origin));
+    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.session.docs.board, id, this.origin)));
   }
 
   remove(id: string): void {
@@ -346,7 +368,9 @@ export class BoardState {
     if (!this.writable) return;
     this.#undo.stopCapturing();
     this.editing = id;
-    this.presence.setEditing(id);
+    // Who edits an anonymous note is not announced: right after "new note" it would name the author (NB1).
+    const n = this.notes.get(id);
+    this.presence.setEditing(n && n.authorName === '' ? null : id);
   }
 
   stopEditing(): void {

@@ -1,6 +1,7 @@
 import { simpleDiffStringWithCursor } from 'lib0/diff';
 import * as Y from 'yjs';
 import type { Origin } from '../../../../shared/schema';
+import { withWriter } from '../sync/anonymous';
 
 /**
  * Binds a Y.Text to a plain <textarea> or <input> as a Svelte action, so
@@ -12,12 +13,14 @@ export interface TextBinding {
   text: Y.Text;
   origin: Origin;
   readonly: boolean;
+  /** Yjs client id to write under (an anonymous note's, see sync/anonymous.ts); the document's by default. */
+  writerId?: number;
 }
 
 type Field = HTMLTextAreaElement | HTMLInputElement;
 
 export function bindYText(node: Field, params: TextBinding) {
-  let { text, origin } = params;
+  let { text, origin, writerId } = params;
   let value = text.toString();
   node.value = value;
   node.readOnly = params.readonly;
@@ -28,10 +31,14 @@ export function bindYText(node: Field, params: TextBinding) {
     const d = simpleDiffStringWithCursor(value, next, node.selectionEnd ?? next.length);
     value = next;
     if (d.remove === 0 && d.insert === '') return;
-    text.doc?.transact(() => {
-      if (d.remove > 0) text.delete(d.index, d.remove);
-      if (d.insert !== '') text.insert(d.index, d.insert);
-    }, origin);
+    const doc = text.doc;
+    if (!doc) return;
+    withWriter(doc, writerId, () =>
+      doc.transact(() => {
+        if (d.remove > 0) text.delete(d.index, d.remove);
+        if (d.insert !== '') text.insert(d.index, d.insert);
+      }, origin),
+    );
   };
 
   const onRemote = (event: Y.YTextEvent, tr: Y.Transaction): void => {
@@ -66,6 +73,7 @@ export function bindYText(node: Field, params: TextBinding) {
     update(next: TextBinding): void {
       node.readOnly = next.readonly;
       origin = next.origin;
+      writerId = next.writerId;
       if (next.text !== text) {
         text.unobserve(onRemote);
         text = next.text;
