@@ -46,8 +46,11 @@ export function attachSocketIo(
       // engine.io refuses a bigger packet before buffering it and closes the
       // transport (no 4413 can be sent then: see docs/protocol.md).
       maxHttpBufferSize: core.maxMessageBytes,
-      pingInterval: 20_000,
-      pingTimeout: 20_000,
+      // A dead network (no close ever arrives) is noticed within 5 s (NB2): the client
+      // gives up when no ping came for pingInterval + pingTimeout; the server waits
+      // pingTimeout for the pong.
+      pingInterval: 2_000,
+      pingTimeout: 3_000,
     },
   );
 

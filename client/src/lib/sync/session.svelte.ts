@@ -1,6 +1,6 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { Denial, SessionInfo } from '../../../../shared/protocol';
+import { CLOSE, type Denial, type SessionInfo } from '../../../../shared/protocol';
 import { writeDenial, type Actor } from '../../../../shared/policy';
 import { agendaLive, DOC_KINDS, readLive, type DocKind, type Role } from '../../../../shared/schema';
 import { SocketServerClock } from './clock.svelte';
@@ -53,6 +53,39 @@ export function connectionStateOf(
 ): ConnectionState {
   if (status === 'connected') return allSyncedNow && unsynced === 0 ? 'saved' : 'syncing';
   return everConnected ? 'offline' : status === 'failed' ? 'offline' : 'connecting';
+}
+
+/** What the server says when it closes connections of a link the organizer replaced (B2). */
+export const LINK_REPLACED_REASON = 'this link was replaced';
+
+/**
+ * What the page says when the server refused this link or person for good
+ * (no retry follows any of these). A link the organizer replaced while the
+ * page was open (4401 "this link was replaced") asks for the new link.
+ */
+export function describeFailure(f: ProviderFailure | null): { title: string; body: string } | null {
+  if (!f) return null;
+  if (f.code === CLOSE.unauthorized && f.reason === LINK_REPLACED_REASON)
+    return {
+      title: 'This link was replaced',
+      body: 'The organizer replaced the link you used, so it no longer opens this board. Ask the organizer for the new link and open it; your notes and tasks are saved.',
+    };
+  if (f.code === CLOSE.unauthorized || f.code === CLOSE.forbidden)
+    return {
+      title: 'This link is not valid',
+      body: 'The access key in the link was not accepted. Ask the organizer for a fresh link and make sure it was copied whole, including the part after “#”.',
+    };
+  if (f.code === CLOSE.removed)
+    return {
+      title: 'You were removed from this board',
+      body: 'The organizer removed you from this board. If you think this is a mistake, ask the organizer.',
+    };
+  if (f.code === CLOSE.notFound)
+    return {
+      title: 'This board does not exist',
+      body: 'It may have been deleted, or the link is incomplete.',
+    };
+  return { title: 'Could not open this board', body: f.reason };
 }
 
 /** What the person is told after a refused change reset a document. */
