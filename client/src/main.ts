@@ -1,8 +1,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { applyStoredTheme } from './lib/components/theme.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
+
+// The remembered colour scheme before the first paint.
+applyStoredTheme();
 
 export default mount(App, { target });

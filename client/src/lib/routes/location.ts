@@ -4,7 +4,11 @@
  * which browsers never send to the server or in Referer headers.
  */
 
-export type Route = { name: 'landing' } | { name: 'board'; boardId: string } | { name: 'not-found' };
+export type Route =
+  | { name: 'landing' }
+  | { name: 'board'; boardId: string }
+  | { name: 'present'; boardId: string }
+  | { name: 'not-found' };
 
 /** Board ids and tokens are URL-safe random strings. */
 const SAFE = /^[A-Za-z0-9_-]{8,128}$/;
@@ -13,6 +17,8 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'landing' };
   const m = /^\/b\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1] && SAFE.test(m[1])) return { name: 'board', boardId: m[1] };
+  const p = /^\/b\/([^/]+)\/present\/?$/.exec(pathname);
+  if (p?.[1] && SAFE.test(p[1])) return { name: 'present', boardId: p[1] };
   return { name: 'not-found' };
 }
 
