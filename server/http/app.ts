@@ -11,6 +11,7 @@ import { agendaRoutes } from './agenda';
 import { boardRoutes } from './boards';
 import { HttpError, type RouteContext } from './context';
 import { exportRoutes } from './exports';
+import { groupRoutes } from './groups';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
 
@@ -99,6 +100,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(boardRoutes(ctx));
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));
+  app.use(groupRoutes(ctx));
   app.use(peopleRoutes(ctx));
   app.use(linkRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
