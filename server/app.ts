@@ -12,12 +12,13 @@ import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { Identities } from './identity/identities';
+import { ClusterSessions } from './identity/cluster-sessions';
 import { SessionRegistry } from './identity/sessions';
 import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
 import { SyncCore } from './sync/core';
 import type { DocAccess } from './sync/doc-access';
-import { authorizeByToken, recordInRoster } from './sync/hooks';
+import { authorizeByToken, forgetGuests, recordInRoster } from './sync/hooks';
 import { RoomManager } from './sync/rooms';
 import { attachSocketIo } from './transports/socketio';
 import { YWebsocketEndpoint } from './transports/y-websocket';
@@ -56,6 +57,18 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const rooms = new RoomManager({ store, relay, log, config });
   const identities = new Identities(store, log);
   const sessions = new SessionRegistry();
+  // Link, board and person decisions reach the connections of every instance (R4).
+  const cluster = new ClusterSessions(
+    sessions,
+    relay,
+    async (boardId) => {
+      await rooms.evict(boardId);
+      // Whatever this instance stored for the board since the other one deleted it goes too.
+      await store.deleteBoard(boardId);
+    },
+    log,
+  );
+  await cluster.listen();
   // The connection lifecycle of both transports; its hooks name what the rest of the server decides.
   const core = new SyncCore({
     rooms,
@@ -66,7 +79,11 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     rate: { messagesPerSecond: config.maxMessagesPerSecond, bytesPerSecond: config.maxBytesPerSecond },
     maxConnectionsPerLink: config.maxConnectionsPerLink,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
-    hooks: { authorize: authorizeByToken(store, identities), join: recordInRoster(rooms, log) },
+    hooks: {
+      authorize: authorizeByToken(store, identities),
+      join: recordInRoster(rooms, log),
+      leave: forgetGuests(rooms, sessions, log),
+    },
   });
 
   const app = createHttpApp({
@@ -75,7 +92,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     docs: rooms,
     boards: store,
     identities,
-    sessions,
+    sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
     metrics: metricsRoute(metrics, config.metricsToken),
   });

@@ -39,6 +39,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Redis pub/sub relay between instances (scale-out). */
   redisUrl: string | null;
+  /** How often instances compare their copies of a loaded document and prove they are alive (R3). */
+  relayCheckMs: number;
   /** New identities (`POST /api/boards/:id/people`) one client address may get per window. */
   peoplePerAddress: number;
   /** New identities one link (a board's token of one role) may get per window. */
@@ -103,6 +105,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     importTimeoutMs: int(env.IMPORT_TIMEOUT_MS, 10_000),
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
+    relayCheckMs: int(env.RELAY_CHECK_MS, 1000),
     peoplePerAddress: int(env.PEOPLE_PER_ADDRESS, 100),
     peoplePerLink: int(env.PEOPLE_PER_LINK, 500),
     peopleWindowMs: int(env.PEOPLE_WINDOW_MS, 60 * 60 * 1000),

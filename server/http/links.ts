@@ -3,7 +3,7 @@ import { CLOSE } from '../../shared/protocol';
 import { cleanText, LIMITS, ROLES, type Role } from '../../shared/schema';
 import { boardUrl } from '../boards/links';
 import { hashToken, newToken } from '../boards/tokens';
-import type { SessionRegistry } from '../identity/sessions';
+import { BOARD_DELETED, LINK_REPLACED, type SessionControl } from '../identity/cluster-sessions';
 import type { BoardStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
 import { boardOf, HttpError, type RouteContext } from './context';
@@ -16,13 +16,11 @@ export interface BoardEviction {
 /** What the link routes need besides the common context. */
 export interface LinkDeps {
   boards: BoardStore;
-  sessions: SessionRegistry;
+  sessions: SessionControl;
   docs: DocAccess & BoardEviction;
 }
 
-/** Close reasons the client shows (B2). */
-export const LINK_REPLACED = 'this link was replaced';
-export const BOARD_DELETED = 'this board was deleted';
+export { BOARD_DELETED, LINK_REPLACED };
 
 const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);
 

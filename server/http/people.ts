@@ -1,20 +1,18 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { readRoster, serverOrigin } from '../../shared/schema';
 import { recordJoin } from '../../shared/ops/roster';
-import { CLOSE, CLOSE_REASON } from '../../shared/protocol';
+import { CLOSE } from '../../shared/protocol';
 import type { Identities } from '../identity/identities';
 import { checkName } from '../identity/names';
-import type { SessionRegistry } from '../identity/sessions';
+import { PERSON_REMOVED as REMOVED_REASON, type SessionControl } from '../identity/cluster-sessions';
 import { boardOf, HttpError, type RouteContext } from './context';
 import { limitRequests } from './rate-limit';
 
 /** What the people routes need besides the common context. */
 export interface PeopleDeps {
   identities: Identities;
-  sessions: SessionRegistry;
+  sessions: SessionControl;
 }
-
-const REMOVED_REASON = CLOSE_REASON[CLOSE.removed]!;
 
 function bodyOf(req: Request): Record<string, unknown> {
   const body: unknown = req.body;

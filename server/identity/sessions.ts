@@ -92,6 +92,11 @@ export class SessionRegistry {
     return this.closeBoard(boardId, null, code, reason);
   }
 
+  /** True once the board was deleted in this instance's lifetime (here or, relayed, on another). */
+  isBoardDeleted(boardId: string): boolean {
+    return this.deleted.has(boardId);
+  }
+
   /** Open connections of a person (for tests and logs). */
   count(boardId: string, userId: string): number {
     return this.open.get(keyOf(boardId, userId))?.size ?? 0;

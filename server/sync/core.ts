@@ -46,6 +46,8 @@ export interface SyncHooks {
   authorize(credentials: Credentials): Promise<Admission>;
   /** A connection joined its documents (the roster records the person). */
   join(peer: Peer): void;
+  /** A connection that joined has closed. */
+  leave?(peer: Peer): void;
 }
 
 export interface SyncCoreDeps {
@@ -178,6 +180,8 @@ class Client implements ClientConnection {
   private readonly joined = new Map<DocKind, { conn: Connection; room: Room }>();
   private readonly leases: Lease[] = [];
   private unregister: () => void = () => {};
+  /** Set once the `join` hook ran: the `leave` hook runs for it at the end. */
+  private joinedAs: Peer | null = null;
   /** Gives back this connection's place in the connection limits (I4). */
   private release: () => void = () => {};
   private readonly rate: ConnectionRate | null;
@@ -250,6 +254,7 @@ class Client implements ClientConnection {
     for (const { conn, room } of this.joined.values()) room.guard(() => room.join(conn));
     if (this.closed) return;
     hooks.join(peer);
+    this.joinedAs = peer;
     const waiting = this.queue ?? [];
     this.queue = null;
     for (const [doc, frame, ack] of waiting) {
@@ -327,5 +332,7 @@ class Client implements ClientConnection {
     }
     this.joined.clear();
     for (const lease of this.leases.splice(0)) lease.release();
+    if (this.joinedAs) this.deps.hooks.leave?.(this.joinedAs);
+    this.joinedAs = null;
   }
 }

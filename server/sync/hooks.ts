@@ -1,8 +1,9 @@
-import { recordJoin } from '../../shared/ops/roster';
+import { forgetJoin, recordJoin } from '../../shared/ops/roster';
 import { CLOSE } from '../../shared/protocol';
 import { serverOrigin } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
 import type { Identities } from '../identity/identities';
+import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
 import type { BoardStore } from '../persistence/store';
 import type { Admission, Credentials, SyncHooks } from './core';
@@ -40,5 +41,25 @@ export function recordInRoster(docs: DocAccess, log: Logger): SyncHooks['join'] 
         );
       })
       .catch((e: unknown) => log.warn({ err: e }, 'could not record a join'));
+  };
+}
+
+/**
+ * The `leave` hook: a per-connection identity (a join without an issued key)
+ * is in the roster only while its connection is open, so that a stock client
+ * can learn its id there; it leaves no entry behind (otherwise a flood of such
+ * connections would fill the roster for good). Issued people stay.
+ */
+export function forgetGuests(
+  docs: DocAccess,
+  sessions: Pick<SessionRegistry, 'isBoardDeleted'>,
+  log: Logger,
+): SyncHooks['leave'] {
+  return (peer) => {
+    // A deleted board's connections close too: nothing may be written for it any more.
+    if (peer.issued || sessions.isBoardDeleted(peer.boardId)) return;
+    docs
+      .change(peer.boardId, 'board', 'roster', (doc) => forgetJoin(doc, peer.userId, serverOrigin('roster')))
+      .catch((e: unknown) => log.warn({ err: e }, 'could not forget a guest'));
   };
 }

@@ -26,6 +26,7 @@ import type { Relay } from '../relay/relay';
 import type { AckFn, Connection } from './connection';
 import { auditDocument } from './gate/audit';
 import { checkUpdate, ClientIds } from './gate';
+import { RelayCheck } from './relay-check';
 import { sanitizeAwarenessState } from './presence';
 
 /** A message the room could not parse: the transport closes the connection (4400). */
@@ -41,6 +42,8 @@ export interface RoomOptions {
   tickMs: number;
   awarenessTickMs: number;
   compactAfterUpdates: number;
+  /** How often instances compare their copies and prove they are alive (R3); 0: never. */
+  relayCheckMs: number;
   /** Role rights and the board lock: null when `conn` may write this document now (P1–P3). */
   checkWrite(conn: Connection): Denial | null;
   /** The agenda's live state, for the vote rules of a board document (null elsewhere). */
@@ -88,8 +91,8 @@ export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly connections = new Map<Connection, Set<number>>();
-  /** Who owns each awareness client id: a local connection, or another instance. */
-  private readonly awarenessOwners = new Map<number, Connection | 'remote'>();
+  /** Who owns each awareness client id: a local connection, or another instance (its relay id). */
+  private readonly awarenessOwners = new Map<number, Connection | string>();
   private readonly origins = new Map<Connection, Origin>();
   private readonly connByOrigin = new Map<Origin, Connection>();
   private pending = newBatch();
@@ -104,6 +107,8 @@ export class Room {
   private storedEntries = 0;
   private compacting = false;
   private unsubscribeRelay: () => void = () => {};
+  private readonly relayCheck: RelayCheck;
+  private readonly stopResubscribed: () => void;
   /** Who writes under which Yjs client id (rule G4). */
   private readonly clientIds = new ClientIds<Connection>();
   /** Stored size of the document (its state at load or compaction plus what was accepted since): G5. */
@@ -115,6 +120,24 @@ export class Room {
     this.awareness.setLocalState(null);
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
+    this.relayCheck = new RelayCheck(
+      {
+        name: opts.name,
+        doc: this.doc,
+        relay: opts.relay,
+        log: opts.log,
+        settled: () => this.pending.updates.length === 0 && this.flushing === null,
+        // A peer that (re)appears has missed our presence: send it again.
+        onPeerSeen: () => this.publishOwnPresence(),
+        onPeerGone: (instance) => this.dropPresenceOf(instance),
+      },
+      opts.relayCheckMs,
+    );
+    this.stopResubscribed = opts.relay.onResubscribed(() => {
+      // We may have missed updates and presence: tell the others what we have.
+      this.relayCheck.announce();
+      this.publishOwnPresence();
+    });
   }
 
   get name(): string {
@@ -127,14 +150,19 @@ export class Room {
     try {
       // Subscribe before loading: an update another instance stores after our
       // read is then relayed to us (applying one twice is harmless).
-      room.unsubscribeRelay = await opts.relay.subscribe(opts.name, (kind, payload) =>
-        kind === 'update' ? room.applyRelayed(payload) : room.applyRelayedAwareness(payload),
-      );
+      room.unsubscribeRelay = await opts.relay.subscribe(opts.name, (kind, payload, from) => {
+        if (room.destroyed) return;
+        room.relayCheck.heard(from);
+        if (kind === 'update') room.applyRelayed(payload);
+        else if (kind === 'awareness') room.applyRelayedAwareness(payload, from);
+        else room.relayCheck.receive(from, payload);
+      });
       const { updates, lastSeq } = await opts.store.load(opts.name);
       room.applyStored(updates);
       room.lastSeq = lastSeq;
       room.storedEntries = updates.length;
       room.docBytes = Y.encodeStateAsUpdate(room.doc).byteLength;
+      room.relayCheck.announce();
       return room;
     } catch (e) {
       room.destroyNow();
@@ -369,7 +397,7 @@ export class Room {
   }
 
   /** Presence of people connected to another instance: shown here, owned there. */
-  private applyRelayedAwareness(update: Uint8Array): void {
+  private applyRelayedAwareness(update: Uint8Array, instance: string): void {
     try {
       const decoder = decoding.createDecoder(update);
       const ids: number[] = [];
@@ -379,14 +407,38 @@ export class Room {
         decoding.readVarString(decoder);
       }
       // Never let a relayed entry overwrite one of our own connections' entries.
-      if (ids.some((id) => ![undefined, 'remote'].includes(this.awarenessOwners.get(id) as undefined)))
-        return;
+      if (ids.some((id) => typeof (this.awarenessOwners.get(id) ?? '') !== 'string')) return;
       awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'relay');
       const states = this.awareness.getStates();
-      for (const id of ids) if (states.has(id)) this.awarenessOwners.set(id, 'remote');
+      for (const id of ids) if (states.has(id)) this.awarenessOwners.set(id, instance);
     } catch (e) {
       this.opts.log.error({ err: e, doc: this.name }, 'relayed presence rejected');
     }
+  }
+
+  /** Our own connections' presence, to every other instance. */
+  private publishOwnPresence(): void {
+    const states = this.awareness.getStates();
+    const ids = [...this.awarenessOwners]
+      .filter(([id, owner]) => typeof owner !== 'string' && states.has(id))
+      .map(([id]) => id);
+    if (ids.length > 0 && !this.destroyed)
+      this.opts.relay.publish(
+        this.name,
+        'awareness',
+        awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids),
+      );
+  }
+
+  /** An instance fell silent (crashed or cut off): its people are no longer here (R3). */
+  private dropPresenceOf(instance: string): void {
+    const ids = [...this.awarenessOwners].filter(([, owner]) => owner === instance).map(([id]) => id);
+    if (ids.length === 0) return;
+    this.opts.log.warn(
+      { doc: this.name, people: ids.length },
+      'another instance went silent; removing its presence',
+    );
+    awarenessProtocol.removeAwarenessStates(this.awareness, ids, 'relay');
   }
 
   private applyRelayed(update: Uint8Array): void {
@@ -420,7 +472,8 @@ export class Room {
       this.awarenessChanged.add(id);
       if (local) this.awarenessChangedHere.add(id);
     }
-    for (const id of removed) if (this.awarenessOwners.get(id) === 'remote') this.awarenessOwners.delete(id);
+    for (const id of removed)
+      if (typeof this.awarenessOwners.get(id) === 'string') this.awarenessOwners.delete(id);
     if (this.awarenessTimer === null && !this.destroyed) {
       this.awarenessTimer = setTimeout(this.flushAwareness, this.opts.awarenessTickMs);
     }
@@ -610,6 +663,8 @@ export class Room {
     if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
     this.flushTimer = this.awarenessTimer = null;
     this.unsubscribeRelay();
+    this.relayCheck.stop();
+    this.stopResubscribed();
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();

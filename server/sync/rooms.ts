@@ -38,7 +38,9 @@ export class RoomManager implements DocAccess {
       store: DocStore;
       relay: Relay;
       log: Logger;
-      config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates'> & { boardLimits: BoardLimits };
+      config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates' | 'relayCheckMs'> & {
+        boardLimits: BoardLimits;
+      };
     },
   ) {}
 
@@ -116,6 +118,7 @@ export class RoomManager implements DocAccess {
         log,
         tickMs: config.tickMs,
         awarenessTickMs: Math.max(config.tickMs, 50),
+        relayCheckMs: config.relayCheckMs,
         compactAfterUpdates: config.compactAfterUpdates,
         checkWrite,
         live: kind === 'board' ? live : () => null,

@@ -59,3 +59,9 @@ export function recordJoin(boardDoc: Y.Doc, input: JoinInput, origin: Origin): b
   }, origin);
   return true;
 }
+
+/** Removes a person from the roster (the server does, for per-connection identities that left). */
+export function forgetJoin(boardDoc: Y.Doc, id: string, origin: Origin): void {
+  const roster = boardRoster(boardDoc);
+  if (roster.has(id)) boardDoc.transact(() => roster.delete(id), origin);
+}

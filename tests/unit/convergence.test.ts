@@ -52,7 +52,13 @@ async function simulate(seed: number): Promise<void> {
     store,
     relay: new NoRelay(),
     log: createLogger('silent'),
-    config: { tickMs: 0, unloadGraceMs: 60_000, compactAfterUpdates: 25, boardLimits: BOARD_LIMITS },
+    config: {
+      tickMs: 0,
+      unloadGraceMs: 60_000,
+      compactAfterUpdates: 25,
+      relayCheckMs: 0,
+      boardLimits: BOARD_LIMITS,
+    },
   });
   const lease = await rooms.acquire('sim', 'tasks');
   const { room } = lease;
