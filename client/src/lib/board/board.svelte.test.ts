@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
-import { addNote } from '../../../../shared/ops/board';
+import { addNote, deleteNote, noteText } from '../../../../shared/ops/board';
 import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '../../../../shared/ops/live';
 import { isBoardLocked, localOrigin, readNotes } from '../../../../shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
-import { BoardState } from './board.svelte';
+import { ALL_TALKS, BoardState, NO_TALK } from './board.svelte';
 
 const setup = localOrigin('setup');
 
@@ -168,6 +168,90 @@ describe('BoardState', () => {
     // Unticking "anonymous notes" does not reveal the author.
     setAnonymousNotes(s.docs.agenda, false, setup);
     expect(board.authorLabel(board.notes.get(anon)!)).toBe('anonymous');
+  });
+
+  it('NB4: a new note written while the board shows another talk switches the filter so it is seen', () => {
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T10:40:00Z') });
+    const [opening, openData] = seedAgenda(s.docs.agenda);
+    const board = new BoardState(s);
+    board.filter = opening!;
+    const id = board.add(0, 0)!;
+    expect(board.notes.get(id)?.itemId).toBe(openData);
+    expect(board.filter).toBe(ALL_TALKS);
+    expect(board.visibleNotes.map((n) => n.id)).toContain(id);
+    expect(board.message).toMatch(/all talks/);
+    // A filter that already shows it stays.
+    board.filter = openData!;
+    board.add(0, 0);
+    expect(board.filter).toBe(openData);
+  });
+
+  it('NB4: a note deleted by someone else while it is edited: said so, the editor closes, typed "n" creates nothing until a click or Escape', () => {
+    const s = fakeSession('participant', { user: { id: 'u-ada', name: 'Ada' } });
+    const board = new BoardState(s);
+    const id = board.add(0, 0, 'mine')!;
+    board.startEditing(id);
+    // The organizer deletes it (a remote transaction).
+    const remote = new Y.Doc();
+    Y.applyUpdate(remote, Y.encodeStateAsUpdate(s.docs.board));
+    deleteNote(
+      remote,
+      id,
+      { role: 'organizer', userId: 'org', pseudonym: '', issued: true },
+      localOrigin('org'),
+    );
+    Y.applyUpdate(s.docs.board, Y.encodeStateAsUpdate(remote), 'remote');
+    expect(board.editing).toBeNull();
+    expect(board.message).toBe('The note you were editing was deleted by someone else.');
+    expect(board.orphaned).toBe(true);
+    expect(board.add(0, 0)).toBeUndefined();
+    expect(readNotes(s.docs.board)).toEqual([]);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'n' }));
+    expect(board.orphaned).toBe(true);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    expect(board.orphaned).toBe(false);
+    expect(board.add(0, 0)).toBeDefined();
+    board.destroy();
+  });
+
+  it('NB6: a note left empty when its editor closes is removed; one with text, or only losing focus to its own controls, stays', () => {
+    const s = fakeSession('participant', { user: { id: 'u-ada', name: 'Ada' } });
+    const board = new BoardState(s);
+    const empty = board.add(0, 0)!;
+    board.startEditing(empty);
+    expect(board.stopEditing()).toBe(true);
+    expect(board.notes.get(empty)).toBeUndefined();
+
+    const blank = board.add(0, 0)!;
+    board.startEditing(blank);
+    expect(board.stopEditing({ keepEmpty: true })).toBe(false);
+    expect(board.notes.get(blank)).toBeDefined();
+
+    const written = board.add(0, 0)!;
+    board.startEditing(written);
+    s.docs.board.transact(() => noteText(s.docs.board, written)!.insert(0, 'idea'), board.origin);
+    expect(board.stopEditing()).toBe(false);
+    expect(board.notes.get(written)?.text).toBe('idea');
+
+    // Someone else's empty note is not this person's to remove.
+    addNote(s.docs.board, { text: ' ', x: 0, y: 0, authorId: 'bob', authorName: 'Bob', itemId: null }, setup);
+    const theirs = readNotes(s.docs.board).find((n) => n.authorId === 'bob')!;
+    board.startEditing(theirs.id);
+    expect(board.stopEditing()).toBe(false);
+    expect(board.notes.get(theirs.id)).toBeDefined();
+  });
+
+  it('NB5: a filter that matches nothing says so', () => {
+    const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T10:40:00Z') });
+    const [opening] = seedAgenda(s.docs.agenda);
+    const board = new BoardState(s);
+    expect(board.emptyMessage).toBe('No notes yet.');
+    board.add(0, 0, 'on open data');
+    expect(board.emptyMessage).toBe('');
+    board.filter = opening!;
+    expect(board.emptyMessage).toBe('No notes for this talk (Opening).');
+    board.filter = NO_TALK;
+    expect(board.emptyMessage).toBe('No notes outside a talk.');
   });
 
   it('says why a vote is not possible: voting closed, votes used, no personal identity', () => {

@@ -29,6 +29,7 @@ import {
   startTimer,
 } from '../../../../shared/ops/live';
 import {
+  boardNotes,
   localOrigin,
   readAgenda,
   readTasks,
@@ -88,6 +89,13 @@ export class BoardState {
   presenting = $state(false);
   /** The note whose text is open for editing on this client. */
   editing = $state<string | null>(null);
+  /**
+   * Set when the note this person was editing is deleted by someone else (NB4):
+   * until they click or press Escape, "new note" does nothing, so the keys they go
+   * on typing cannot create notes.
+   */
+  #orphaned = false;
+  readonly #unobserve: () => void;
   /** Yjs client id for writes to this person's anonymous notes (NB1): never the one of their named writes. */
   readonly #anonWriter = newWriterId();
 
@@ -112,9 +120,59 @@ export class BoardState {
     this.#undo.on('stack-item-added', refresh);
     this.#undo.on('stack-item-popped', refresh);
     this.#undo.on('stack-cleared', refresh);
+    this.#unobserve = this.#watchEditedNote();
+  }
+
+  /** NB4: the note being edited is deleted by someone else: say so and let no typed key create a note. */
+  #watchEditedNote(): () => void {
+    const notes = boardNotes(this.session.docs.board);
+    const onChange = (e: Y.YMapEvent<Y.Map<unknown>>, tr: Y.Transaction): void => {
+      const id = this.editing;
+      if (id === null || !e.keysChanged.has(id) || notes.has(id)) return;
+      this.editing = null;
+      this.presence.setEditing(null);
+      // Our own deletion (or undo) needs no word.
+      if (tr.local) return;
+      this.message = 'The note you were editing was deleted by someone else.';
+      this.#orphan();
+    };
+    notes.observe(onChange);
+    return () => notes.unobserve(onChange);
+  }
+
+  #releaseOrphan: (() => void) | null = null;
+
+  #orphan(): void {
+    this.#orphaned = true;
+    if (typeof window === 'undefined' || this.#releaseOrphan) return;
+    const release = (e: Event): void => {
+      if (e instanceof KeyboardEvent && e.key !== 'Escape') return;
+      this.#orphaned = false;
+      this.#releaseOrphan?.();
+    };
+    window.addEventListener('pointerdown', release, true);
+    window.addEventListener('keydown', release, true);
+    this.#releaseOrphan = () => {
+      window.removeEventListener('pointerdown', release, true);
+      window.removeEventListener('keydown', release, true);
+      this.#releaseOrphan = null;
+    };
+  }
+
+  /** True between an edited note's deletion by someone else and the next click or Escape (NB4). */
+  get orphaned(): boolean {
+    return this.#orphaned;
+  }
+
+  /** Ends NB4's pause on new notes (a click or Escape does it in the browser). */
+  acknowledgeOrphan(): void {
+    this.#orphaned = false;
+    this.#releaseOrphan?.();
   }
 
   destroy(): void {
+    this.#unobserve();
+    this.#releaseOrphan?.();
     this.#undo.destroy();
     this.presence.destroy();
     this.presence.setEditing(null);
@@ -217,6 +275,15 @@ export class BoardState {
     return this.filter === ALL_TALKS ? list : list.filter((n) => this.matchesFilter(n));
   });
 
+  /** What a view with no notes says (NB5): '' when it shows some. */
+  get emptyMessage(): string {
+    if (this.visibleNotes.length > 0) return '';
+    if (this.notes.list.length === 0 || this.filter === ALL_TALKS) return 'No notes yet.';
+    if (this.filter === NO_TALK) return 'No notes outside a talk.';
+    const title = this.itemTitle(this.filter);
+    return title ? `No notes for this talk (${title}).` : 'No notes for this talk.';
+  }
+
   canDelete(n: Note): boolean {
     return this.writable && canDeleteNote(this.session.actor, n.authorId);
   }
@@ -245,6 +312,7 @@ export class BoardState {
    */
   add(x: number, y: number, text = ''): string | undefined {
     if (!this.#guard()) return undefined;
+    if (this.#orphaned) return undefined;
     const full = noteLimitDenial(this.notes.list.length);
     if (full) {
       this.message = `${sentence(full)}.`;
@@ -273,6 +341,12 @@ export class BoardState {
       ),
     );
     this.#undo.stopCapturing();
+    // NB4: a new note is always visible: a filter on another talk would hide it (and its editor).
+    const created = id === undefined ? undefined : this.notes.get(id);
+    if (created && !this.matchesFilter(created)) {
+      this.filter = ALL_TALKS;
+      this.message = 'Showing all talks, so that you see your new note.';
+    }
     return id;
   }
 
@@ -373,10 +447,22 @@ export class BoardState {
     this.presence.setEditing(n && n.authorName === '' ? null : id);
   }
 
-  stopEditing(): void {
+  /**
+   * Closes the editor. A note left empty is removed (NB6) when this person may
+   * delete it, unless `keepEmpty` (focus only moved to the note's own controls).
+   * Returns whether the note is gone.
+   */
+  stopEditing(opts: { keepEmpty?: boolean } = {}): boolean {
+    const id = this.editing;
     this.#undo.stopCapturing();
     this.editing = null;
     this.presence.setEditing(null);
+    const n = id === null ? undefined : this.notes.get(id);
+    if (!n || opts.keepEmpty || n.text.trim() !== '' || !this.writable || !this.canDelete(n)) return false;
+    const actor = this.session.actor;
+    this.#run(() => deleteNote(this.session.docs.board, n.id, actor, this.origin));
+    this.#undo.stopCapturing();
+    return this.notes.get(n.id) === undefined;
   }
 
   // Facilitation (organizers; the server refuses agenda writes from anyone else).

@@ -7,6 +7,7 @@ import {
   freeSpot,
   noteIntersects,
   parseRect,
+  placeInView,
   screenToWorld,
   visibleWorld,
   zoomAt,
@@ -72,5 +73,36 @@ describe('canvas geometry', () => {
         Math.abs(third.x - other.x) >= NOTE_SIZE.width || Math.abs(third.y - other.y) >= NOTE_SIZE.height;
       expect(apart).toBe(true);
     }
+  });
+
+  it('NB8: "+ New note" lands inside the visible canvas, clear of panels and of every other note', () => {
+    const view = { x: -1000, y: -500, zoom: 0.5 };
+    const [width, height] = [1280, 800];
+    // A panel covers the right 400 px, a toolbar the top 60 px.
+    const insets = { top: 60, right: 400, bottom: 0, left: 0 };
+    const a = screenToWorld(view, { x: 0, y: 60 });
+    const b = screenToWorld(view, { x: 880, y: 800 });
+    const placed: { x: number; y: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const p = placeInView(placed, view, width, height, insets);
+      expect(p.x).toBeGreaterThanOrEqual(a.x);
+      expect(p.y).toBeGreaterThanOrEqual(a.y);
+      expect(p.x + NOTE_SIZE.width).toBeLessThanOrEqual(b.x);
+      expect(p.y + NOTE_SIZE.height).toBeLessThanOrEqual(b.y);
+      for (const other of placed) {
+        const apart =
+          Math.abs(p.x - other.x) >= NOTE_SIZE.width || Math.abs(p.y - other.y) >= NOTE_SIZE.height;
+        expect(apart).toBe(true);
+      }
+      placed.push(p);
+    }
+  });
+
+  it('NB8: a full view still shows the new note, stepped off the one at the centre', () => {
+    const view = { x: 0, y: 0, zoom: 1 };
+    const first = placeInView([], view, 300, 200);
+    const second = placeInView([first], view, 300, 200);
+    expect(second).not.toEqual(first);
+    expect(Math.abs(second.x - first.x)).toBeLessThan(100);
   });
 });

@@ -125,17 +125,28 @@ export const readingOrder = (a: Point, b: Point): number =>
 
 /**
  * Top-left corner for a new note near `center` that overlaps no existing
- * note: rings of candidate slots around the centre, nearest first (falls
- * back to the centre when the neighbourhood is full).
+ * note: rings of candidate slots around the centre, nearest first. With
+ * `within`, only slots that lie wholly inside that world rectangle count and
+ * the rings reach its edges (NB8); when every slot is taken, the note goes at
+ * the centre, stepped down-right past notes already there so it never hides one.
  */
-export function freeSpot(notes: readonly Point[], center: Point, rings = 4): Point {
+export function freeSpot(notes: readonly Point[], center: Point, rings = 4, within?: Rect): Point {
   const gap = 16;
   const w = NOTE_SIZE.width + gap;
   const h = NOTE_SIZE.height + gap;
   const origin = { x: center.x - NOTE_SIZE.width / 2, y: center.y - NOTE_SIZE.height / 2 };
   const overlaps = (p: Point): boolean =>
     notes.some((n) => Math.abs(n.x - p.x) < w - gap / 2 && Math.abs(n.y - p.y) < h - gap / 2);
-  for (let r = 0; r <= rings; r++) {
+  const inside = (p: Point): boolean =>
+    !within ||
+    (p.x >= within.x0 &&
+      p.y >= within.y0 &&
+      p.x + NOTE_SIZE.width <= within.x1 &&
+      p.y + NOTE_SIZE.height <= within.y1);
+  const reach = within
+    ? Math.min(40, Math.ceil(Math.max((within.x1 - within.x0) / w, (within.y1 - within.y0) / h) / 2) + 1)
+    : rings;
+  for (let r = 0; r <= reach; r++) {
     const ring: Point[] = [];
     for (let i = -r; i <= r; i++)
       for (let j = -r; j <= r; j++)
@@ -143,8 +154,46 @@ export function freeSpot(notes: readonly Point[], center: Point, rings = 4): Poi
     ring.sort(
       (a, b) => Math.hypot(a.x - origin.x, a.y - origin.y) - Math.hypot(b.x - origin.x, b.y - origin.y),
     );
-    const free = ring.find((p) => !overlaps(p));
+    const free = ring.find((p) => inside(p) && !overlaps(p));
     if (free) return free;
   }
-  return origin;
+  // Full: a cascade from the centre (at most a few steps, so it stays in view).
+  const step = 24;
+  let p = origin;
+  for (let k = 0; k < 8 && notes.some((n) => Math.abs(n.x - p.x) < 4 && Math.abs(n.y - p.y) < 4); k++)
+    p = { x: p.x + step, y: p.y + step };
+  return p;
+}
+
+/** Screen margins covered by floating chrome (toolbars, panels), in CSS pixels. */
+export interface Insets {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+/**
+ * Where "+ New note" puts a note (NB8): in the part of the canvas the person
+ * sees (the screen minus what floating panels and toolbars cover), as near
+ * its middle as a free slot allows, never on top of another note.
+ */
+export function placeInView(
+  notes: readonly Point[],
+  view: View,
+  width: number,
+  height: number,
+  insets: Insets = { top: 0, right: 0, bottom: 0, left: 0 },
+): Point {
+  const left = Math.min(insets.left, width / 2);
+  const top = Math.min(insets.top, height / 2);
+  const right = Math.max(left, width - insets.right);
+  const bottom = Math.max(top, height - insets.bottom);
+  const a = screenToWorld(view, { x: left, y: top });
+  const b = screenToWorld(view, { x: right, y: bottom });
+  const within: Rect = { x0: a.x, y0: a.y, x1: b.x, y1: b.y };
+  const center = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  // Too small a view for a whole note: its middle is the best there is.
+  if (b.x - a.x < NOTE_SIZE.width || b.y - a.y < NOTE_SIZE.height) return freeSpot(notes, center);
+  return freeSpot(notes, center, 4, within);
 }
