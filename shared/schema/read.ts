@@ -182,7 +182,8 @@ export function readNote(id: string, m: unknown, onProblem?: ProblemSink): Note 
     votes,
     z: isFiniteNumber(z) ? z : 0,
     group: str(m.get('group'), LIMITS.nameLength),
-    groupId: typeof groupId === 'string' && isSafeKey(groupId) ? groupId : null,
+    // Only notes in a group carry the key (notes of older boards and most notes have none).
+    ...(typeof groupId === 'string' && isSafeKey(groupId) ? { groupId } : {}),
   };
 }
 

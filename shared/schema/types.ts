@@ -93,7 +93,7 @@ export interface Note {
   z: number;
   /** Optional group label, for clustering notes. */
   group: string;
-  /** The group (board root `groups`) this note belongs to: null (readers) or absent when none. */
+  /** The group (board root `groups`) this note belongs to; readers leave it out when none. */
   groupId?: string | null;
 }
 
