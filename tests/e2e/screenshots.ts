@@ -1,19 +1,31 @@
 /**
- * Screenshots of the identity and rules messages, at phone (390×844) and
- * laptop (1366×768) sizes, light and dark, into docs/screenshots/.
+ * Screenshots into docs/screenshots/, light and dark:
  *
- *   npm run build && npx tsx tests/e2e/screenshots.ts
+ * - the tour (default): a temporary data directory with the demo board, a few
+ *   people, notes, votes, tasks and a running timer; the board, the agenda,
+ *   the tasks, the share panel and the presenter view at 390×844, 820×1180,
+ *   1024×768, 1440×900 and 1920×1080 (`tour-<view>-<w>x<h>-<scheme>.png`);
+ * - the identity and rules messages at phone and laptop sizes
+ *   (`npx tsx tests/e2e/screenshots.ts messages`, or one of refused, votes,
+ *   locked, remove, rename, wait).
  *
- * Not a test: a look at what people see (run it after changing these panels).
+ *   npm run screenshots      (builds the client first)
+ *
+ * Not a test: a look at what people see. Open the PNGs after changing the UI.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../server/app';
 import { testConfig } from '../../server/config';
-import { addItem, setCurrentItem, setMeta } from '../../shared/ops/agenda';
-import { addNote } from '../../shared/ops/board';
-import { openVoting } from '../../shared/ops/live';
+import { createDemoBoardIfEmpty } from '../../server/boards/demo';
+import { DateTime } from 'luxon';
+import { addItem, setCurrentItem, setMeta, shiftDelay, updateItem } from '../../shared/ops/agenda';
+import { addNote, castVote, NOTE_COLORS } from '../../shared/ops/board';
+import { openVoting, setTimerLabel, startTimer } from '../../shared/ops/live';
+import { createTask } from '../../shared/ops/tasks';
+import { readItems, readLive, readMeta } from '../../shared/schema';
 import { BOARD_LIMITS } from '../../shared/policy';
 import { serverOrigin } from '../../shared/schema';
 import { CHROMIUM_PATH } from '../helpers/env';
@@ -103,6 +115,256 @@ async function openBoard(page: Page, url: string, board: Board, token: string): 
   await page.locator('[data-note-id]').first().waitFor();
 }
 
+const TOUR_SIZES = [
+  { width: 390, height: 844 },
+  { width: 820, height: 1180 },
+  { width: 1024, height: 768 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+] as const;
+
+const IDEAS: [string, string][] = [
+  ['Publish the raw data with every paper', 'Kenji'],
+  ['One licence for all datasets', 'Ana'],
+  ['Ask the funders to pay for curation', 'Bea'],
+  ['🦊 A mascot for the data office', 'Fox'],
+  ['نشر البيانات بلغات متعددة', 'Layla'],
+  ['Training for PhD students in the first month', 'Kenji'],
+  ['A shared glossary of metadata terms', 'Ana'],
+  ['Badges for reproducible papers', 'Marco'],
+  ['Monthly open data café', 'Bea'],
+  ['Check licences before the upload, not after', 'Olga'],
+];
+
+/**
+ * The tour's board: the demo board (a temporary data directory, as `npm start`
+ * would create it), its second talk started ten minutes ago and running 5 min
+ * late, ten notes with votes, four tasks and a timer with a label.
+ */
+async function tourBoard(
+  server: RunningServer,
+  url: string,
+): Promise<{ id: string; tokens: Board['tokens'] }> {
+  const demo = await createDemoBoardIfEmpty(server, url);
+  if (!demo) throw new Error('the temporary database was not empty');
+  const parse = (u: string): { id: string; token: string } => {
+    const m = /\/b\/([^#]+)#(.+)$/.exec(u);
+    if (!m?.[1] || !m[2]) throw new Error(`unexpected link ${u}`);
+    return { id: m[1], token: m[2] };
+  };
+  const id = parse(demo.urls.organizer).id;
+  const tokens = {
+    organizer: parse(demo.urls.organizer).token,
+    participant: parse(demo.urls.participant).token,
+    viewer: parse(demo.urls.viewer).token,
+  };
+  let talk: string | null = null;
+  await server.docs.change(id, 'agenda', 'tour', (doc) => {
+    // The demo's times moved so that its second talk began 12 minutes ago (event zone),
+    // then 5 minutes of slippage: "now", "next" and "running 5 min late" as in a real session.
+    const items = readItems(doc);
+    const talks = items.filter((i) => i.kind === 'talk');
+    const anchor = talks[1] ?? talks[0] ?? items[0];
+    if (anchor) {
+      talk = anchor.id;
+      const zone = readMeta(doc).timeZone;
+      const nowLocal = DateTime.now().setZone(zone);
+      const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+      const delta = nowLocal.hour * 60 + nowLocal.minute - 12 - minutes(anchor.start);
+      const fmt = (m: number): string =>
+        `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+      for (const item of items) {
+        const m = minutes(item.start) + delta;
+        if (m >= 0 && m < 24 * 60) updateItem(doc, item.id, { start: fmt(m) }, origin);
+      }
+      setMeta(doc, { date: nowLocal.toISODate() ?? '' }, origin);
+    }
+    shiftDelay(doc, 5, origin);
+    openVoting(doc, 3, origin);
+    setTimerLabel(doc, 'Silent brainstorming', origin);
+    startTimer(doc, Date.now() + 4 * 60_000 + 32_000, origin);
+  });
+  const noteIds: string[] = [];
+  await server.docs.change(id, 'board', 'tour', (doc) => {
+    IDEAS.forEach(([text, author], i) =>
+      noteIds.push(
+        addNote(
+          doc,
+          {
+            text,
+            x: 40 + (i % 4) * 230,
+            y: 40 + Math.floor(i / 4) * 180,
+            color: NOTE_COLORS[i % NOTE_COLORS.length]?.id,
+            authorId: `seed-${author.toLowerCase()}`,
+            authorName: author,
+            itemId: talk,
+            createdAt: Date.now() - (20 - i) * 60_000,
+          },
+          origin,
+        ),
+      ),
+    );
+  });
+  const live = await server.docs.read(id, 'agenda', readLive);
+  await server.docs.change(id, 'board', 'tour', (doc) => {
+    const votes: [number, string][] = [
+      [0, 'v1'],
+      [0, 'v2'],
+      [0, 'v3'],
+      [0, 'v4'],
+      [1, 'v1'],
+      [1, 'v2'],
+      [1, 'v5'],
+      [2, 'v3'],
+      [2, 'v4'],
+      [5, 'v5'],
+      [7, 'v6'],
+      [7, 'v2'],
+      [3, 'v6'],
+    ];
+    for (const [i, voter] of votes) {
+      const note = noteIds[i];
+      if (note) castVote(doc, note, voter, live, origin);
+    }
+  });
+  await server.docs.change(id, 'tasks', 'tour', (doc) => {
+    const due = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    createTask(
+      doc,
+      { title: 'Draft the data licence', owner: 'Ana', due, noteId: noteIds[1] ?? null, itemId: talk },
+      origin,
+    );
+    createTask(
+      doc,
+      { title: 'Ask the funders about curation money', owner: 'Bea', due, itemId: talk },
+      origin,
+    );
+    createTask(
+      doc,
+      { title: 'Book the room for the open data café', owner: 'Marco', status: 'doing' },
+      origin,
+    );
+    createTask(doc, { title: 'Collect metadata terms', owner: 'Kenji', status: 'done' }, origin);
+  });
+  return { id, tokens };
+}
+
+async function tour(browser: Browser): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-screenshots-'));
+  const server = await startServer(
+    testConfig({
+      clientDir: path.join(root, 'dist/client'),
+      dataDir,
+      dbFile: path.join(dataDir, 'plenary.db'),
+      peoplePerAddress: 10_000,
+      peoplePerLink: 10_000,
+    }),
+  );
+  const url = `http://127.0.0.1:${server.port}`;
+  try {
+    const board = await tourBoard(server, url);
+    const link = (role: keyof Board['tokens'], present = false): string =>
+      `${url}/b/${board.id}${present ? '/present' : ''}#${board.tokens[role]}`;
+    // Two people besides the organizer, so that presence shows.
+    const others: BrowserContext[] = [];
+    for (const name of ['Bea', '🦊 Fox']) {
+      const { context, page } = await person(browser, name, 'laptop', 'light');
+      await page.goto(link('participant'));
+      await page.locator('[data-note-id]').first().waitFor({ timeout: 20_000 });
+      others.push(context);
+    }
+    for (const size of TOUR_SIZES) {
+      for (const scheme of ['light', 'dark'] as Scheme[]) {
+        const tag = `${size.width}x${size.height}-${scheme}`;
+        const shot = async (page: Page, view: string): Promise<void> => {
+          await settle(page);
+          const file = path.join(outDir, `tour-${view}-${tag}.png`);
+          await page.screenshot({ path: file });
+          process.stdout.write(`${path.relative(root, file)}\n`);
+        };
+        const context = await browser.newContext({
+          viewport: size,
+          colorScheme: scheme,
+          deviceScaleFactor: 1,
+        });
+        await context.addInitScript(
+          ([boardId, tokens]) => {
+            window.localStorage.setItem('plenary.name', 'Olga');
+            // "Your boards": this browser created the board, so it knows every link.
+            window.localStorage.setItem(
+              'plenary.boards',
+              JSON.stringify([{ id: boardId, title: 'Demo', tokens, seen: Date.now() }]),
+            );
+          },
+          [board.id, board.tokens] as const,
+        );
+        const page = await context.newPage();
+        const phone = size.width < 700;
+        const panels = async (agenda: boolean, tasks: boolean): Promise<void> => {
+          await page.evaluate(
+            ([a, t]) => {
+              window.localStorage.setItem('plenary.pref.panel.agenda', JSON.stringify(a));
+              window.localStorage.setItem('plenary.pref.panel.tasks', JSON.stringify(t));
+            },
+            [agenda, tasks] as const,
+          );
+        };
+        await page.goto(`${url}/`);
+        await panels(false, false);
+        await page.evaluate(() => window.localStorage.setItem('plenary.pref.facilitate.open', 'false'));
+
+        // The board.
+        await page.goto(link('organizer'));
+        await page
+          .locator(phone ? '[data-testid="note-list"]' : '[data-note-id]')
+          .first()
+          .waitFor({ timeout: 20_000 });
+        await shot(page, 'board');
+
+        // The agenda, then the tasks.
+        if (phone) {
+          await page.getByRole('tab', { name: 'Agenda' }).click();
+          await shot(page, 'agenda');
+          await page.getByRole('tab', { name: 'Tasks' }).click();
+          await shot(page, 'tasks');
+          await page.getByRole('tab', { name: 'Board' }).click();
+        } else {
+          await page.getByRole('button', { name: 'Agenda', exact: true }).click();
+          await page.getByTestId('agenda-panel').waitFor();
+          await shot(page, 'agenda');
+          await page.getByRole('button', { name: 'Hide the agenda' }).click();
+          await page.getByRole('button', { name: 'Tasks', exact: true }).click();
+          await shot(page, 'tasks');
+          await page.getByRole('button', { name: 'Hide the tasks' }).click();
+        }
+
+        // The organizer's facilitation menu (canvas).
+        if (!phone) {
+          await page.getByText('Facilitate', { exact: true }).click();
+          await shot(page, 'facilitate');
+          await page.getByText('Facilitate', { exact: true }).click();
+        }
+
+        // The share panel.
+        await page.getByTestId('share').click();
+        await page.getByTestId('share-panel').waitFor();
+        await shot(page, 'share');
+        await page.keyboard.press('Escape');
+
+        // The presenter view (organizer link: with the participant QR code).
+        await page.goto(link('organizer', true));
+        await page.getByTestId('presenter').waitFor({ timeout: 20_000 });
+        await shot(page, 'present');
+        await context.close();
+      }
+    }
+    for (const c of others) await c.close();
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const browser = await chromium.launch({
@@ -120,8 +382,13 @@ async function main(): Promise<void> {
     }),
   );
   const url = `http://127.0.0.1:${server.port}`;
-  const only = process.argv[2];
+  const arg = process.argv[2] ?? 'tour';
+  const only = arg === 'messages' ? undefined : arg;
   try {
+    if (arg === 'tour') {
+      await tour(browser);
+      return;
+    }
     for (const size of Object.keys(SIZES) as Size[]) {
       for (const scheme of ['light', 'dark'] as Scheme[]) {
         // 1. A refused change: one note too many on a full board.

@@ -9,6 +9,11 @@ import {
   type View,
 } from './geometry';
 
+/** Following someone's view or a discussed note never zooms out below this: text stays readable. */
+export const READABLE_ZOOM = 0.6;
+/** The zoom a discussed note is shown at (at least). */
+export const DISCUSSION_ZOOM = 1;
+
 /**
  * The local camera of the canvas. Only the world layer's transform depends on
  * x/y/zoom; the set of rendered notes depends on `cull`, a string that
