@@ -168,4 +168,18 @@ describe('AgendaState', () => {
     expect(announce({ title: '', speaker: 'Marco Lorenzi' })).toBe('Marco Lorenzi');
     expect(announce({ title: 'Coffee Break', speaker: '' })).toBe('Coffee Break');
   });
+
+  it('NB9: "Start this item now" on a past-dated agenda says why in that item\'s row; panel errors stay in the panel', () => {
+    const s = fakeSession('organizer', { nowMs: Date.parse('2026-11-29T10:00:00Z') });
+    const ids = seed(s.docs.agenda);
+    const a = new AgendaState(s);
+    a.startNow(ids[2] as string);
+    expect(a.error).toMatch(/more than a day from now: set the event date/);
+    expect(a.errorItemId).toBe(ids[2]);
+    a.shift(0);
+    expect(a.error).toMatch(/non-zero/);
+    expect(a.errorItemId).toBeNull();
+    a.shift(5);
+    expect(a.error).toBeNull();
+  });
 });

@@ -145,6 +145,25 @@ export class AgendaState {
   }
   set error(message: string | null) {
     this.#guard.error = message;
+    this.errorItemId = null;
+  }
+  /**
+   * The item whose row the last error belongs to (NB9): "Start this item now"
+   * and the row's other actions show their error in that row, where the person
+   * clicked, not at the top of the panel. Null for panel-wide errors.
+   */
+  errorItemId = $state<string | null>(null);
+
+  /** Runs a row's action; its error (if any) is shown in that row. */
+  #rowRun<T>(id: string, fn: () => T): T | null {
+    const out = this.#guard.run(fn);
+    this.errorItemId = this.#guard.error === null ? null : id;
+    return out;
+  }
+
+  #panelRun<T>(fn: () => T): T | null {
+    this.errorItemId = null;
+    return this.#guard.run(fn);
   }
   /** The viewer's own zone (the platform's). */
   readonly viewerZone: string;
@@ -252,35 +271,35 @@ export class AgendaState {
   }
 
   setMeta(patch: AgendaMetaPatch): boolean {
-    return this.#guard.run(() => setMeta(this.session.docs.agenda, patch, this.origin)) !== null;
+    return this.#panelRun(() => setMeta(this.session.docs.agenda, patch, this.origin)) !== null;
   }
 
   add(item: AgendaItemInput): string | null {
-    return this.#guard.run(() => addItem(this.session.docs.agenda, item, this.origin));
+    return this.#panelRun(() => addItem(this.session.docs.agenda, item, this.origin));
   }
 
   update(id: string, patch: AgendaItemPatch): boolean {
-    return this.#guard.run(() => updateItem(this.session.docs.agenda, id, patch, this.origin)) !== null;
+    return this.#rowRun(id, () => updateItem(this.session.docs.agenda, id, patch, this.origin)) !== null;
   }
 
   remove(id: string): void {
-    this.#guard.run(() => removeItem(this.session.docs.agenda, id, this.origin));
+    this.#rowRun(id, () => removeItem(this.session.docs.agenda, id, this.origin));
   }
 
   startNow(id: string): void {
-    this.#guard.run(() => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
+    this.#rowRun(id, () => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
   }
 
   shift(deltaMinutes: number): void {
-    this.#guard.run(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
+    this.#panelRun(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
   }
 
   backOnSchedule(): void {
-    this.#guard.run(() => backOnSchedule(this.session.docs.agenda, this.origin));
+    this.#panelRun(() => backOnSchedule(this.session.docs.agenda, this.origin));
   }
 
   setCurrent(id: string | null): void {
-    this.#guard.run(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
+    this.#panelRun(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
   }
 
   /* ---------- HTTP: import and calendar download (bearer token, never in a URL) ---------- */
