@@ -212,6 +212,33 @@ describe('ID2: joins prove identity, on both transports', () => {
       expect(wes[0]!.id).not.toBe(wes[1]!.id);
     });
   });
+
+  it('R5: a per-connection identity is in the roster only while connected; issued people stay', async () => {
+    const server = await startTestServer();
+    const b = await server.createBoard();
+    const ida = await mintPerson(server.url, b.id, b.tokens.participant, 'Ida');
+    const issued = new SioClient(
+      server.url,
+      { board: b.id, token: b.tokens.participant, name: 'Ida' },
+      { identity: ida },
+    );
+    const guest = new SioClient(server.url, { board: b.id, token: b.tokens.participant, name: 'Gus' });
+    const { provider } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.participant, { name: 'Wes' });
+    await eventually(() => expect(provider.synced).toBe(true));
+    const names = async (): Promise<string[]> => (await roster(server, b.id)).map((e) => e.name).sort();
+    await eventually(async () => expect(await names()).toEqual(['Gus', 'Ida', 'Wes']));
+    guest.close();
+    provider.destroy();
+    issued.close();
+    await eventually(async () => expect(await names()).toEqual(['Ida']));
+    // A flood of guest connections leaves nothing behind.
+    for (let i = 0; i < 20; i++) {
+      const c = new SioClient(server.url, { board: b.id, token: b.tokens.viewer, name: `g${i}` });
+      await joined(c);
+      c.close();
+    }
+    await eventually(async () => expect(await names()).toEqual(['Ida']));
+  });
 });
 
 describe('ID3: pseudonyms: only the server links an anonymous author to a person', () => {
