@@ -1,4 +1,4 @@
-import type { Agenda, Task } from '../../shared/schema';
+import type { Agenda, Group, Task } from '../../shared/schema';
 import type { BoardSnapshot } from '../boards/snapshot';
 
 /** The plain JSON export (public contract, issue 2 item 6): texts as strings, items sorted by start. */
@@ -15,12 +15,27 @@ export interface ExportJson {
     createdAt: number;
     /** voter id -> votes that voter gave the note */
     votes: Record<string, number>;
+    /** The group the note is in (one of `groups`), or null. */
+    groupId: string | null;
+  }[];
+  /** Groups of notes (issue 11), sorted by title. */
+  groups: {
+    id: string;
+    title: string;
+    /** Its notes, in the order of `notes`. */
+    noteIds: string[];
+    /** voter id -> votes that voter gave the group */
+    votes: Record<string, number>;
   }[];
   tasks: Pick<Task, 'id' | 'title' | 'owner' | 'due' | 'status' | 'noteId' | 'itemId'>[];
 }
 
-export function toExportJson(snapshot: BoardSnapshot): ExportJson {
+export function toExportJson(snapshot: BoardSnapshot & { groups?: readonly Group[] }): ExportJson {
   const { agenda } = snapshot;
+  const groups = snapshot.groups ?? [];
+  const known = new Set(groups.map((g) => g.id));
+  // A note naming a group that is gone (removed concurrently) is in no group.
+  const groupOf = (id: string | null | undefined): string | null => (id && known.has(id) ? id : null);
   // Anonymous notes stay anonymous when they leave the room.
   const anonymous = agenda.live.anonymousNotes;
   return {
@@ -42,6 +57,13 @@ export function toExportJson(snapshot: BoardSnapshot): ExportJson {
       itemId: n.itemId,
       createdAt: n.createdAt,
       votes: { ...n.votes },
+      groupId: groupOf(n.groupId),
+    })),
+    groups: groups.map((g) => ({
+      id: g.id,
+      title: g.title,
+      noteIds: snapshot.notes.filter((n) => groupOf(n.groupId) === g.id).map((n) => n.id),
+      votes: { ...g.votes },
     })),
     tasks: snapshot.tasks.map((t) => ({
       id: t.id,

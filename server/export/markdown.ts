@@ -13,7 +13,7 @@ import { gfmToMarkdown } from 'mdast-util-gfm';
 import { toMarkdown } from 'mdast-util-to-markdown';
 import { DateTime } from 'luxon';
 import { byOwner } from '../../shared/ops/tasks';
-import { totalVotes, type Note, type Task } from '../../shared/schema';
+import { totalVotes, type Group, type Note, type Task } from '../../shared/schema';
 import { scheduledItems, type ScheduledItem } from '../../shared/time/schedule';
 import type { BoardSnapshot } from '../boards/snapshot';
 
@@ -100,8 +100,8 @@ function taskItem(t: Task, talks: Map<string, string>): ListItem {
   return listItem([...multiline(t.title), text(' — '), emphasis(details.join(', '))], t.status === 'done');
 }
 
-export function toMinutesMarkdown(snapshot: BoardSnapshot): string {
-  const { agenda, notes, tasks } = snapshot;
+export function toMinutesMarkdown(snapshot: BoardSnapshot & { groups?: readonly Group[] }): string {
+  const { agenda, tasks } = snapshot;
   const zone = agenda.meta.timeZone;
   const title = agenda.meta.title || snapshot.board.title;
   const talks = new Map(agenda.items.map((i) => [i.id, i.title]));
@@ -131,10 +131,26 @@ export function toMinutesMarkdown(snapshot: BoardSnapshot): string {
   }
 
   out.push(heading(2, 'Notes'));
-  if (notes.length === 0) out.push(paragraph(emphasis('No notes.')));
+  if (snapshot.notes.length === 0) out.push(paragraph(emphasis('No notes.')));
   const byVotes = (a: Note, b: Note): number =>
     totalVotes(b) - totalVotes(a) || a.createdAt - b.createdAt || a.id.localeCompare(b.id);
   const showAuthor = !agenda.live.anonymousNotes;
+  // Groups first (issue 11), most voted first (the group's votes, then its notes'); their notes
+  // are listed under them and not again under their talks.
+  const groups = (snapshot.groups ?? [])
+    .map((g) => {
+      const members = snapshot.notes.filter((n) => n.groupId === g.id).sort(byVotes);
+      return { g, members, votes: totalVotes(g) + members.reduce((s, n) => s + totalVotes(n), 0) };
+    })
+    .filter((x) => x.members.length > 0)
+    .sort((a, b) => b.votes - a.votes || a.g.title.localeCompare(b.g.title) || a.g.id.localeCompare(b.g.id));
+  for (const { g, members } of groups) {
+    const votes = totalVotes(g);
+    const title = `Group: ${oneLine(g.title) || 'Untitled group'}${votes > 0 ? ` (${votes} vote${votes === 1 ? '' : 's'})` : ''}`;
+    out.push(heading(3, title), list(members.map((n) => noteItem(n, showAuthor))));
+  }
+  const grouped = new Set(groups.flatMap((x) => x.members.map((n) => n.id)));
+  const notes = snapshot.notes.filter((n) => !grouped.has(n.id));
   const known = new Set(agenda.items.map((i) => i.id));
   for (const item of agenda.items) {
     const group = notes.filter((n) => n.itemId === item.id).sort(byVotes);

@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
+import { MAX_GROUPS, voteTargetDenial } from '../policy';
 import {
+  agendaLive,
   boardGroups,
   boardNotes,
   cleanText,
@@ -19,7 +21,7 @@ import { applyTextDiff, NOTE_SIZE, NoteOpError, storedVotesOf } from './board';
  * `board.ts`; the rule gate checks the same shape (docs/SPEC.md GR1–GR3).
  */
 
-export const MAX_GROUPS = 500;
+export { MAX_GROUPS };
 
 const invalid = (message: string): never => {
   throw new NoteOpError('invalid', message);
@@ -78,8 +80,10 @@ function insertGroup(doc: Y.Doc, group: NewGroup): string {
 export function createGroup(doc: Y.Doc, group: NewGroup, noteIds: readonly string[], origin: Origin): string {
   let id = '';
   doc.transact(() => {
+    // Every check before the first write: Yjs does not roll a transaction back.
+    const notes = noteIds.map((n) => noteMap(doc, safeId(n, 'noteId')));
     id = insertGroup(doc, group);
-    for (const n of noteIds) noteMap(doc, safeId(n, 'noteId')).set('groupId', id);
+    for (const m of notes) m.set('groupId', id);
   }, origin);
   return id;
 }
@@ -125,8 +129,9 @@ export function moveGroup(doc: Y.Doc, id: string, x: number, y: number, origin: 
 export function setNoteGroup(doc: Y.Doc, noteId: string, groupId: string | null, origin: Origin): void {
   doc.transact(() => {
     const m = noteMap(doc, noteId);
+    // Out of a group is null, never a removed key: removing a note's field is its author's (G2).
     if (groupId === null) {
-      if (m.has('groupId')) m.delete('groupId');
+      if (m.has('groupId') && m.get('groupId') !== null) m.set('groupId', null);
       return;
     }
     groupMap(doc, safeId(groupId, 'groupId'));
@@ -139,7 +144,7 @@ export function deleteGroup(doc: Y.Doc, id: string, origin: Origin): void {
   doc.transact(() => {
     groupMap(doc, id);
     boardNotes(doc).forEach((m) => {
-      if (m instanceof Y.Map && m.get('groupId') === id) m.delete('groupId');
+      if (m instanceof Y.Map && m.get('groupId') === id) m.set('groupId', null);
     });
     boardGroups(doc).delete(id);
   }, origin);
@@ -159,9 +164,16 @@ export interface GroupPlan {
 export function applyGroupPlan(doc: Y.Doc, plan: readonly GroupPlan[], origin: Origin): string[] {
   const ids: string[] = [];
   const gap = 20;
+  // Every check before the first write: Yjs does not roll a transaction back.
+  const planned = plan.map((g) => ({
+    title: g.title,
+    notes: g.noteIds.map((n) => noteMap(doc, safeId(n, 'noteId'))),
+  }));
+  if (boardGroups(doc).size + planned.length > MAX_GROUPS)
+    invalid(`a board holds at most ${MAX_GROUPS} groups`);
   doc.transact(() => {
-    for (const g of plan) {
-      const notes = g.noteIds.map((n) => noteMap(doc, safeId(n, 'noteId')));
+    for (const g of planned) {
+      const { notes } = g;
       if (notes.length === 0) continue;
       const first = notes[0]!;
       const x0 = isFiniteNumber(first.get('x')) ? (first.get('x') as number) : 0;
@@ -208,7 +220,8 @@ export function castGroupVote(
 ): void {
   const voter = safeId(voterId, 'voterId');
   if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
-  if (!live.groupVotes) throw new NoteOpError('forbidden', 'votes go to notes, not groups');
+  const denial = voteTargetDenial(live, 'group');
+  if (denial) throw new NoteOpError('forbidden', denial.reason);
   doc.transact(() => {
     const m = groupMap(doc, id);
     // One budget for notes and groups (G3, GR3).
@@ -237,5 +250,12 @@ export function retractGroupVote(
     if (n <= 0) throw new NoteOpError('no-vote-to-retract', 'no vote of yours on this group');
     if (n === 1) votes.delete(voter);
     else votes.set(voter, n - 1);
+  }, origin);
+}
+
+/** The organizer's switch (GR3): votes go to groups (true) or to notes (false). Agenda document. */
+export function setGroupVotes(agenda: Y.Doc, on: boolean, origin: Origin): void {
+  agenda.transact(() => {
+    agendaLive(agenda).set('groupVotes', on === true);
   }, origin);
 }

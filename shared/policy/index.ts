@@ -142,3 +142,23 @@ export function taskLimitDenial(
 ): string | null {
   return count >= limits.tasks ? `this board is full: it holds at most ${limits.tasks} tasks` : null;
 }
+
+/** Groups of notes on one board (GR1): more are refused as `board-full`. */
+export const MAX_GROUPS = 500;
+
+/**
+ * Where votes go (GR3): to notes, or to groups while the organizer sets
+ * `live.groupVotes`. Giving a vote to the other kind is refused; taking one
+ * back is always possible while voting is open. One budget of
+ * `votesPerPerson` covers notes and groups together.
+ */
+export function voteTargetDenial(
+  live: Pick<LiveState, 'groupVotes'>,
+  target: 'note' | 'group',
+): { code: DenialCode; reason: string } | null {
+  if (target === 'group' && !live.groupVotes)
+    return { code: 'forbidden', reason: 'votes go to notes, not to groups' };
+  if (target === 'note' && live.groupVotes)
+    return { code: 'forbidden', reason: 'votes go to groups now, not to single notes' };
+  return null;
+}

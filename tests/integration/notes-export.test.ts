@@ -113,7 +113,7 @@ function parseSvg(svg: string): Document {
 }
 
 describe('notes.csv', () => {
-  it('one RFC 4180 row per note: text, author, talk, group, total votes, colour and ISO time, formulas neutralised', async () => {
+  it('XP1: one RFC 4180 row per note: text, author, talk, group, total votes, colour and ISO time, formulas neutralised', async () => {
     const f = await fixture();
     const rows = await csvRows(f);
     expect(rows).toHaveLength(5);
@@ -137,7 +137,7 @@ describe('notes.csv', () => {
     expect(rows.find((r) => r.text?.endsWith('Loose note'))).toMatchObject({ talk: '', group: '' });
   });
 
-  it('a pseudonymous note shows no author, and no note does while the organizer asks for anonymous notes', async () => {
+  it('XP1: a pseudonymous note shows no author, and no note does while the organizer asks for anonymous notes', async () => {
     const f = await fixture();
     const rows = await csvRows(f);
     expect(rows.find((r) => r.text === 'Said quietly')!.author).toBe('');
@@ -161,7 +161,7 @@ describe('notes.csv', () => {
 });
 
 describe('board.svg', () => {
-  it('is well-formed SVG with every note, its colour, wrapped and escaped text, group frames and talk labels', async () => {
+  it('XP2: is well-formed SVG with every note, its colour, wrapped and escaped text, group frames and talk labels', async () => {
     const f = await fixture();
     for (const role of ['organizer', 'participant', 'viewer'] as const) {
       const res = await get(f, 'board.svg', f.board.tokens[role]);
@@ -203,7 +203,7 @@ describe('board.svg', () => {
     expect(talkLabels.filter((t) => t === TALK_B)).toHaveLength(2);
   });
 
-  it('?itemId= draws one talk only; an unknown item is 404 and a malformed one 400', async () => {
+  it('XP2: ?itemId= draws one talk only; an unknown item is 404 and a malformed one 400', async () => {
     const f = await fixture();
     const svg = await (await get(f, `board.svg?itemId=${f.talkB}`)).text();
     const root = parseSvg(svg).documentElement;
@@ -232,7 +232,7 @@ describe('board.svg', () => {
 });
 
 describe.skipIf(!browserAvailable())('board.svg in Chromium', () => {
-  it('renders as an image with a non-zero size and parses without a parser error', async () => {
+  it('XP2: renders as an image with a non-zero size and parses without a parser error', async () => {
     const f = await fixture();
     const svg = await (await get(f, 'board.svg')).text();
     const browser = await launchBrowser();

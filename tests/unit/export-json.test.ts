@@ -8,8 +8,8 @@ describe('export.json (contract, issue 2 item 6)', () => {
   const { docs, ids } = buildWorkshop();
   const json = JSON.parse(JSON.stringify(toExportJson(snapshotOf(docs)))) as Record<string, unknown>;
 
-  it('has exactly agenda {meta, items, live}, notes and tasks at the top level', () => {
-    expect(Object.keys(json).sort()).toEqual(['agenda', 'notes', 'tasks']);
+  it('has exactly agenda {meta, items, live}, notes, groups and tasks at the top level', () => {
+    expect(Object.keys(json).sort()).toEqual(['agenda', 'groups', 'notes', 'tasks']);
     expect(Object.keys(json.agenda as object).sort()).toEqual(['items', 'live', 'meta']);
   });
 
@@ -39,7 +39,7 @@ describe('export.json (contract, issue 2 item 6)', () => {
     expect(notes).toHaveLength(3);
     for (const n of notes)
       expect(Object.keys(n).sort()).toEqual(
-        ['authorName', 'color', 'createdAt', 'id', 'itemId', 'text', 'votes', 'x', 'y'].sort(),
+        ['authorName', 'color', 'createdAt', 'groupId', 'id', 'itemId', 'text', 'votes', 'x', 'y'].sort(),
       );
     const top = notes.find((n) => n.id === ids.notes.top)!;
     expect(top).toMatchObject({

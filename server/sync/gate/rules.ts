@@ -7,13 +7,16 @@ import * as Y from 'yjs';
 import {
   canDeleteNote,
   isOwnAuthorship,
+  MAX_GROUPS,
   retractDenial,
   voteDenial,
+  voteTargetDenial,
   UPDATE_LIMITS,
   type Actor,
   type BoardLimits,
 } from '../../../shared/policy';
 import { storedVotesOf } from '../../../shared/ops/board';
+import { storedGroupVotesOf } from '../../../shared/ops/groups';
 import { fieldAt, shapeAt, type Field } from '../../../shared/schema/shape';
 import type { DocKind, LiveState } from '../../../shared/schema';
 import { docTypePath, refuse, type Placement, type TypeRef, type UpdateIndex } from './structure';
@@ -67,16 +70,25 @@ const storedString = (type: Y.AbstractType<unknown> | null, key: string): string
   return typeof v === 'string' ? v : '';
 };
 
+/** Whether a stored group (a Y.Map) holds any vote. */
+const hasVotes = (group: Y.AbstractType<unknown>): boolean => {
+  const votes = currentValue(group, 'votes');
+  return (
+    votes?.content instanceof Y.ContentType &&
+    liveEntries(votes.content.type as unknown as { _map: Map<string, Y.Item> }) > 0
+  );
+};
+
 const storedCount = (item: Y.Item | null): number => {
   const v = item?.content instanceof Y.ContentAny ? item.content.arr[0] : undefined;
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 };
 
-/** Checks the content of one fresh item against the shape of its place (G1). */
 /** Where a refused item would have gone, for the message (built only on refusal). */
 const labelOf = (kind: DocKind, path: readonly string[], key: string | null): string =>
   `${kind}.${[...path, key ?? '#'].join('.')}`.slice(0, 120);
 
+/** Checks the content of one fresh item against the shape of its place (G1). */
 function checkContent(item: Y.Item, field: Field, kind: DocKind, path: readonly string[], key: string): void {
   const c = item.content;
   if (c instanceof Y.ContentDeleted) return;
@@ -114,8 +126,11 @@ export function checkRules(
   let removed = 0;
   /** New notes of this update and the author fields written into them. */
   const newNotes = new Map<object, { authorId: unknown[]; authorName: unknown[] }>();
-  /** Own vote entries: per votes map, the stored count and the highest count written. */
-  const ownVotes = new Map<object, { before: number; after: number }>();
+  /** Own vote entries: per votes map, what it belongs to, the stored count and the highest count written. */
+  const ownVotes = new Map<object, { target: 'note' | 'group'; before: number; after: number }>();
+  /** Groups created and removed (GR1). */
+  let groupsCreated = 0;
+  let groupsRemoved = 0;
   let voteChange = false;
   /** Shape per parent type, found once per update. */
   const shapes = new Map<object, Field | null>();
@@ -184,6 +199,22 @@ export function checkRules(
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
 
+    // Groups (GR1, GR2): anyone who writes the board makes, names and moves them.
+    if (path[0] === 'groups' && path.length === 1) {
+      if (item.content instanceof Y.ContentType) groupsCreated++;
+      if (existing) {
+        groupsRemoved++;
+        if (!organizer && existing.content instanceof Y.ContentType && hasVotes(existing.content.type))
+          refuse('forbidden', 'only an organizer can replace a group that has votes');
+      }
+      continue;
+    }
+    if (path[0] === 'groups' && path.length === 2) {
+      if (key === 'votes' && !where!.isNew && !organizer && existing !== null)
+        refuse('forbidden', "only an organizer can replace a group's votes");
+      continue;
+    }
+
     // A note's own fields.
     if (path.length === 2 && path[0] === 'notes') {
       if (where!.isNew) {
@@ -198,12 +229,13 @@ export function checkRules(
       continue;
     }
 
-    // Votes (G3): one's own entry, while voting is open, within the limit.
-    if (path.length === 3 && path[0] === 'notes' && path[2] === 'votes') {
+    // Votes (G3, GR3): one's own entry, while voting is open, within the limit.
+    if (path.length === 3 && (path[0] === 'notes' || path[0] === 'groups') && path[2] === 'votes') {
+      const target = path[0] === 'notes' ? 'note' : 'group';
       if (where!.isNew && !organizer && !(item.content instanceof Y.ContentDeleted)) {
         const note = at.parent.kind === 'new' ? placements.get(at.parent.item) : undefined;
         const noteIsNew = note && !note.dropped && note.parent.kind === 'new';
-        if (noteIsNew) refuse('forbidden', 'a new note starts without votes');
+        if (noteIsNew) refuse('forbidden', `a new ${target} starts without votes`);
       }
       if (key !== actor.userId) refuse('forbidden', 'a person changes only their own votes');
       const live = ctx.live;
@@ -211,7 +243,7 @@ export function checkRules(
       if (denial && denial.code !== 'no-votes-left') refuse(denial.code, denial.reason);
       voteChange = true;
       let v = ownVotes.get(where!.key);
-      if (!v) ownVotes.set(where!.key, (v = { before: storedCount(existing), after: 0 }));
+      if (!v) ownVotes.set(where!.key, (v = { target, before: storedCount(existing), after: 0 }));
       const count = item.content instanceof Y.ContentAny ? storedCount(item) : 0;
       v.after = Math.max(v.after, count);
     }
@@ -280,6 +312,14 @@ export function checkRules(
       refuse('forbidden', 'a task’s creator is the person who made it');
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
+    if (path[0] === 'groups' && path.length === 1) {
+      groupsRemoved++;
+      if (!organizer && item.content instanceof Y.ContentType && hasVotes(item.content.type))
+        refuse('forbidden', 'only an organizer can remove a group that has votes');
+      continue;
+    }
+    if (path[0] === 'groups' && path.length === 2 && !organizer)
+      refuse('forbidden', `only an organizer can remove a group's ${item.parentSub}`);
     if (path.length === 2 && path[0] === 'notes' && !organizer) {
       // Removing a fixed field (the votes map: everyone's votes) is never an author's edit.
       if (FIXED_NOTE_FIELDS.has(item.parentSub))
@@ -288,7 +328,7 @@ export function checkRules(
       if (!canDeleteNote(actor, authorId))
         refuse('forbidden', `only the author or an organizer can remove a note's ${item.parentSub}`);
     }
-    if (path.length === 3 && path[0] === 'notes' && path[2] === 'votes') {
+    if (path.length === 3 && (path[0] === 'notes' || path[0] === 'groups') && path[2] === 'votes') {
       if (!organizer) {
         if (item.parentSub !== actor.userId) refuse('forbidden', 'a person changes only their own votes');
         const denial = ctx.live && retractDenial(actor, ctx.live);
@@ -296,7 +336,11 @@ export function checkRules(
       }
       if (item.parentSub === actor.userId) {
         let v = ownVotes.get(parent);
-        if (!v) ownVotes.set(parent, (v = { before: storedCount(item), after: 0 }));
+        if (!v)
+          ownVotes.set(
+            parent,
+            (v = { target: path[0] === 'notes' ? 'note' : 'group', before: storedCount(item), after: 0 }),
+          );
       }
     }
   }
@@ -329,11 +373,22 @@ export function checkRules(
         refuse('forbidden', 'a new note must carry its author: you');
     }
   }
+  if (groupsCreated > groupsRemoved) {
+    const groups = doc.getMap('groups') as unknown as { _map: Map<string, Y.Item> };
+    if (liveEntries(groups) + groupsCreated - groupsRemoved > MAX_GROUPS)
+      refuse('board-full', `this board is full: it holds at most ${MAX_GROUPS} groups`);
+  }
   if (voteChange && ctx.live) {
     let delta = 0;
-    for (const v of ownVotes.values()) delta += v.after - v.before;
+    for (const v of ownVotes.values()) {
+      delta += v.after - v.before;
+      // A vote given to the kind that does not take votes now (GR3); taking one back is fine.
+      const denial = v.after > v.before ? voteTargetDenial(ctx.live, v.target) : null;
+      if (denial) refuse(denial.code, denial.reason);
+    }
     if (delta > 0) {
-      const used = storedVotesOf(doc, actor.userId);
+      // One budget over notes and groups (GR3).
+      const used = storedVotesOf(doc, actor.userId) + storedGroupVotesOf(doc, actor.userId);
       const denial = voteDenial(actor, ctx.live, used + delta - 1);
       if (denial) refuse(denial.code, denial.reason);
     }
