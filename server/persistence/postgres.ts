@@ -1,7 +1,16 @@
 import pg from 'pg';
 import * as Y from 'yjs';
 import { DOC_KINDS, type Role } from '../../shared/schema';
-import type { BoardRecord, PersonRecord, Store } from './store';
+import {
+  snapshotsToDrop,
+  type BoardRecord,
+  type PersonRecord,
+  type SnapshotKind,
+  type SnapshotMeta,
+  type SnapshotRecord,
+  type SnapshotRetention,
+  type Store,
+} from './store';
 
 /**
  * PostgreSQL store, for running several server instances on one database
@@ -63,6 +72,22 @@ export class PostgresStore implements Store {
         name TEXT PRIMARY KEY,
         value BYTEA NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS ${this.table('board_snapshots')} (
+        seq BIGSERIAL PRIMARY KEY,
+        board_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        item_id TEXT,
+        kind TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        content_hash TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        agenda BYTEA NOT NULL,
+        board BYTEA NOT NULL,
+        tasks BYTEA NOT NULL,
+        UNIQUE (board_id, id)
+      );
+      CREATE INDEX IF NOT EXISTS board_snapshots_order ON ${this.table('board_snapshots')} (board_id, seq);
     `);
       await client.query('COMMIT');
     } catch (e) {
@@ -207,6 +232,7 @@ export class PostgresStore implements Store {
         DOC_KINDS.map((kind) => `${id}/${kind}`),
       ]);
       await client.query(`DELETE FROM ${this.table('people')} WHERE board_id = $1`, [id]);
+      await client.query(`DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1`, [id]);
       const { rowCount } = await client.query(`DELETE FROM ${this.table('boards')} WHERE id = $1`, [id]);
       await client.query('COMMIT');
       return (rowCount ?? 0) > 0;
@@ -281,8 +307,119 @@ export class PostgresStore implements Store {
     return new Uint8Array(rows[0]!.value);
   }
 
+  async addSnapshot(
+    record: SnapshotRecord,
+    retention: SnapshotRetention,
+  ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
+    await this.ready;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One writer per board at a time, across instances (dedupe and retention read, then write).
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('plenary-snapshots:' || $1))", [
+        record.boardId,
+      ]);
+      const { rows: last } = await client.query<SnapshotMetaRow>(
+        `SELECT ${SNAPSHOT_META_COLUMNS} FROM ${this.table('board_snapshots')}
+         WHERE board_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [record.boardId],
+      );
+      if (last[0] && last[0].content_hash === record.contentHash) {
+        await client.query('COMMIT');
+        return { snapshot: snapshotMetaFromRow(last[0]), created: false };
+      }
+      await client.query(
+        `INSERT INTO ${this.table('board_snapshots')}
+           (board_id, id, label, item_id, kind, created_at, content_hash, bytes, agenda, board, tasks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          record.boardId,
+          record.id,
+          record.label,
+          record.itemId,
+          record.kind,
+          record.createdAt,
+          record.contentHash,
+          record.bytes,
+          Buffer.from(record.agenda),
+          Buffer.from(record.board),
+          Buffer.from(record.tasks),
+        ],
+      );
+      const { rows } = await client.query<SnapshotMetaRow>(
+        `SELECT ${SNAPSHOT_META_COLUMNS} FROM ${this.table('board_snapshots')} WHERE board_id = $1 ORDER BY seq`,
+        [record.boardId],
+      );
+      const drop = snapshotsToDrop(rows.map(snapshotMetaFromRow), record.id, retention);
+      if (drop.length > 0)
+        await client.query(
+          `DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1 AND id = ANY($2::text[])`,
+          [record.boardId, drop],
+        );
+      await client.query('COMMIT');
+      const { agenda: _a, board: _b, tasks: _t, ...meta } = record;
+      return { snapshot: meta, created: true };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listSnapshots(boardId: string): Promise<SnapshotMeta[]> {
+    await this.ready;
+    const { rows } = await this.pool.query<SnapshotMetaRow>(
+      `SELECT ${SNAPSHOT_META_COLUMNS} FROM ${this.table('board_snapshots')} WHERE board_id = $1 ORDER BY seq`,
+      [boardId],
+    );
+    return rows.map(snapshotMetaFromRow);
+  }
+
+  async getSnapshot(boardId: string, id: string): Promise<SnapshotRecord | null> {
+    await this.ready;
+    const { rows } = await this.pool.query<
+      SnapshotMetaRow & { agenda: Buffer; board: Buffer; tasks: Buffer }
+    >(`SELECT * FROM ${this.table('board_snapshots')} WHERE board_id = $1 AND id = $2`, [boardId, id]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      ...snapshotMetaFromRow(r),
+      agenda: new Uint8Array(r.agenda),
+      board: new Uint8Array(r.board),
+      tasks: new Uint8Array(r.tasks),
+    };
+  }
+
   async close(): Promise<void> {
     await this.ready.catch(() => {});
     await this.pool.end();
   }
+}
+
+const SNAPSHOT_META_COLUMNS = 'board_id, id, label, item_id, kind, created_at, content_hash, bytes';
+
+interface SnapshotMetaRow {
+  board_id: string;
+  id: string;
+  label: string;
+  item_id: string | null;
+  kind: string;
+  /** BIGINT comes back as a string. */
+  created_at: string | number;
+  content_hash: string;
+  bytes: string | number;
+}
+
+function snapshotMetaFromRow(r: SnapshotMetaRow): SnapshotMeta {
+  return {
+    id: r.id,
+    boardId: r.board_id,
+    label: r.label,
+    itemId: r.item_id,
+    kind: r.kind as SnapshotKind,
+    createdAt: Number(r.created_at),
+    contentHash: r.content_hash,
+    bytes: Number(r.bytes),
+  };
 }

@@ -2,7 +2,16 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DOC_KINDS, type Role } from '../../shared/schema';
-import type { BoardRecord, PersonRecord, Store } from './store';
+import {
+  snapshotsToDrop,
+  type BoardRecord,
+  type PersonRecord,
+  type SnapshotKind,
+  type SnapshotMeta,
+  type SnapshotRecord,
+  type SnapshotRetention,
+  type Store,
+} from './store';
 
 /**
  * The default store: one SQLite file in WAL mode. better-sqlite3 is
@@ -48,6 +57,22 @@ export class SqliteStore implements Store {
         name TEXT PRIMARY KEY,
         value BLOB NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS board_snapshots (
+        board_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        item_id TEXT,
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        agenda BLOB NOT NULL,
+        board BLOB NOT NULL,
+        tasks BLOB NOT NULL,
+        PRIMARY KEY (board_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS board_snapshots_order ON board_snapshots (board_id, seq);
     `);
     this.stmts = {
       load: this.db.prepare<[string], { seq: number; data: Buffer }>(
@@ -108,6 +133,27 @@ export class SqliteStore implements Store {
       getSecret: this.db.prepare<[string], { value: Buffer }>(
         'SELECT value FROM server_secrets WHERE name = ?',
       ),
+      listSnapshots: this.db.prepare<[string], SnapshotMetaRow>(
+        `SELECT ${SNAPSHOT_META_COLUMNS} FROM board_snapshots WHERE board_id = ? ORDER BY seq`,
+      ),
+      lastSnapshot: this.db.prepare<[string], SnapshotMetaRow>(
+        `SELECT ${SNAPSHOT_META_COLUMNS} FROM board_snapshots WHERE board_id = ? ORDER BY seq DESC LIMIT 1`,
+      ),
+      maxSnapshotSeq: this.db.prepare<[string], { m: number | null }>(
+        'SELECT MAX(seq) AS m FROM board_snapshots WHERE board_id = ?',
+      ),
+      getSnapshot: this.db.prepare<[string, string], SnapshotRow>(
+        'SELECT * FROM board_snapshots WHERE board_id = ? AND id = ?',
+      ),
+      insertSnapshot: this.db.prepare(
+        `INSERT INTO board_snapshots
+           (board_id, id, seq, label, item_id, kind, created_at, content_hash, bytes, agenda, board, tasks)
+         VALUES (@boardId, @id, @seq, @label, @itemId, @kind, @createdAt, @contentHash, @bytes, @agenda, @board, @tasks)`,
+      ),
+      deleteSnapshot: this.db.prepare<[string, string]>(
+        'DELETE FROM board_snapshots WHERE board_id = ? AND id = ?',
+      ),
+      deleteSnapshots: this.db.prepare<[string]>('DELETE FROM board_snapshots WHERE board_id = ?'),
     };
   }
 
@@ -183,6 +229,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       for (const kind of DOC_KINDS) this.stmts.deleteDoc.run(`${id}/${kind}`);
       this.stmts.deletePeople.run(id);
+      this.stmts.deleteSnapshots.run(id);
       return this.stmts.deleteBoard.run(id).changes > 0;
     })();
   }
@@ -209,9 +256,79 @@ export class SqliteStore implements Store {
     return new Uint8Array(this.stmts.getSecret.get(name)!.value);
   }
 
+  async addSnapshot(
+    record: SnapshotRecord,
+    retention: SnapshotRetention,
+  ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
+    return this.db.transaction(() => {
+      const last = this.stmts.lastSnapshot.get(record.boardId);
+      if (last && last.content_hash === record.contentHash)
+        return { snapshot: snapshotMetaFromRow(last), created: false };
+      const seq = (this.stmts.maxSnapshotSeq.get(record.boardId)?.m ?? 0) + 1;
+      this.stmts.insertSnapshot.run({
+        ...record,
+        seq,
+        agenda: Buffer.from(record.agenda),
+        board: Buffer.from(record.board),
+        tasks: Buffer.from(record.tasks),
+      });
+      const metas = this.stmts.listSnapshots.all(record.boardId).map(snapshotMetaFromRow);
+      for (const id of snapshotsToDrop(metas, record.id, retention))
+        this.stmts.deleteSnapshot.run(record.boardId, id);
+      const { agenda: _a, board: _b, tasks: _t, ...meta } = record;
+      return { snapshot: meta, created: true };
+    })();
+  }
+
+  async listSnapshots(boardId: string): Promise<SnapshotMeta[]> {
+    return this.stmts.listSnapshots.all(boardId).map(snapshotMetaFromRow);
+  }
+
+  async getSnapshot(boardId: string, id: string): Promise<SnapshotRecord | null> {
+    const r = this.stmts.getSnapshot.get(boardId, id);
+    if (!r) return null;
+    return {
+      ...snapshotMetaFromRow(r),
+      agenda: new Uint8Array(r.agenda),
+      board: new Uint8Array(r.board),
+      tasks: new Uint8Array(r.tasks),
+    };
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+const SNAPSHOT_META_COLUMNS = 'board_id, id, label, item_id, kind, created_at, content_hash, bytes';
+
+interface SnapshotMetaRow {
+  board_id: string;
+  id: string;
+  label: string;
+  item_id: string | null;
+  kind: string;
+  created_at: number;
+  content_hash: string;
+  bytes: number;
+}
+interface SnapshotRow extends SnapshotMetaRow {
+  agenda: Buffer;
+  board: Buffer;
+  tasks: Buffer;
+}
+
+function snapshotMetaFromRow(r: SnapshotMetaRow): SnapshotMeta {
+  return {
+    id: r.id,
+    boardId: r.board_id,
+    label: r.label,
+    itemId: r.item_id,
+    kind: r.kind as SnapshotKind,
+    createdAt: Number(r.created_at),
+    contentHash: r.content_hash,
+    bytes: Number(r.bytes),
+  };
 }
 
 interface PersonRow {

@@ -39,7 +39,7 @@ export interface BoardStore {
   /** Replaces one role's token hash (the old token stops working). False when there is no such board. */
   setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean>;
   /**
-   * Deletes the board row, its people and every stored update of its documents
+   * Deletes the board row, its people, its snapshots and every stored update of its documents
    * (`<id>/agenda`, `<id>/board`, `<id>/tasks`), all or none. False when there was no board row.
    */
   deleteBoard(id: string): Promise<boolean>;
@@ -78,6 +78,80 @@ export interface SecretStore {
   getOrCreateSecret(name: string, candidate: Uint8Array): Promise<Uint8Array>;
 }
 
-export interface Store extends DocStore, BoardStore, PeopleStore, SecretStore {
+/** What a snapshot of a board is, without its content (issue 11, HS1). */
+export interface SnapshotMeta {
+  id: string;
+  boardId: string;
+  label: string;
+  /** The agenda item that had just ended (automatic snapshots), or the one live (taken by hand). */
+  itemId: string | null;
+  /** `talk`: taken when the live item changed; `manual`: asked for by an organizer; `restore`: kept before a restore. */
+  kind: SnapshotKind;
+  createdAt: number;
+  /** SHA-256 (hex) of the board's and tasks' content: equal content, equal hash (dedupe). */
+  contentHash: string;
+  /** Bytes of the three stored states together. */
+  bytes: number;
+}
+export const SNAPSHOT_KINDS = ['talk', 'manual', 'restore'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+/** A snapshot with its content: the Yjs state (`encodeStateAsUpdate`) of each document. */
+export interface SnapshotRecord extends SnapshotMeta {
+  agenda: Uint8Array;
+  board: Uint8Array;
+  tasks: Uint8Array;
+}
+
+/** How many snapshots a board keeps, and how many bytes (HS3). */
+export interface SnapshotRetention {
+  maxCount: number;
+  maxBytes: number;
+}
+
+export interface SnapshotStore {
+  /**
+   * Stores `record` unless the board's newest snapshot has the same content
+   * hash (then that one is returned, `created: false`). Then, while the board
+   * keeps more than `retention` allows, drops its oldest snapshot of kind
+   * `talk` or `restore` (oldest `manual` ones only when no other is left),
+   * never the one just stored. All in one transaction.
+   */
+  addSnapshot(
+    record: SnapshotRecord,
+    retention: SnapshotRetention,
+  ): Promise<{ snapshot: SnapshotMeta; created: boolean }>;
+  /** A board's snapshots, oldest first. */
+  listSnapshots(boardId: string): Promise<SnapshotMeta[]>;
+  getSnapshot(boardId: string, id: string): Promise<SnapshotRecord | null>;
+}
+
+export interface Store extends DocStore, BoardStore, PeopleStore, SecretStore, SnapshotStore {
   close(): Promise<void>;
+}
+
+/**
+ * The retention policy (HS3) as a pure function, shared by every store:
+ * which of a board's snapshots (oldest first) to drop so that at most
+ * `maxCount` remain and they hold at most `maxBytes`. The oldest automatic
+ * ones (`talk`, `restore`) go first, then the oldest `manual` ones; `keepId`
+ * (the one just stored) always stays.
+ */
+export function snapshotsToDrop(
+  metas: readonly Pick<SnapshotMeta, 'id' | 'kind' | 'bytes'>[],
+  keepId: string,
+  retention: SnapshotRetention,
+): string[] {
+  const left = [...metas];
+  let bytes = left.reduce((s, m) => s + m.bytes, 0);
+  const drop: string[] = [];
+  while (left.length > retention.maxCount || (bytes > retention.maxBytes && left.length > 1)) {
+    let i = left.findIndex((m) => m.kind !== 'manual' && m.id !== keepId);
+    if (i < 0) i = left.findIndex((m) => m.id !== keepId);
+    if (i < 0) break;
+    const [gone] = left.splice(i, 1);
+    bytes -= gone!.bytes;
+    drop.push(gone!.id);
+  }
+  return drop;
 }
