@@ -1,8 +1,28 @@
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addItem, setCurrentItem, setMeta } from '../../shared/ops/agenda';
+import { addNote, deleteNote } from '../../shared/ops/board';
+import { readAgenda, readNotes, serverOrigin } from '../../shared/schema';
 import { browserAvailable, launchBrowser, newPerson } from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
+
+const setup = serverOrigin('e2e');
+const ORGANIZER = { role: 'organizer', userId: 'e2e', pseudonym: '', issued: true } as const;
+
+const page = (rows: string[]): string =>
+  [
+    '# Winter workshop',
+    '',
+    'Held on January 20th 2023. **Times are Eastern Time Zone (UTC-05:00)**.',
+    '',
+    '| Time | Topic |',
+    '|---|---|',
+    ...rows,
+    '| 11:00 | Adjourn |',
+    '',
+  ].join('\n');
 
 const clientDir = path.resolve(import.meta.dirname, '../../dist/client');
 
@@ -117,6 +137,140 @@ describe.skipIf(!browserAvailable())('issue 10 bugs in a real browser', () => {
       await page.waitForTimeout(3_000);
       expect(handshakes.length).toBe(tried);
       expect(await alert.isVisible()).toBe(true);
+    },
+  );
+
+  it(
+    "NB4/NB6: a note written under another talk's filter opens its editor; Escape on an empty note removes it; a note deleted while edited is announced and typed keys create nothing",
+    { timeout: 120_000 },
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Writing');
+      let live = '';
+      await server.docs.change(board.id, 'agenda', 'e2e', (doc) => {
+        addItem(doc, { start: '09:00', minutes: 30, title: 'Opening talk', kind: 'talk' }, setup);
+        live = addItem(doc, { start: '09:30', minutes: 30, title: 'Data talk', kind: 'talk' }, setup);
+        setCurrentItem(doc, live, setup);
+      });
+      const texts = () =>
+        server.docs.read(board.id, 'board', (d) =>
+          readNotes(d)
+            .map((n) => n.text)
+            .sort(),
+        );
+      const browser = await launchBrowser();
+      const { page: p } = await newPerson(browser, 'Ada', { width: 1440, height: 900 });
+      await p.goto(`${server.url}/b/${board.id}#${board.tokens.participant}`);
+      const canvas = p.locator('[data-canvas]');
+      await canvas.waitFor();
+      const filter = p.getByTestId('talk-filter');
+      await expect
+        .poll(() => filter.locator('option').allTextContents(), { timeout: 30_000 })
+        .toContain('Opening talk');
+
+      // Filtered to the other talk: the new note (tagged with the live one) is still shown and edited.
+      await filter.selectOption({ label: 'Opening talk' });
+      await canvas.focus();
+      await p.keyboard.press('n');
+      const editor = p.getByRole('textbox', { name: 'Note text' });
+      await editor.waitFor({ timeout: 15_000 });
+      await p.keyboard.type('Hello');
+      await p.keyboard.press('Escape');
+      await eventually(async () => expect(await texts()).toEqual(['Hello']));
+      expect(await filter.inputValue()).toBe('all');
+
+      // Escape on an empty note leaves nothing behind.
+      await canvas.focus();
+      await p.keyboard.press('n');
+      await editor.waitFor();
+      await p.keyboard.press('Escape');
+      await editor.waitFor({ state: 'detached' });
+
+      // Someone deletes the note being written.
+      await canvas.focus();
+      await p.keyboard.press('n');
+      await editor.waitFor();
+      await p.keyboard.type('draft');
+      await eventually(async () => expect(await texts()).toEqual(['Hello', 'draft']));
+      await server.docs.change(board.id, 'board', 'e2e', (doc) => {
+        const draft = readNotes(doc).find((n) => n.text === 'draft')!;
+        deleteNote(doc, draft.id, ORGANIZER, setup);
+      });
+      await p
+        .getByText('The note you were editing was deleted by someone else.')
+        .waitFor({ timeout: 15_000 });
+      await p.keyboard.type('nnn more words');
+      // Escape ends the pause; the next note is a deliberate one.
+      await p.keyboard.press('Escape');
+      await canvas.focus();
+      await p.keyboard.press('n');
+      await editor.waitFor();
+      await p.keyboard.type('last');
+      await p.keyboard.press('Escape');
+      await eventually(async () => expect(await texts()).toEqual(['Hello', 'last']));
+    },
+  );
+
+  it(
+    "AG6: the import preview says what a re-import changes, keeps the organizer's date, and keeps the ids",
+    { timeout: 120_000 },
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Re-import');
+      const first = page([
+        '| 10:00 | **Marco Lorenzi** (INRIA): Federated learning |',
+        '| 10:20 | Coffee Break |',
+        '| 10:30 | **Olga Ivanova** (ETH): Privacy |',
+      ]);
+      const res = await fetch(`${server.url}/api/boards/${board.id}/agenda/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${board.tokens.organizer}` },
+        body: JSON.stringify({ markdown: first }),
+      });
+      expect(res.status).toBe(200);
+      const before = await server.docs.read(board.id, 'agenda', (d) => readAgenda(d).items);
+      const olga = before.find((i) => i.title === 'Privacy')!.id;
+      await server.docs.change(board.id, 'agenda', 'e2e', (doc) =>
+        setMeta(doc, { date: '2023-01-27' }, setup),
+      );
+      await server.docs.change(board.id, 'board', 'e2e', (doc) => {
+        for (const text of ['a', 'b'])
+          addNote(doc, { text, x: 0, y: 0, authorId: 'e2e', authorName: 'E', itemId: olga }, setup);
+      });
+
+      const browser = await launchBrowser();
+      const { page: p } = await newPerson(browser, 'Olga', { width: 1440, height: 900 });
+      await p.goto(`${server.url}/b/${board.id}#${board.tokens.organizer}`);
+      await p.getByRole('button', { name: 'Import page' }).click();
+      await p
+        .getByTestId('agenda-import-text')
+        .fill(
+          page([
+            '| 09:55 | **Marco Lorenzi** (INRIA): Federated learning |',
+            '| 10:20 | Coffee Break |',
+            '| 10:30 | **Ana Costa** (UCL): Panel |',
+          ]),
+        );
+      const replace = p.getByRole('button', { name: /^Replace agenda/ });
+      expect(await replace.textContent()).toBe('Replace agenda');
+      await p.getByRole('button', { name: 'Preview', exact: true }).click();
+      const changes = p.getByTestId('agenda-import-changes');
+      await changes.waitFor({ timeout: 30_000 });
+      expect(await changes.textContent()).toContain(
+        '1 item added, 1 changed, 1 removed: 2 notes will lose their talk tag',
+      );
+      const useDate = p.getByLabel(/Use the page's date \(2023-01-20\) instead of 2023-01-27/);
+      expect(await useDate.isChecked()).toBe(false);
+      await p.getByRole('button', { name: 'Replace agenda with 3 items' }).click();
+      await eventually(async () => {
+        const a = await server.docs.read(board.id, 'agenda', (d) => readAgenda(d));
+        expect(a.items.map((i) => i.title)).toEqual(['Federated learning', 'Coffee Break', 'Panel']);
+        expect(a.items[0]!.id).toBe(before[0]!.id);
+        expect(a.items[1]!.id).toBe(before[1]!.id);
+        expect(a.meta.date).toBe('2023-01-27');
+      });
+      // Closed before the server: a page still retrying can hold the server's close up.
+      await browser.close();
     },
   );
 });
