@@ -241,6 +241,21 @@ describe('BoardState', () => {
     expect(board.notes.get(theirs.id)).toBeDefined();
   });
 
+  it("NB7: asks before arranging everyone's notes, and one undo puts them back", () => {
+    const s = fakeSession('organizer', { nowMs: Date.parse('2023-01-20T10:40:00Z') });
+    seedAgenda(s.docs.agenda);
+    const board = new BoardState(s);
+    const a = board.add(500, 500, 'a')!;
+    board.add(900, 100, 'b');
+    expect(board.arrangeQuestion).toBe(
+      "Arrange all 2 notes by talk? This moves notes on everyone's board; Undo puts them back.",
+    );
+    board.arrange();
+    expect(board.notes.get(a)).not.toMatchObject({ x: 500, y: 500 });
+    board.undo();
+    expect(board.notes.get(a)).toMatchObject({ x: 500, y: 500 });
+  });
+
   it('NB5: a filter that matches nothing says so', () => {
     const s = fakeSession('participant', { nowMs: Date.parse('2023-01-20T10:40:00Z') });
     const [opening] = seedAgenda(s.docs.agenda);

@@ -419,6 +419,12 @@ export class BoardState {
     );
   }
 
+  /** NB7: what to ask before "Arrange by talk" moves every note on everyone's board. */
+  get arrangeQuestion(): string {
+    const n = this.notes.list.length;
+    return `Arrange ${n === 1 ? 'the 1 note' : `all ${n} notes`} by talk? This moves notes on everyone's board; Undo puts them back.`;
+  }
+
   arrange(): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
