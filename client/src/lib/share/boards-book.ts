@@ -112,3 +112,25 @@ export function shareableRoles(role: Role): Role[] {
   if (role === 'participant') return ['participant', 'viewer'];
   return ['viewer'];
 }
+
+const offerKey = (id: string): string => `plenary.offer-share.${id}`;
+
+/** The next visit of this board in this tab opens the share panel (after creating it, from "Your boards"). */
+export function offerShare(id: string): void {
+  try {
+    sessionStorage.setItem(offerKey(id), '1');
+  } catch {
+    // No storage: the Share button is still there.
+  }
+}
+
+/** Whether the share panel should open now (once). */
+export function takeShareOffer(id: string): boolean {
+  try {
+    const offered = sessionStorage.getItem(offerKey(id)) === '1';
+    sessionStorage.removeItem(offerKey(id));
+    return offered;
+  } catch {
+    return false;
+  }
+}
