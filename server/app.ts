@@ -4,6 +4,7 @@ import type { Server as IoServer } from 'socket.io';
 import { LIMITS } from '../shared/protocol';
 import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
+import { BoardHistory } from './history/history';
 import { createHttpApp } from './http/app';
 import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
@@ -54,7 +55,10 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     metrics,
   );
   const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
-  const rooms = new RoomManager({ store, relay, log, config });
+  // History per talk (HS1): the rooms store through it, so it sees the live item change.
+  const history = new BoardHistory({ store, log });
+  const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
+  history.attach(rooms, (boardId) => rooms.isLoaded(boardId, 'agenda'));
   const identities = new Identities(store, log);
   const sessions = new SessionRegistry();
   // Link, board and person decisions reach the connections of every instance (R4).
@@ -94,6 +98,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     identities,
     sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
+    history,
     metrics: metricsRoute(metrics, config.metricsToken),
   });
   const http = createServer(app);

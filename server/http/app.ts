@@ -14,9 +14,11 @@ import { exportRoutes } from './exports';
 import { groupRoutes } from './groups';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
+import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
 type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
-  LinkDeps & {
+  LinkDeps &
+  SnapshotDeps & {
     /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
     metrics?: RequestHandler;
   };
@@ -82,7 +84,7 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
-  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps = {
+  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps & SnapshotDeps = {
     ...base,
     requireBoard: makeRequireBoard(base.boards),
   };
@@ -101,6 +103,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));
   app.use(groupRoutes(ctx));
+  app.use(snapshotRoutes(ctx));
   app.use(peopleRoutes(ctx));
   app.use(linkRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));

@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import * as Y from 'yjs';
+import {
+  isSafeKey,
+  newId,
+  readAgenda,
+  readGroups,
+  readLive,
+  readNotes,
+  readRoster,
+  readTasks,
+  ROOTS,
+  type ProblemSink,
+} from '../../shared/schema';
+import type { ExportContent } from '../export';
+import type { Logger } from '../log';
+import type {
+  BoardStore,
+  DocStore,
+  SnapshotKind,
+  SnapshotMeta,
+  SnapshotRetention,
+  SnapshotStore,
+} from '../persistence/store';
+import type { DocAccess } from '../sync/doc-access';
+import { syncMap } from './restore';
+
+/**
+ * History per talk (issue 11, HS1–HS4). The server keeps a snapshot of a
+ * board (its three documents' states) whenever the live agenda item changes,
+ * labelled with the item that just ended, and whenever an organizer asks.
+ * A snapshot can be exported as it was, and restored: the changes that turn
+ * the current board and tasks into the snapshot's are computed and applied
+ * as one server change per document, so they are stored and broadcast like
+ * any other change (HS4).
+ *
+ * Live-item changes are seen where they are stored: `watch(store)` wraps the
+ * document store that the rooms use, reads the live item of an agenda when it
+ * is loaded, and checks it again after each stored agenda change. The
+ * instance that stores the change takes the snapshot (an instance that only
+ * relays it does not).
+ */
+
+/** HS3: a board keeps at most 50 snapshots and 64 MiB of them (oldest automatic ones dropped first). */
+export const DEFAULT_RETENTION: SnapshotRetention = { maxCount: 50, maxBytes: 64 * 1024 * 1024 };
+export const LABEL_LENGTH = 120;
+/** Boards whose live item is remembered (the oldest is forgotten first). */
+const MAX_TRACKED_BOARDS = 10_000;
+
+export interface HistoryDeps {
+  store: SnapshotStore & Pick<BoardStore, 'getBoard'>;
+  log: Logger;
+  retention?: SnapshotRetention;
+  now?: () => number;
+}
+
+/** A snapshot's content, decoded. */
+export interface SnapshotDocs {
+  agenda: Y.Doc;
+  board: Y.Doc;
+  tasks: Y.Doc;
+}
+
+const boardOfName = (name: string, kind: string): string | null =>
+  name.endsWith(`/${kind}`) ? name.slice(0, -kind.length - 1) : null;
+
+/** What "the same state" means for dedupe: the board's notes and groups and the tasks, as read. */
+export function contentHash(board: Y.Doc, tasks: Y.Doc): string {
+  const content = JSON.stringify({
+    notes: readNotes(board),
+    groups: readGroups(board),
+    tasks: readTasks(tasks),
+  });
+  return createHash('sha256').update(content).digest('hex');
+}
+
+export class BoardHistory {
+  private docs: DocAccess | null = null;
+  private isLoaded: (boardId: string) => boolean = () => true;
+  /** Per board: the live item as last seen (absent: not seen since this process started). */
+  private readonly liveItem = new Map<string, string | null>();
+  /** Per board: the chain of live-item checks, so that they run one at a time and in order. */
+  private readonly checks = new Map<string, Promise<void>>();
+  private readonly retention: SnapshotRetention;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: HistoryDeps) {
+    this.retention = deps.retention ?? DEFAULT_RETENTION;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** The rooms, once they exist (they are built with the watched store). */
+  attach(docs: DocAccess, isAgendaLoaded?: (boardId: string) => boolean): void {
+    this.docs = docs;
+    if (isAgendaLoaded) this.isLoaded = isAgendaLoaded;
+  }
+
+  /** The document store the rooms should use: the same store, with agenda loads and appends observed. */
+  watch<T extends DocStore>(store: T): T {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const history = this;
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop === 'load')
+          return async (name: string) => {
+            const loaded = await (value as DocStore['load']).call(target, name);
+            history.loadedAgenda(name, loaded.updates);
+            return loaded;
+          };
+        if (prop === 'append')
+          return async (name: string, updates: Uint8Array[]) => {
+            const seq = await (value as DocStore['append']).call(target, name, updates);
+            history.storedAgenda(name);
+            return seq;
+          };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  private remember(boardId: string, itemId: string | null): void {
+    this.liveItem.delete(boardId);
+    this.liveItem.set(boardId, itemId);
+    if (this.liveItem.size > MAX_TRACKED_BOARDS) {
+      const oldest = this.liveItem.keys().next().value;
+      if (oldest !== undefined) this.liveItem.delete(oldest);
+    }
+  }
+
+  private loadedAgenda(name: string, updates: Uint8Array[]): void {
+    const boardId = boardOfName(name, 'agenda');
+    if (boardId === null || this.liveItem.has(boardId)) return;
+    try {
+      const doc = new Y.Doc({ gc: true });
+      Y.transact(doc, () => {
+        for (const u of updates) Y.applyUpdate(doc, u);
+      });
+      this.remember(boardId, readLive(doc).currentItemId);
+      doc.destroy();
+    } catch (e) {
+      this.deps.log.warn(
+        { err: e, board: boardId },
+        'history: could not read the live item of a loaded agenda',
+      );
+    }
+  }
+
+  private storedAgenda(name: string): void {
+    const boardId = boardOfName(name, 'agenda');
+    if (boardId === null || !this.docs || !this.isLoaded(boardId)) return;
+    const previous = this.checks.get(boardId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.checkLiveItem(boardId))
+      .catch((e: unknown) =>
+        this.deps.log.warn({ err: e, board: boardId }, 'history: snapshot after a talk failed'),
+      )
+      .finally(() => {
+        if (this.checks.get(boardId) === next) this.checks.delete(boardId);
+      });
+    this.checks.set(boardId, next);
+  }
+
+  /** HS1: the live item changed since we last looked: keep the board as the ended item left it. */
+  private async checkLiveItem(boardId: string): Promise<void> {
+    const docs = this.docs!;
+    const { current, titles } = await docs.read(boardId, 'agenda', (d) => {
+      const agenda = readAgenda(d);
+      return {
+        current: agenda.live.currentItemId,
+        titles: new Map(agenda.items.map((i) => [i.id, i.title])),
+      };
+    });
+    const known = this.liveItem.has(boardId);
+    const ended = this.liveItem.get(boardId) ?? null;
+    this.remember(boardId, current);
+    if (!known || ended === current || ended === null) return;
+    const title = titles.get(ended);
+    await this.take(boardId, {
+      kind: 'talk',
+      itemId: ended,
+      label: title ? `After ${title}` : 'After a talk that is no longer on the agenda',
+    });
+  }
+
+  /** Takes a snapshot now (HS1, HS2); an unchanged board returns the newest snapshot instead. */
+  async take(
+    boardId: string,
+    opts: { kind: SnapshotKind; label: string; itemId?: string | null },
+  ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
+    const docs = this.requireDocs();
+    const [agenda, board, tasks] = await Promise.all([
+      docs.read(boardId, 'agenda', (d) => ({
+        state: Y.encodeStateAsUpdate(d),
+        live: readLive(d).currentItemId,
+      })),
+      docs.read(boardId, 'board', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),
+      docs.read(boardId, 'tasks', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),
+    ]);
+    // Hash what was encoded (decoded copies: the live documents may have moved on meanwhile).
+    const copies = decode({ agenda: agenda.state, board: board.state, tasks: tasks.state });
+    const hash = contentHash(copies.board, copies.tasks);
+    destroy(copies);
+    const itemId = opts.itemId === undefined ? agenda.live : opts.itemId;
+    return this.deps.store.addSnapshot(
+      {
+        id: newId(),
+        boardId,
+        label: opts.label.slice(0, LABEL_LENGTH),
+        itemId: itemId !== null && isSafeKey(itemId) ? itemId : null,
+        kind: opts.kind,
+        createdAt: this.now(),
+        contentHash: hash,
+        bytes: agenda.state.byteLength + board.state.byteLength + tasks.state.byteLength,
+        agenda: agenda.state,
+        board: board.state,
+        tasks: tasks.state,
+      },
+      this.retention,
+    );
+  }
+
+  list(boardId: string): Promise<SnapshotMeta[]> {
+    return this.deps.store.listSnapshots(boardId);
+  }
+
+  /** The content of a snapshot as the exports read it (HS2), or null when there is no such snapshot. */
+  async content(boardId: string, id: string, onProblem?: ProblemSink): Promise<ExportContent | null> {
+    const [record, row] = await Promise.all([
+      this.deps.store.getSnapshot(boardId, id),
+      this.deps.store.getBoard(boardId),
+    ]);
+    if (!record || !row) return null;
+    const docs = decode(record);
+    try {
+      return {
+        board: { id: row.id, title: row.title },
+        agenda: readAgenda(docs.agenda, onProblem),
+        notes: readNotes(docs.board, onProblem),
+        roster: readRoster(docs.board, onProblem),
+        groups: readGroups(docs.board, onProblem),
+        tasks: readTasks(docs.tasks, onProblem),
+      };
+    } finally {
+      destroy(docs);
+    }
+  }
+
+  /**
+   * HS4: brings the board's notes and groups and the tasks back to a snapshot,
+   * as one server change per document (stored, then sent to everyone). The
+   * state before is kept as a snapshot first (kind `restore`), so a restore
+   * can itself be undone. The roster and the agenda are left as they are.
+   */
+  async restore(boardId: string, id: string): Promise<SnapshotMeta | null> {
+    const record = await this.deps.store.getSnapshot(boardId, id);
+    if (!record) return null;
+    const docs = this.requireDocs();
+    await this.take(boardId, { kind: 'restore', label: `Before restoring “${record.label}”` });
+    const source = decode(record);
+    try {
+      await docs.change(boardId, 'board', 'restore', (doc) => {
+        syncMap(doc.getMap(ROOTS.board.notes), source.board.getMap(ROOTS.board.notes));
+        syncMap(doc.getMap(ROOTS.board.groups), source.board.getMap(ROOTS.board.groups));
+      });
+      await docs.change(boardId, 'tasks', 'restore', (doc) => {
+        syncMap(doc.getMap(ROOTS.tasks.tasks), source.tasks.getMap(ROOTS.tasks.tasks));
+      });
+    } finally {
+      destroy(source);
+    }
+    const { agenda: _a, board: _b, tasks: _t, ...meta } = record;
+    return meta;
+  }
+
+  private requireDocs(): DocAccess {
+    if (!this.docs) throw new Error('history: no documents attached');
+    return this.docs;
+  }
+}
+
+function decode(states: { agenda: Uint8Array; board: Uint8Array; tasks: Uint8Array }): SnapshotDocs {
+  const out = { agenda: new Y.Doc(), board: new Y.Doc(), tasks: new Y.Doc() };
+  Y.applyUpdate(out.agenda, states.agenda);
+  Y.applyUpdate(out.board, states.board);
+  Y.applyUpdate(out.tasks, states.tasks);
+  return out;
+}
+
+function destroy(docs: SnapshotDocs): void {
+  docs.agenda.destroy();
+  docs.board.destroy();
+  docs.tasks.destroy();
+}
