@@ -199,6 +199,10 @@ describe.skipIf(!browserAvailable())('issue 10 bugs in a real browser', () => {
       await p
         .getByText('The note you were editing was deleted by someone else.')
         .waitFor({ timeout: 15_000 });
+      // Focus went somewhere sensible: the canvas, where "new note" now waits for a click or Escape.
+      await eventually(async () =>
+        expect(await p.evaluate(() => document.activeElement?.hasAttribute('data-canvas'))).toBe(true),
+      );
       await p.keyboard.type('nnn more words');
       // Escape ends the pause; the next note is a deliberate one.
       await p.keyboard.press('Escape');
