@@ -74,6 +74,53 @@ describe.skipIf(!browserAvailable())('accessibility (axe-core, WCAG 2 A/AA)', ()
     },
   );
 
+  it(
+    'UX7: board, share panel and presenter view have no serious violations in light and dark, at phone, tablet and desktop widths',
+    { timeout: 300_000 },
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Accessible workshop');
+      const browser = await launchBrowser();
+      // Voting and a timer: the chips, the overlay and the presenter's lists all show.
+      const { page: seed } = await newPerson(browser, 'Olga');
+      await seed.goto(board.urls.organizer);
+      await seed.getByTestId('new-note').click();
+      await seed.keyboard.type('An idea');
+      await seed.keyboard.press('Escape');
+      await seed.locator('#votes-per-person').fill('3');
+      await seed.getByTestId('open-voting').click();
+      await seed.getByLabel('Label').fill('Silent brainstorming');
+      await seed.getByTestId('start-timer').click();
+      await seed.getByTestId('timer').waitFor();
+
+      const sizes = [
+        { width: 390, height: 844 },
+        { width: 820, height: 1180 },
+        { width: 1440, height: 900 },
+      ];
+      const found: string[] = [];
+      for (const scheme of ['light', 'dark'] as const) {
+        for (const size of sizes) {
+          const context = await browser.newContext({ viewport: size, colorScheme: scheme });
+          await context.addInitScript(() => window.localStorage.setItem('plenary.name', 'Grace'));
+          const page = await context.newPage();
+          const where = (what: string): string => `${what} ${size.width}px ${scheme}`;
+          await page.goto(board.urls.organizer);
+          await page.getByTestId('timer').waitFor({ timeout: 20_000 });
+          found.push(...(await violations(page)).map((v) => `${where('board')}: ${v}`));
+          await page.getByTestId('share').click();
+          await page.getByTestId('share-panel').waitFor();
+          found.push(...(await violations(page)).map((v) => `${where('share')}: ${v}`));
+          await page.goto(board.urls.organizer.replace('#', '/present#'));
+          await page.getByTestId('presenter').waitFor({ timeout: 20_000 });
+          found.push(...(await violations(page)).map((v) => `${where('presenter')}: ${v}`));
+          await context.close();
+        }
+      }
+      expect(found).toEqual([]);
+    },
+  );
+
   it('the check itself finds a serious violation (a button without a name)', async () => {
     const browser = await launchBrowser();
     const { page } = await newPerson(browser, null);
