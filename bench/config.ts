@@ -23,6 +23,15 @@ export interface BenchConfig {
   saturationRetries: number;
   /** p99 bound for a rate to count as sustained. */
   saturationP99Ms: number;
+  /** The join storm: clients opening the board at even intervals over `stormSpreadMs`. */
+  storm: boolean;
+  stormClients: number;
+  stormSpreadMs: number;
+  stormNotes: number;
+  /** Fresh joins on a board of `freshNotes` notes. */
+  fresh: boolean;
+  freshNotes: number;
+  freshJoins: number;
   profile: boolean;
   browser: boolean;
   out: string | null;
@@ -66,6 +75,13 @@ Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_SAT_RATES     edit rates to try [100,250,500,1000,2000]
   BENCH_SAT_SECONDS   length of each saturation step [8]
   BENCH_SAT_RETRIES   retries of a rate that failed the bound [1]
+  BENCH_STORM         0 to skip the join storm [1]
+  BENCH_STORM_CLIENTS clients opening the board in the storm [500]
+  BENCH_STORM_SPREAD  ms over which they open, evenly [2000]
+  BENCH_STORM_NOTES   notes on the board before the storm [200]
+  BENCH_FRESH         0 to skip the fresh joins on a full board [1]
+  BENCH_FRESH_NOTES   notes on that board [5000]
+  BENCH_FRESH_JOINS   fresh joins, one after the other [5]
   BENCH_PROFILE       1: write V8 CPU profiles of our server to bench/results/profiles [0]
   BENCH_BROWSER       0: skip bench/browser-board.ts [1]
   BENCH_OUT           JSON results file [bench/results/bench-<time>.json]`;
@@ -109,6 +125,13 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     saturationSeconds: int('BENCH_SAT_SECONDS', env.BENCH_SAT_SECONDS, quick ? 3 : 8, 1, 600),
     saturationRetries: int('BENCH_SAT_RETRIES', env.BENCH_SAT_RETRIES, quick ? 0 : 1, 0, 5),
     saturationP99Ms: 500,
+    storm: flag(env.BENCH_STORM, true),
+    stormClients: int('BENCH_STORM_CLIENTS', env.BENCH_STORM_CLIENTS, quick ? 100 : 500, 1, 5000),
+    stormSpreadMs: int('BENCH_STORM_SPREAD', env.BENCH_STORM_SPREAD, 2000, 0, 60_000),
+    stormNotes: int('BENCH_STORM_NOTES', env.BENCH_STORM_NOTES, 200, 0, 5000),
+    fresh: flag(env.BENCH_FRESH, true),
+    freshNotes: int('BENCH_FRESH_NOTES', env.BENCH_FRESH_NOTES, quick ? 500 : 5000, 1, 5000),
+    freshJoins: int('BENCH_FRESH_JOINS', env.BENCH_FRESH_JOINS, quick ? 2 : 5, 1, 50),
     profile: argv.includes('--profile') || flag(env.BENCH_PROFILE, false),
     browser: flag(env.BENCH_BROWSER, true),
     out: env.BENCH_OUT === '' ? null : (env.BENCH_OUT ?? null),

@@ -36,6 +36,8 @@ export class LightReceiver {
   received = 0;
   /** Presence frames received (not decoded: only their number matters here). */
   awarenessFrames = 0;
+  /** Bytes of every frame received. */
+  bytesReceived = 0;
   closedBecause: string | null = null;
   private readonly seen: Uint8Array;
   private markSynced: () => void = () => {};
@@ -81,6 +83,7 @@ export class LightReceiver {
   }
 
   private onFrame(frame: Buffer): void {
+    this.bytesReceived += frame.length;
     // Message and sync types are below 128, so each is one varuint byte.
     if (frame.length < 2) return;
     if (frame[0] === MESSAGE.awareness) {

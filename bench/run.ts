@@ -14,7 +14,15 @@ import { runGateBench } from './gate';
 import { benchConfig, USAGE, type BenchConfig } from './config';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
-import { killAllChildren, REPO_ROOT, startTarget, TARGET_LABEL, type TargetName } from './targets';
+import { runFreshJoin, runJoinStorm, type FreshJoinResult, type StormResult } from './storm';
+import {
+  killAllChildren,
+  REPO_ROOT,
+  startTarget,
+  TARGET_LABEL,
+  type RoomAccess,
+  type TargetName,
+} from './targets';
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
 
@@ -186,6 +194,83 @@ async function saturationRuns(cfg: BenchConfig): Promise<Map<TargetName, Saturat
   return byTarget;
 }
 
+const mib = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(0);
+
+/** One run on a fresh server process of `target`; null (and a line) when it failed. */
+async function onFreshServer<T>(
+  target: TargetName,
+  run: (room: RoomAccess, pid: number) => Promise<T>,
+): Promise<T | null> {
+  const server = await startTarget(target);
+  try {
+    return await run(await server.newRoom(), server.pid);
+  } catch (e) {
+    say(`failed: ${(e as Error).message}`);
+    return null;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function stormRuns(cfg: BenchConfig): Promise<Record<string, StormResult | null>> {
+  say(
+    `\n== Join storm: ${cfg.stormClients} clients open a board of ${cfg.stormNotes} notes at even intervals over ` +
+      `${cfg.stormSpreadMs} ms (the start of a workshop); time until every one is synced ==`,
+  );
+  const out: Record<string, StormResult | null> = {};
+  for (const target of cfg.targets) {
+    process.stdout.write(`  ${TARGET_LABEL[target]} … `);
+    const r = await onFreshServer(target, (room, pid) =>
+      runJoinStorm(room, pid, {
+        clients: cfg.stormClients,
+        spreadMs: cfg.stormSpreadMs,
+        notes: cfg.stormNotes,
+        timeoutMs: 30_000,
+      }),
+    );
+    out[target] = r;
+    if (r) {
+      say(
+        `${r.synced}/${r.clients} synced; all synced ${r.allSyncedMs.toFixed(0)} ms after the first opened ` +
+          `(${r.afterLastOpenMs.toFixed(0)} ms after the last); each join p50 ${r.join.p50.toFixed(0)} / ` +
+          `p99 ${r.join.p99.toFixed(0)} / max ${r.join.max.toFixed(0)} ms` +
+          (r.server
+            ? `; server CPU ${(r.server.cpuMs / 1000).toFixed(2)} s, peak ${mib(r.server.peakRssBytes)} MB`
+            : '') +
+          (r.firstErrors.length ? `\n    errors: ${r.firstErrors.join('; ')}` : ''),
+      );
+    }
+  }
+  return out;
+}
+
+async function freshJoinRuns(cfg: BenchConfig): Promise<Record<string, FreshJoinResult | null>> {
+  say(
+    `\n== Fresh join: one client opens a board of ${cfg.freshNotes} notes, ${cfg.freshJoins} times in a row ` +
+      `(ms from opening to synced; the first right after the board was filled) ==`,
+  );
+  const out: Record<string, FreshJoinResult | null> = {};
+  for (const target of cfg.targets) {
+    process.stdout.write(`  ${TARGET_LABEL[target]} … `);
+    const r = await onFreshServer(target, (room, pid) =>
+      runFreshJoin(room, pid, { notes: cfg.freshNotes, joins: cfg.freshJoins, timeoutMs: 60_000 }),
+    );
+    out[target] = r;
+    if (r) {
+      const sorted = [...r.joinsMs].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      say(
+        `${(r.bytes / 1024).toFixed(0)} KiB; joins ${r.joinsMs.map((v) => v.toFixed(0)).join(', ')} ms ` +
+          `(median ${median.toFixed(0)})` +
+          (r.server
+            ? `; server start ${mib(r.server.startRssBytes)} MB, peak ${mib(r.server.peakRssBytes)} MB`
+            : ''),
+      );
+    }
+  }
+  return out;
+}
+
 /** The board engineer's browser benchmark, when it exists and Chromium is installed. */
 async function browserRun(cfg: BenchConfig): Promise<Record<string, number> | string> {
   const file = path.join(REPO_ROOT, 'bench/browser-board.ts');
@@ -228,6 +313,8 @@ async function main(): Promise<void> {
   const gate = await runGateBench(say);
   const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
+  const storm = cfg.storm ? await stormRuns(cfg) : null;
+  const freshJoin = cfg.fresh ? await freshJoinRuns(cfg) : null;
   const browser = await browserRun(cfg);
 
   const out =
@@ -243,6 +330,8 @@ async function main(): Promise<void> {
         gate,
         main,
         saturation: saturation ? Object.fromEntries(saturation) : null,
+        storm,
+        freshJoin,
         browser,
       },
       null,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,25 @@ export interface TargetOptions {
   /** Write a V8 CPU profile of our server into this folder (`node --cpu-prof`). */
   cpuProfileDir?: string;
   startTimeoutMs?: number;
+}
+
+/** Where the bench builds the server it measures (bench/results is not committed). */
+const BUILD_DIR = path.join(REPO_ROOT, 'bench/results/build/server');
+let built = false;
+
+/**
+ * Plenary as production runs it (`npm start`, the Docker image): the compiled
+ * server (scripts/build-server.mjs) on plain node, built once per bench run.
+ */
+function compiledServer(): string {
+  if (!built) {
+    execFileSync(process.execPath, ['scripts/build-server.mjs', '--outdir', BUILD_DIR], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+    built = true;
+  }
+  return path.join(BUILD_DIR, 'main.js');
 }
 
 /** Every child we started, so that an error or Ctrl-C never leaves a server behind. */
@@ -169,11 +188,18 @@ async function mintPerson(
 async function startPlenary(name: 'socketio' | 'ywebsocket', opts: TargetOptions): Promise<RunningTarget> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plenary-bench-'));
   const prof = opts.cpuProfileDir ? [`--cpu-prof`, `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
-  // Node runs the TypeScript through tsx's loader itself (not the tsx CLI, which
-  // would put a wrapper process between us and the server we measure).
   const child = spawnChild(
-    [...prof, '--import', 'tsx', 'server/main.ts'],
-    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DEMO_BOARD: '0', CLIENT_DIR: '', LOG_LEVEL: 'warn' },
+    [...prof, '--enable-source-maps', compiledServer()],
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DEMO_BOARD: '0',
+      CLIENT_DIR: '',
+      LOG_LEVEL: 'warn',
+      // Every bench client comes from 127.0.0.1: the per-address limit (I4) would refuse the 201st.
+      CONNECTIONS_PER_IP: '0',
+    },
     REPO_ROOT,
   );
   try {

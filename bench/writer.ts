@@ -71,9 +71,9 @@ export class Writer {
     if (encoding.length(enc) > 1) this.link.send(encoding.toUint8Array(enc));
   }
 
-  /** One small edit carrying `text` (an edit marker). */
-  edit(text: string): void {
-    const current = this.noteId ? noteText(this.doc, this.noteId) : null;
+  /** One small edit carrying `text` (an edit marker); `newNote`: in a note of its own. */
+  edit(text: string, newNote = false): void {
+    const current = this.noteId && !newNote ? noteText(this.doc, this.noteId) : null;
     if (current && current.length + text.length <= NOTE_LENGTH) {
       this.doc.transact(() => current.insert(current.length, text), this.origin);
       return;
