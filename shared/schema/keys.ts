@@ -7,7 +7,7 @@ import * as Y from 'yjs';
  */
 export const ROOTS = {
   agenda: { meta: 'meta', items: 'items', live: 'live' },
-  board: { notes: 'notes', roster: 'roster', groups: 'groups' },
+  board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions' },
   tasks: { tasks: 'tasks' },
 } as const;
 
@@ -30,6 +30,8 @@ export const agendaLive = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.agend
 export const boardNotes = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.notes);
 export const boardRoster = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.roster);
 export const boardGroups = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.groups);
+/** Public questions (issue 11): written by the server only. */
+export const boardQuestions = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.questions);
 
 /** Tasks document roots. */
 export const taskMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.tasks.tasks);

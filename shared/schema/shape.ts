@@ -91,6 +91,17 @@ export const NOTE_FIELDS = {
   groupId: idOrNull(),
 } as const satisfies Record<string, Field>;
 
+/** A public question (issue 11, QA1): written by the server only (the gate refuses any client write). */
+export const QUESTION_FIELDS = {
+  text: str(LIMITS.questionLength),
+  authorName: str(LIMITS.nameLength),
+  itemId: idOrNull(),
+  createdAt: num(),
+  status: value('visible or answered', (v) => v === 'visible' || v === 'answered'),
+  pinned: bool(),
+  votes: { kind: 'map', entries: value('1', (v) => v === 1) },
+} as const satisfies Record<string, Field>;
+
 /** A group of notes (issue 11, GR1): its notes name it in `groupId`. */
 export const GROUP_FIELDS = {
   title: { kind: 'text', max: LIMITS.titleLength },
@@ -151,6 +162,7 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
   board: {
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
     [ROOTS.board.groups]: { kind: 'map', entries: { kind: 'map', fields: GROUP_FIELDS } },
+    [ROOTS.board.questions]: { kind: 'map', entries: { kind: 'map', fields: QUESTION_FIELDS } },
     [ROOTS.board.roster]: {
       kind: 'map',
       entries: {

@@ -6,6 +6,8 @@ export const LIMITS = {
   titleLength: 200,
   nameLength: 60,
   noteTextLength: 2000,
+  /** A question of the Q&A (issue 11). */
+  questionLength: 500,
   taskTitleLength: 500,
   urlLength: 2000,
   maxItems: 200,

@@ -198,6 +198,7 @@ export function checkRules(
     }
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
+    if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
 
     // Groups (GR1, GR2): anyone who writes the board makes, names and moves them.
     if (path[0] === 'groups' && path.length === 1) {
@@ -312,6 +313,7 @@ export function checkRules(
       refuse('forbidden', 'a task’s creator is the person who made it');
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
+    if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
     if (path[0] === 'groups' && path.length === 1) {
       groupsRemoved++;
       if (!organizer && item.content instanceof Y.ContentType && hasVotes(item.content.type))
