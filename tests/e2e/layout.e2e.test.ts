@@ -342,7 +342,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       const olga = await openAs(browser, server, board, 'Olga', 'organizer');
       const ada = await openAs(browser, server, board, 'Ada', 'participant', { width: 390, height: 844 });
       await ada.locator('[data-testid="note-list"]').waitFor();
-      await olga.getByRole('button', { name: 'Start discussion' }).click();
+      // From the organizer's Facilitate menu (open by default on a wide screen).
+      await olga.getByRole('button', { name: 'Discuss the top-voted notes' }).click();
       const banner = ada.getByTestId('discussion-banner');
       await banner.waitFor();
       expect(await banner.innerText()).toMatch(/Discussion: everyone is looking at “Idea \d”/);
