@@ -197,7 +197,7 @@ describe.skipIf(!browserAvailable())('agenda editing in the browser', () => {
     // The calendar download is a blob fetched with the token header.
     const [download] = await Promise.all([
       part.page.waitForEvent('download'),
-      partPanel.getByRole('button', { name: 'Download calendar (.ics)' }).click(),
+      partPanel.getByRole('button', { name: 'Agenda calendar' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('Editing-day.ics');
     expect(download.url()).toMatch(/^blob:/);

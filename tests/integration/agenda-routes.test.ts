@@ -99,7 +99,7 @@ describe('POST /api/boards/:id/agenda/import', () => {
       items: unknown[];
       warnings: string[];
     };
-    expect(Object.keys(body).sort()).toEqual(['items', 'meta', 'warnings']);
+    expect(Object.keys(body).sort()).toEqual(['changes', 'items', 'meta', 'warnings']);
     expect(body.items).toHaveLength(6);
     expect(body.meta).toMatchObject({
       title: 'Community Maintainers Summit',

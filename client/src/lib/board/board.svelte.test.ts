@@ -143,7 +143,7 @@ describe('BoardState', () => {
     setAnonymousNotes(s.docs.agenda, true, setup);
     const anon = board.add(10, 10, 'unsigned')!;
     board.move(anon, 40, 40);
-    board.setColor(anon, 'blue');
+    board.setColor(anon, 'sky');
     board.startEditing(anon);
     expect(doc.clientID).toBe(own);
     const writers = (id: string): Set<number> => {
@@ -194,12 +194,7 @@ describe('BoardState', () => {
     // The organizer deletes it (a remote transaction).
     const remote = new Y.Doc();
     Y.applyUpdate(remote, Y.encodeStateAsUpdate(s.docs.board));
-    deleteNote(
-      remote,
-      id,
-      { role: 'organizer', userId: 'org', pseudonym: '', issued: true },
-      localOrigin('org'),
-    );
+    deleteNote(remote, id, { role: 'organizer', userId: 'org', pseudonym: '' }, localOrigin('org'));
     Y.applyUpdate(s.docs.board, Y.encodeStateAsUpdate(remote), 'remote');
     expect(board.editing).toBeNull();
     expect(board.message).toBe('The note you were editing was deleted by someone else.');
