@@ -6,6 +6,7 @@ import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { BoardHistory } from './history/history';
 import { createHttpApp } from './http/app';
+import { QuestionService } from './questions/service';
 import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
 import { Metrics, timedStore } from './metrics';
@@ -99,6 +100,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
     history,
+    questions: new QuestionService({ store, docs: rooms, log }),
     metrics: metricsRoute(metrics, config.metricsToken),
   });
   const http = createServer(app);

@@ -14,11 +14,13 @@ import { exportRoutes } from './exports';
 import { groupRoutes } from './groups';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
+import { questionRoutes, type QuestionDeps } from './questions';
 import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
 type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
   LinkDeps &
-  SnapshotDeps & {
+  SnapshotDeps &
+  Pick<QuestionDeps, 'questions'> & {
     /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
     metrics?: RequestHandler;
   };
@@ -84,7 +86,7 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
-  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps & SnapshotDeps = {
+  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps & SnapshotDeps & QuestionDeps = {
     ...base,
     requireBoard: makeRequireBoard(base.boards),
   };
@@ -104,6 +106,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(exportRoutes(ctx));
   app.use(groupRoutes(ctx));
   app.use(snapshotRoutes(ctx));
+  app.use(questionRoutes(ctx));
   app.use(peopleRoutes(ctx));
   app.use(linkRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
@@ -153,5 +156,6 @@ export function createHttpApp(base: AppContext): express.Express {
 }
 
 function noCacheForHtml(res: express.Response, file: string): void {
-  if (file.endsWith('.html')) res.set('cache-control', 'no-cache');
+  // The service worker too: a new version must reach browsers at their next visit.
+  if (file.endsWith('.html') || path.basename(file) === 'sw.js') res.set('cache-control', 'no-cache');
 }

@@ -229,7 +229,7 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = ANY($1::text[])`, [
-        DOC_KINDS.map((kind) => `${id}/${kind}`),
+        [...DOC_KINDS.map((kind) => `${id}/${kind}`), `${id}/qa-inbox`],
       ]);
       await client.query(`DELETE FROM ${this.table('people')} WHERE board_id = $1`, [id]);
       await client.query(`DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1`, [id]);

@@ -228,6 +228,8 @@ export class SqliteStore implements Store {
   async deleteBoard(id: string): Promise<boolean> {
     return this.db.transaction(() => {
       for (const kind of DOC_KINDS) this.stmts.deleteDoc.run(`${id}/${kind}`);
+      // The Q&A inbox (server/questions) is a server-only document of the board.
+      this.stmts.deleteDoc.run(`${id}/qa-inbox`);
       this.stmts.deletePeople.run(id);
       this.stmts.deleteSnapshots.run(id);
       return this.stmts.deleteBoard.run(id).changes > 0;
