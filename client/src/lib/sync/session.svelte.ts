@@ -15,6 +15,7 @@ import {
   type PeopleApi,
   type Person,
 } from './identity';
+import { OfflineCopies } from './offline';
 import { YView } from './reactive.svelte';
 import {
   SocketIoProvider,
@@ -42,6 +43,8 @@ export interface BoardSessionOptions {
   fetch?: typeof fetch;
   /** For tests: how long refusals are collected before a document resets. */
   resetDelayMs?: number;
+  /** Keep the documents in this browser (IndexedDB) for offline visits; default: where IndexedDB exists. */
+  offline?: boolean;
 }
 
 /** The header's honest state, from the provider's facts. */
@@ -141,6 +144,7 @@ export class BoardSession implements BoardSessionApi {
   readonly #store: KeyValueStore | null;
   readonly #api: PeopleApi;
   readonly #keeper: PersonKeeper;
+  readonly #offline: OfflineCopies | null;
   #resets = 0;
   #everConnected = false;
   #wasConnected = false;
@@ -182,6 +186,8 @@ export class BoardSession implements BoardSessionApi {
       resetDelayMs: opts.resetDelayMs,
       recoverUnauthorized: () => this.#recoverUnauthorized(),
     });
+    if (typeof window !== 'undefined') window.addEventListener('beforeunload', this.#askBeforeLeaving);
+    this.#offline = (opts.offline ?? OfflineCopies.available()) ? new OfflineCopies(opts.boardId) : null;
     this.#adoptDocs();
     this.clock = new SocketServerClock({ ask: () => this.#provider.askServerTime() });
     this.#provider.onChange(() => this.#refresh());
@@ -281,6 +287,8 @@ export class BoardSession implements BoardSessionApi {
     this.#destroyed = true;
     this.#keeper.stop();
     this.clock.stop();
+    this.#offline?.destroy();
+    if (typeof window !== 'undefined') window.removeEventListener('beforeunload', this.#askBeforeLeaving);
     this.#provider.destroy();
     for (const kind of DOC_KINDS) {
       this.#provider.awareness[kind].destroy();
@@ -288,9 +296,21 @@ export class BoardSession implements BoardSessionApi {
     }
   }
 
+  /** Leaving with changes the server has not acknowledged asks first (they stay in this browser anyway). */
+  readonly #askBeforeLeaving = (e: BeforeUnloadEvent): void => {
+    if (this.unsynced === 0) return;
+    e.preventDefault();
+    // Older browsers ask only when returnValue is set.
+    e.returnValue = '';
+  };
+
   /* ---------- identity ---------- */
 
   async #begin(): Promise<void> {
+    // What this browser kept (written offline, maybe in a closed tab) is in the documents before the
+    // first sync, so that the server's sync step 1 asks for it.
+    await this.#offline?.attach(this.#provider.docs);
+    if (this.#destroyed) return;
     const stored = this.#keeper.stored();
     if (stored) {
       // A returning person joins at once.
@@ -359,8 +379,10 @@ export class BoardSession implements BoardSessionApi {
     this.#wasConnected = connected;
 
     if (p.resets !== this.#resets) {
-      // A refused change replaced a document: everything built on the old one goes.
+      // A refused change replaced a document: everything built on the old one goes, in the browser's copy too.
       this.#resets = p.resets;
+      for (const kind of DOC_KINDS)
+        if (p.docs[kind] !== this.#docs[kind]) void this.#offline?.replace(kind, p.docs[kind]);
       this.#adoptDocs();
       this.refusal = p.refusal;
       this.generation++;
@@ -382,7 +404,11 @@ export class BoardSession implements BoardSessionApi {
     this.unsynced = unsynced;
     this.synced = p.everSynced;
     this.lastDenial = p.lastDenial;
-    if (p.failure) this.failure = p.failure;
+    if (p.failure && p.failure !== this.failure) {
+      this.failure = p.failure;
+      // The board is gone for this person: nothing of it stays in this browser.
+      if (p.failure.code === CLOSE.notFound || p.failure.code === CLOSE.removed) void this.#offline?.forget();
+    }
     this.connection = connectionStateOf(p.status, this.#everConnected, p.allSyncedNow, unsynced);
   }
 }
