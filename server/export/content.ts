@@ -1,4 +1,5 @@
 import { readGroups, type Group } from '../../shared/schema';
+import type { QuestionView } from '../questions/service';
 import type { BoardSnapshot } from '../boards/snapshot';
 import type { Logger } from '../log';
 import type { DocAccess } from '../sync/doc-access';
@@ -10,6 +11,8 @@ import type { DocAccess } from '../sync/doc-access';
  */
 export interface ExportContent extends BoardSnapshot {
   groups: Group[];
+  /** Q&A (issue 11): public questions, and waiting or hidden ones in an organizer's export only. */
+  questions?: QuestionView[];
 }
 
 /** Reads the groups of a board's live board document and adds them to `snapshot`. */

@@ -1,5 +1,6 @@
 import type { Agenda, Group, Task } from '../../shared/schema';
 import type { BoardSnapshot } from '../boards/snapshot';
+import type { QuestionView } from '../questions/service';
 
 /** The plain JSON export (public contract, issue 2 item 6): texts as strings, items sorted by start. */
 export interface ExportJson {
@@ -28,9 +29,21 @@ export interface ExportJson {
     votes: Record<string, number>;
   }[];
   tasks: Pick<Task, 'id' | 'title' | 'owner' | 'due' | 'status' | 'noteId' | 'itemId'>[];
+  /** Q&A (issue 11): `authorName` null when anonymous; `pending` and `hidden` only in an organizer's export. */
+  questions: {
+    id: string;
+    text: string;
+    authorName: string | null;
+    itemId: string | null;
+    createdAt: number;
+    upvotes: number;
+    status: QuestionView['status'];
+  }[];
 }
 
-export function toExportJson(snapshot: BoardSnapshot & { groups?: readonly Group[] }): ExportJson {
+export function toExportJson(
+  snapshot: BoardSnapshot & { groups?: readonly Group[]; questions?: readonly QuestionView[] },
+): ExportJson {
   const { agenda } = snapshot;
   const groups = snapshot.groups ?? [];
   const known = new Set(groups.map((g) => g.id));
@@ -73,6 +86,15 @@ export function toExportJson(snapshot: BoardSnapshot & { groups?: readonly Group
       status: t.status,
       noteId: t.noteId,
       itemId: t.itemId,
+    })),
+    questions: (snapshot.questions ?? []).map((q) => ({
+      id: q.id,
+      text: q.text,
+      authorName: q.authorName,
+      itemId: q.itemId,
+      createdAt: q.createdAt,
+      upvotes: q.upvotes,
+      status: q.status,
     })),
   };
 }

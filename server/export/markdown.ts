@@ -16,6 +16,7 @@ import { byOwner } from '../../shared/ops/tasks';
 import { totalVotes, type Group, type Note, type Task } from '../../shared/schema';
 import { scheduledItems, type ScheduledItem } from '../../shared/time/schedule';
 import type { BoardSnapshot } from '../boards/snapshot';
+import type { QuestionView } from '../questions/service';
 
 /**
  * The minutes: event title and date, the agenda with the times it actually
@@ -100,7 +101,9 @@ function taskItem(t: Task, talks: Map<string, string>): ListItem {
   return listItem([...multiline(t.title), text(' — '), emphasis(details.join(', '))], t.status === 'done');
 }
 
-export function toMinutesMarkdown(snapshot: BoardSnapshot & { groups?: readonly Group[] }): string {
+export function toMinutesMarkdown(
+  snapshot: BoardSnapshot & { groups?: readonly Group[]; questions?: readonly QuestionView[] },
+): string {
   const { agenda, tasks } = snapshot;
   const zone = agenda.meta.timeZone;
   const title = agenda.meta.title || snapshot.board.title;
@@ -163,6 +166,31 @@ export function toMinutesMarkdown(snapshot: BoardSnapshot & { groups?: readonly 
   const loose = notes.filter((n) => n.itemId === null || !known.has(n.itemId)).sort(byVotes);
   if (loose.length > 0)
     out.push(heading(3, 'Not linked to a talk'), list(loose.map((n) => noteItem(n, showAuthor))));
+
+  // Q&A (issue 11, QA5): each talk's public questions, most upvoted first, and whether answered.
+  const asked = (snapshot.questions ?? []).filter((q) => q.status === 'visible' || q.status === 'answered');
+  if (asked.length > 0) {
+    out.push(heading(2, 'Questions'));
+    const byUpvotes = (a: QuestionView, b: QuestionView): number =>
+      b.upvotes - a.upvotes || a.createdAt - b.createdAt || a.id.localeCompare(b.id);
+    const questionItem = (q: QuestionView): ListItem => {
+      const parts: PhrasingContent[] = [
+        strong(`${q.upvotes} upvote${q.upvotes === 1 ? '' : 's'}`),
+        text(': '),
+      ];
+      parts.push(...multiline(q.text));
+      const who = showAuthor && q.authorName ? ` — ${q.authorName}` : '';
+      parts.push(text(who), text(' '), emphasis(q.status === 'answered' ? '(answered)' : '(not answered)'));
+      return listItem(parts, q.status === 'answered');
+    };
+    for (const item of agenda.items) {
+      const mine = asked.filter((q) => q.itemId === item.id).sort(byUpvotes);
+      if (mine.length > 0)
+        out.push(heading(3, oneLine(item.title) || 'Untitled item'), list(mine.map(questionItem)));
+    }
+    const elsewhere = asked.filter((q) => q.itemId === null || !known.has(q.itemId)).sort(byUpvotes);
+    if (elsewhere.length > 0) out.push(heading(3, 'Not linked to a talk'), list(elsewhere.map(questionItem)));
+  }
 
   out.push(heading(2, 'Tasks'));
   if (tasks.length === 0) out.push(paragraph(emphasis('No tasks.')));

@@ -12,7 +12,9 @@ import {
   ROOTS,
   type ProblemSink,
 } from '../../shared/schema';
+import { readQuestions } from '../../shared/ops/questions';
 import type { ExportContent } from '../export';
+import { publicView } from '../questions/service';
 import type { Logger } from '../log';
 import type {
   BoardStore,
@@ -240,6 +242,7 @@ export class BoardHistory {
         roster: readRoster(docs.board, onProblem),
         groups: readGroups(docs.board, onProblem),
         tasks: readTasks(docs.tasks, onProblem),
+        questions: readQuestions(docs.board, onProblem).map((q) => publicView(q)),
       };
     } finally {
       destroy(docs);

@@ -11,6 +11,7 @@ import {
   withGroups,
   type ExportContent,
 } from '../export';
+import type { QuestionService } from '../questions/service';
 import { boardOf, HttpError, type RouteContext } from './context';
 
 /**
@@ -88,12 +89,15 @@ function send(req: Request, res: Response, format: ExportFormat, snapshot: Expor
   res.status(200).send(body);
 }
 
-export function exportRoutes(ctx: RouteContext): Router {
+export function exportRoutes(ctx: RouteContext & { questions?: QuestionService }): Router {
   const router = Router();
   for (const format of FORMATS) {
     router.get(`/api/boards/:id/${format.path}`, ctx.requireBoard(), async (req, res) => {
       const board = boardOf(res);
       const content = await withGroups(await ctx.snapshot(board.id), ctx.docs, ctx.log);
+      // Waiting and hidden questions only in an organizer's download (QA5).
+      if (ctx.questions)
+        content.questions = await ctx.questions.forExport(board.id, board.role === 'organizer');
       send(req, res, format, content);
     });
   }

@@ -8,8 +8,8 @@ describe('export.json (contract, issue 2 item 6)', () => {
   const { docs, ids } = buildWorkshop();
   const json = JSON.parse(JSON.stringify(toExportJson(snapshotOf(docs)))) as Record<string, unknown>;
 
-  it('has exactly agenda {meta, items, live}, notes, groups and tasks at the top level', () => {
-    expect(Object.keys(json).sort()).toEqual(['agenda', 'groups', 'notes', 'tasks']);
+  it('has exactly agenda {meta, items, live}, notes, groups, tasks and questions at the top level', () => {
+    expect(Object.keys(json).sort()).toEqual(['agenda', 'groups', 'notes', 'questions', 'tasks']);
     expect(Object.keys(json.agenda as object).sort()).toEqual(['items', 'live', 'meta']);
   });
 
