@@ -75,7 +75,7 @@ describe.skipIf(!browserAvailable())('accessibility (axe-core, WCAG 2 A/AA)', ()
   );
 
   it(
-    'UX7: board, share panel and presenter view have no serious violations in light and dark, at phone, tablet and desktop widths',
+    'UX7: the start page, board, share panel and presenter view have no serious violations in light and dark, at phone, tablet and desktop widths',
     { timeout: 300_000 },
     async () => {
       const server = await startTestServer({ clientDir });
@@ -105,6 +105,9 @@ describe.skipIf(!browserAvailable())('accessibility (axe-core, WCAG 2 A/AA)', ()
           await context.addInitScript(() => window.localStorage.setItem('plenary.name', 'Grace'));
           const page = await context.newPage();
           const where = (what: string): string => `${what} ${size.width}px ${scheme}`;
+          await page.goto(server.url);
+          await page.getByRole('button', { name: /create board/i }).waitFor();
+          found.push(...(await violations(page)).map((v) => `${where('landing')}: ${v}`));
           await page.goto(board.urls.organizer);
           await page.getByTestId('timer').waitFor({ timeout: 20_000 });
           found.push(...(await violations(page)).map((v) => `${where('board')}: ${v}`));

@@ -445,6 +445,8 @@ async function main(): Promise<void> {
           await openBoard(olga.page, url, board, board.tokens.organizer);
           await openBoard(troll.page, url, board, board.tokens.participant);
           const remove = olga.page.getByRole('button', { name: 'Remove Troll from this board' });
+          // A phone's header shows yourself; the others are behind "+N".
+          if (size === 'phone') await olga.page.getByText('+1', { exact: true }).click({ timeout: 15_000 });
           await remove.waitFor({ timeout: 15_000 });
           await remove.hover();
           await shoot(olga.page, 'remove-button', size, scheme);
