@@ -6,7 +6,7 @@ import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addItem, setCurrentItem } from '../../shared/ops/agenda';
 import { publishQuestion, type Question } from '../../shared/ops/questions';
-import { serverOrigin } from '../../shared/schema';
+import { readNotes, readTasks, serverOrigin } from '../../shared/schema';
 import { startChildServer } from '../helpers/child-server';
 import { fakeSession } from '../helpers/fake-session';
 import type { Person } from '../../client/src/lib/sync/identity';
@@ -82,6 +82,37 @@ describe('QaState', () => {
       cleanup();
       session.destroy();
     }
+  });
+
+  it('QA3: an organizer turns a question into a note or a task of its talk in one action; others may not', () => {
+    const session = fakeSession('organizer', { user: { id: 'olga', name: 'Olga' }, nowMs: 5000 });
+    const talk = addItem(session.docs.agenda, { start: '09:00', minutes: 30, title: 'Talk' }, srv);
+    const qa = new QaState(session, () => null);
+    const q = question('q1', { text: 'How do we fund this?', itemId: talk });
+    const noteId = qa.toNote(q)!;
+    expect(readNotes(session.docs.board)).toEqual([
+      expect.objectContaining({
+        id: noteId,
+        text: 'How do we fund this?',
+        itemId: talk,
+        authorId: 'olga',
+        authorName: 'Olga',
+        createdAt: 5000,
+      }),
+    ]);
+    const second = qa.toNote(q)!;
+    expect(readNotes(session.docs.board).find((n) => n.id === second)!.y).toBeGreaterThan(0);
+    const taskId = qa.toTask(q)!;
+    expect(readTasks(session.docs.tasks)).toEqual([
+      expect.objectContaining({ id: taskId, title: 'How do we fund this?', itemId: talk, status: 'open' }),
+    ]);
+    const participant = fakeSession('participant');
+    const theirs = new QaState(participant, () => null);
+    expect(theirs.toNote(q)).toBeNull();
+    expect(theirs.toTask(q)).toBeNull();
+    expect(readNotes(participant.docs.board)).toEqual([]);
+    session.destroy();
+    participant.destroy();
   });
 
   it('QA2: asks, moderates and approves through the real server; a waiting question is shown to its author and organizers only', async () => {

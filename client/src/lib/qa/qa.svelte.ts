@@ -4,7 +4,16 @@ import {
   type PublicStatus,
   type Question,
 } from '../../../../shared/ops/questions';
-import { agendaLive, boardQuestions, LIMITS, readLive } from '../../../../shared/schema';
+import { addNote, NOTE_SIZE } from '../../../../shared/ops/board';
+import { createTask } from '../../../../shared/ops/tasks';
+import {
+  agendaLive,
+  boardQuestions,
+  LIMITS,
+  localOrigin,
+  readLive,
+  readNotes,
+} from '../../../../shared/schema';
 import { loadPerson, type Person } from '../sync/identity';
 import { YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
@@ -150,6 +159,46 @@ export class QaState {
 
   async toggleUpvote(q: Question): Promise<void> {
     await this.#call(this.upvoted(q) ? 'DELETE' : 'PUT', `/${encodeURIComponent(q.id)}/upvote`);
+  }
+
+  /**
+   * QA3: an organizer turns a question into a note (below the board's notes,
+   * tagged with the question's talk, under the organizer's name) or a task.
+   * Ordinary document changes: the organizer may write both documents.
+   * Returns the new id, or null when this person may not.
+   */
+  toNote(q: Pick<Question, 'text' | 'itemId'>): string | null {
+    if (!this.isOrganizer || !this.#session.canWrite('board')) return null;
+    const board = this.#session.docs.board;
+    const notes = readNotes(board);
+    const y = notes.length === 0 ? 0 : Math.max(...notes.map((n) => n.y)) + NOTE_SIZE.height + 40;
+    return addNote(
+      board,
+      {
+        text: q.text,
+        x: 0,
+        y,
+        authorId: this.#session.user.id,
+        authorName: this.#session.user.name,
+        itemId: q.itemId,
+        createdAt: this.#session.clock.now(),
+      },
+      localOrigin(this.#session.user.id),
+    );
+  }
+
+  toTask(q: Pick<Question, 'text' | 'itemId'>): string | null {
+    if (!this.isOrganizer || !this.#session.canWrite('tasks')) return null;
+    return createTask(
+      this.#session.docs.tasks,
+      {
+        title: q.text.slice(0, LIMITS.taskTitleLength),
+        itemId: q.itemId,
+        createdBy: this.#session.user.id,
+        createdAt: this.#session.clock.now(),
+      },
+      localOrigin(this.#session.user.id),
+    );
   }
 
   async setModerated(on: boolean): Promise<void> {
