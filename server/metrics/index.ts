@@ -1,32 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DenialCode } from '../../shared/protocol';
 import type { Role } from '../../shared/schema';
+import type { SyncMetrics } from './sync';
 
-/**
- * What the sync core and the rooms count (docs/deploy.md lists the metrics).
- * Parts take this small interface, never the registry: tests and parts built
- * without metrics get `NO_METRICS`.
- */
-export interface SyncMetrics {
-  /** A connection was admitted and joined its documents; call the result once it is gone. */
-  connectionOpened(transport: string, role: Role): () => void;
-  /** An update a client sent was applied (it is stored and sent on at the next flush). */
-  updateAccepted(): void;
-  /** An update a client sent was refused, whole (the rule gate's or the core's reason). */
-  updateRefused(reason: DenialCode): void;
-  /** A room stored, relayed and sent on one tick's updates in this long. */
-  flushed(seconds: number): void;
-  /** An update or presence message from another instance arrived this long after it was published. */
-  relayLag(seconds: number): void;
-}
-
-export const NO_METRICS: SyncMetrics = {
-  connectionOpened: () => () => {},
-  updateAccepted: () => {},
-  updateRefused: () => {},
-  flushed: () => {},
-  relayLag: () => {},
-};
+export { isClientUpdate, NO_METRICS, type SyncMetrics } from './sync';
 
 /** Every refusal reason, so that each series exists (at 0) from the start. */
 const REFUSALS = {
@@ -68,7 +45,7 @@ export class Metrics implements SyncMetrics {
   private defaults = false;
   private readonly connections: Gauge<'transport' | 'role'>;
   private readonly updates: Counter<'outcome' | 'reason'>;
-  private readonly flush: Histogram;
+  private readonly commit: Histogram;
   private readonly relay: Histogram;
   private readonly store: Histogram<'op' | 'outcome'>;
 
@@ -99,9 +76,9 @@ export class Metrics implements SyncMetrics {
     });
     this.updates.inc({ outcome: 'accepted', reason: '' }, 0);
     for (const reason of Object.keys(REFUSALS)) this.updates.inc({ outcome: 'refused', reason }, 0);
-    this.flush = new Histogram({
+    this.commit = new Histogram({
       name: 'plenary_flush_duration_seconds',
-      help: "Time to store, relay and send on one tick's accepted updates of a document",
+      help: 'Time from an accepted update arriving to its flush: stored, relayed and sent on (includes the tick)',
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -131,17 +108,14 @@ export class Metrics implements SyncMetrics {
     };
   }
 
-  updateAccepted(): void {
+  updateAccepted(seconds: number): void {
     this.updates.inc({ outcome: 'accepted', reason: '' });
+    this.commit.observe(seconds);
   }
 
   updateRefused(reason: DenialCode): void {
     // Only known reasons become labels (a bounded set of series).
     this.updates.inc({ outcome: 'refused', reason: reason in REFUSALS ? reason : 'other' });
-  }
-
-  flushed(seconds: number): void {
-    this.flush.observe(seconds);
   }
 
   relayLag(seconds: number): void {
@@ -170,12 +144,13 @@ export class Metrics implements SyncMetrics {
  * store (SQLite, PostgreSQL) and any method it gains later.
  */
 export function timedStore<T extends object>(store: T, metrics: Metrics): T {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // By name, and rebuilt when the method itself changes (a test may replace one).
+  const wrapped = new Map<string, { method: unknown; fn: unknown }>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      let fn = wrapped.get(prop);
+      let fn = wrapped.get(prop)?.method === value ? wrapped.get(prop)!.fn : null;
       if (!fn) {
         const method = value as (...args: unknown[]) => unknown;
         fn = function (this: unknown, ...args: unknown[]): unknown {
@@ -194,7 +169,7 @@ export function timedStore<T extends object>(store: T, metrics: Metrics): T {
             },
           );
         };
-        wrapped.set(prop, fn);
+        wrapped.set(prop, { method, fn });
       }
       return fn;
     },
