@@ -30,6 +30,8 @@ import type { DocAccess } from '../sync/doc-access';
  */
 
 export const MAX_QUESTIONS = 1000;
+/** Questions one person may have waiting for approval at once (then 429). */
+export const MAX_WAITING_PER_PERSON = 20;
 /** Compact the inbox's update log beyond this many entries. */
 const INBOX_COMPACT_AFTER = 100;
 
@@ -212,6 +214,15 @@ export class QuestionService {
       if (questions.size + publicCount >= MAX_QUESTIONS)
         throw new QuestionError(409, 'board-full', `this board holds at most ${MAX_QUESTIONS} questions`);
       if (d.getMap('settings').get('moderated') !== true) return false;
+      const own = [...readInbox(d).values()].filter(
+        (x) => x.status === 'pending' && x.authorId === asker.userId,
+      );
+      if (own.length >= MAX_WAITING_PER_PERSON)
+        throw new QuestionError(
+          429,
+          'too-many-questions',
+          `you have ${MAX_WAITING_PER_PERSON} questions waiting for approval already`,
+        );
       const q: InboxQuestion = { ...base, authorId: asker.userId, status: 'pending', shownAs: 'pending' };
       questions.set(id, q);
       return true;

@@ -261,6 +261,11 @@ describe('Q&A per talk (QA1–QA5)', () => {
       expect(w.rec.saw('Organizer asks openly'), `${w.name} was sent a waiting question`).toBe(false);
     }
     expect((await e.list(e.olga)).waiting.map((x) => x.text)).toEqual(['Organizer asks openly']);
+
+    // One person cannot flood the organizers' inbox: 20 waiting questions at most.
+    for (let i = 0; i < 20; i++) await e.ask(e.ben, `Flood ${i}`);
+    expect((await e.call(e.ben, 'POST', 'questions', { text: 'One too many' })).status).toBe(429);
+    expect((await e.call(e.ana, 'POST', 'questions', { text: 'Ana may still ask' })).status).toBe(201);
   });
 
   it('QA3: the organizer marks answered, pins, hides (taken off every client) and shows again with its upvotes', async () => {
