@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { cleanText, isSafeKey } from '../../shared/schema';
-import { slugify, toExportJson } from '../export';
+import { slugify, toBoardSvg, toExportJson } from '../export';
 import { LABEL_LENGTH, type BoardHistory } from '../history/history';
 import type { SnapshotMeta } from '../persistence/store';
 import { boardOf, HttpError, type RouteContext } from './context';
@@ -76,6 +76,18 @@ export function snapshotRoutes(ctx: RouteContext & SnapshotDeps): Router {
     res.set('content-disposition', `attachment; filename="${slugify(board.title)}-snapshot-export.json"`);
     res.set('content-type', 'application/json; charset=utf-8');
     res.status(200).send(`${JSON.stringify(toExportJson(content), null, 2)}\n`);
+  });
+
+  /** The board as it was, as a picture (the history timeline's read-only view, XP2). */
+  router.get('/api/boards/:id/snapshots/:sid/board.svg', ctx.requireBoard(), async (req, res) => {
+    const board = boardOf(res);
+    const content = await history.content(board.id, snapshotId(req));
+    if (!content) throw new HttpError(404, 'not-found', 'no such snapshot');
+    noStore(res);
+    res.set('content-disposition', `attachment; filename="${slugify(board.title)}-snapshot-board.svg"`);
+    res.set('content-type', 'image/svg+xml; charset=utf-8');
+    res.set('x-content-type-options', 'nosniff');
+    res.status(200).send(toBoardSvg(content));
   });
 
   router.post('/api/boards/:id/snapshots/:sid/restore', ctx.requireBoard('organizer'), async (req, res) => {

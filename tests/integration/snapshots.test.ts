@@ -112,6 +112,13 @@ describe('history per talk (HS1–HS4)', () => {
     expect(json.notes.map((n) => n.text)).toEqual(['During talk A']);
     // Taken as the live item moved on: the agenda in it already shows the next talk live.
     expect(json.agenda.live).toMatchObject({ currentItemId: talkB });
+    // And as a picture: the note of talk A only.
+    const svg = await (
+      await api(server, board, board.tokens.viewer, `snapshots/${after!.id}/board.svg`)
+    ).text();
+    expect(svg).toContain('During talk A');
+    expect(svg).not.toContain('During talk B');
+    expect((await api(server, board, board.tokens.viewer, 'snapshots/nope/board.svg')).status).toBe(404);
   });
 
   it('HS3: a live-item change with nothing changed on the board stores nothing new', async () => {
