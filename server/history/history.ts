@@ -68,12 +68,23 @@ const boardOfName = (name: string, kind: string): string | null =>
 
 /** What "the same state" means for dedupe: the board's notes and groups and the tasks, as read. */
 export function contentHash(board: Y.Doc, tasks: Y.Doc): string {
-  const content = JSON.stringify({
+  const content = stableJson({
     notes: readNotes(board),
     groups: readGroups(board),
     tasks: readTasks(tasks),
   });
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** JSON with object keys sorted, so that equal content hashes alike whatever order maps were written in. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
 
 export class BoardHistory {
