@@ -71,106 +71,118 @@ async function echoesDuring(echo: () => Promise<number>, attack: Promise<unknown
 const max = (xs: number[]): number => Math.max(...xs);
 
 describe('I1, I4, I5: the attack table of the limits issue, against a server process with default limits', () => {
-  it('I4: 1,000 y-websocket connections at once on one viewer link: only CONNECTIONS_PER_IP (200) are served, the rest get 4429; another board keeps answering', async () => {
-    const server = await startChildServer({});
-    const echo = await echoProbe(server);
-    const victim = await createBoard(server, 'Stormed');
-    const before = rssMb(server.proc.pid!);
-    const url = `${server.wsUrl}/yjs/${victim.id}/board?token=${victim.tokens.viewer}`;
-    const outcomes: Promise<'open' | number>[] = [];
-    const storm = (async () => {
-      const sockets = Array.from({ length: 1000 }, () => new WebSocket(url));
-      for (const ws of sockets) {
-        clients.push({ close: () => ws.terminate() });
-        outcomes.push(
-          new Promise((resolve) => {
-            // A served connection receives the server's sync step 1; a refused one is closed.
-            ws.once('message', () => resolve('open'));
-            ws.once('close', (code) => resolve(code));
-            ws.once('error', () => resolve(-1));
-          }),
-        );
-      }
-      return Promise.all(outcomes);
-    })();
-    const echoes = await echoesDuring(echo, storm);
-    const results = await storm;
-    const served = results.filter((r) => r === 'open').length;
-    const refused = results.filter((r) => r === CLOSE.overloaded).length;
-    const grown = rssMb(server.proc.pid!) - before;
-    process.stdout.write(
-      `I4 storm: ${served} served, ${refused} refused with 4429; other board's echo max ${max(echoes)} ms over ${echoes.length} samples; RSS +${grown.toFixed(0)} MB\n`,
-    );
-    // The echo probe's two connections come from the same address.
-    expect(served).toBe(200 - 2);
-    expect(refused).toBe(1000 - 198);
-    expect(max(echoes)).toBeLessThan(10_000);
-    expect(grown).toBeLessThan(300);
-  });
+  it(
+    'I4: 1,000 y-websocket connections at once on one viewer link: only CONNECTIONS_PER_IP (200) are served, the rest get 4429; another board keeps answering',
+    { timeout: 120_000 },
+    async () => {
+      const server = await startChildServer({});
+      const echo = await echoProbe(server);
+      const victim = await createBoard(server, 'Stormed');
+      const before = rssMb(server.proc.pid!);
+      const url = `${server.wsUrl}/yjs/${victim.id}/board?token=${victim.tokens.viewer}`;
+      const outcomes: Promise<'open' | number>[] = [];
+      const storm = (async () => {
+        const sockets = Array.from({ length: 1000 }, () => new WebSocket(url));
+        for (const ws of sockets) {
+          clients.push({ close: () => ws.terminate() });
+          outcomes.push(
+            new Promise((resolve) => {
+              // A served connection receives the server's sync step 1; a refused one is closed.
+              ws.once('message', () => resolve('open'));
+              ws.once('close', (code) => resolve(code));
+              ws.once('error', () => resolve(-1));
+            }),
+          );
+        }
+        return Promise.all(outcomes);
+      })();
+      const echoes = await echoesDuring(echo, storm);
+      const results = await storm;
+      const served = results.filter((r) => r === 'open').length;
+      const refused = results.filter((r) => r === CLOSE.overloaded).length;
+      const grown = rssMb(server.proc.pid!) - before;
+      process.stdout.write(
+        `I4 storm: ${served} served, ${refused} refused with 4429; other board's echo max ${max(echoes)} ms over ${echoes.length} samples; RSS +${grown.toFixed(0)} MB\n`,
+      );
+      // The echo probe's two connections come from the same address.
+      expect(served).toBe(200 - 2);
+      expect(refused).toBe(1000 - 198);
+      expect(max(echoes)).toBeLessThan(10_000);
+      expect(grown).toBeLessThan(300);
+    },
+  );
 
-  it('I1: 20 concurrent 15 MiB WebSocket frames are refused before they are buffered (4413): RSS stays flat, another board keeps answering', async () => {
-    const server = await startChildServer({});
-    const echo = await echoProbe(server);
-    const victim = await createBoard(server, 'Flooded');
-    const before = rssMb(server.proc.pid!);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.proc.pid!))), 20);
-    const frame = Buffer.alloc(15 * 1024 * 1024, 1);
-    const url = `${server.wsUrl}/yjs/${victim.id}/board?token=${victim.tokens.participant}`;
-    const flood = Promise.all(
-      Array.from(
-        { length: 20 },
-        () =>
-          new Promise<number>((resolve) => {
-            const ws = new WebSocket(url);
-            clients.push({ close: () => ws.terminate() });
-            ws.once('open', () => ws.send(frame));
-            ws.once('close', (code) => resolve(code));
-            ws.once('error', () => {});
-          }),
-      ),
-    );
-    const echoes = await echoesDuring(echo, flood);
-    clearInterval(sampler);
-    const codes = await flood;
-    process.stdout.write(
-      `I1 frames: closes ${[...new Set(codes)].join(',')}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB; other board's echo max ${max(echoes)} ms\n`,
-    );
-    expect(codes.every((c) => c === CLOSE.tooLarge)).toBe(true);
-    // Before the limit each frame was buffered whole: +329 MB for these 20.
-    expect(peak - before).toBeLessThan(120);
-    expect(max(echoes)).toBeLessThan(10_000);
-  });
+  it(
+    'I1: 20 concurrent 15 MiB WebSocket frames are refused before they are buffered (4413): RSS stays flat, another board keeps answering',
+    { timeout: 120_000 },
+    async () => {
+      const server = await startChildServer({});
+      const echo = await echoProbe(server);
+      const victim = await createBoard(server, 'Flooded');
+      const before = rssMb(server.proc.pid!);
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.proc.pid!))), 20);
+      const frame = Buffer.alloc(15 * 1024 * 1024, 1);
+      const url = `${server.wsUrl}/yjs/${victim.id}/board?token=${victim.tokens.participant}`;
+      const flood = Promise.all(
+        Array.from(
+          { length: 20 },
+          () =>
+            new Promise<number>((resolve) => {
+              const ws = new WebSocket(url);
+              clients.push({ close: () => ws.terminate() });
+              ws.once('open', () => ws.send(frame));
+              ws.once('close', (code) => resolve(code));
+              ws.once('error', () => {});
+            }),
+        ),
+      );
+      const echoes = await echoesDuring(echo, flood);
+      clearInterval(sampler);
+      const codes = await flood;
+      process.stdout.write(
+        `I1 frames: closes ${[...new Set(codes)].join(',')}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB; other board's echo max ${max(echoes)} ms\n`,
+      );
+      expect(codes.every((c) => c === CLOSE.tooLarge)).toBe(true);
+      // Before the limit each frame was buffered whole: +329 MB for these 20.
+      expect(peak - before).toBeLessThan(120);
+      expect(max(echoes)).toBeLessThan(10_000);
+    },
+  );
 
-  it('I5: 16 concurrent imports of pathological pages: never 500, at most MAX_CONCURRENT_IMPORTS read at a time (503 beyond), memory bounded', async () => {
-    const server = await startChildServer({ IMPORT_TIMEOUT_MS: '3000', IMPORT_MEMORY_MB: '128' });
-    const board = await createBoard(server, 'Imports');
-    const before = rssMb(server.proc.pid!);
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.proc.pid!))), 20);
-    const page = '| Time | Topic |\n|---|---|\n| 10:00 | ' + '['.repeat(499_000) + '|\n';
-    const statuses = await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        const res = await fetch(`${server.url}/api/boards/${board.id}/agenda/import`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${board.tokens.organizer}`,
-          },
-          body: JSON.stringify({ markdown: page, dryRun: true }),
-        });
-        await res.arrayBuffer();
-        return res.status;
-      }),
-    );
-    clearInterval(sampler);
-    process.stdout.write(
-      `I5 imports: statuses ${statuses.sort().join(',')}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB\n`,
-    );
-    expect(statuses).not.toContain(500);
-    expect(statuses.every((s) => [200, 422, 503].includes(s))).toBe(true);
-    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(14 - 2);
-    // Two workers of IMPORT_MEMORY_MB (128 here) at most; before the limits: +828 MB.
-    expect(peak - before).toBeLessThan(2 * 128 + 250);
-  });
+  it(
+    'I5: 16 concurrent imports of pathological pages: never 500, at most MAX_CONCURRENT_IMPORTS read at a time (503 beyond), memory bounded',
+    { timeout: 120_000 },
+    async () => {
+      const server = await startChildServer({ IMPORT_TIMEOUT_MS: '3000', IMPORT_MEMORY_MB: '128' });
+      const board = await createBoard(server, 'Imports');
+      const before = rssMb(server.proc.pid!);
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.proc.pid!))), 20);
+      const page = '| Time | Topic |\n|---|---|\n| 10:00 | ' + '['.repeat(499_000) + '|\n';
+      const statuses = await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          const res = await fetch(`${server.url}/api/boards/${board.id}/agenda/import`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${board.tokens.organizer}`,
+            },
+            body: JSON.stringify({ markdown: page, dryRun: true }),
+          });
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      clearInterval(sampler);
+      process.stdout.write(
+        `I5 imports: statuses ${statuses.sort().join(',')}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB\n`,
+      );
+      expect(statuses).not.toContain(500);
+      expect(statuses.every((s) => [200, 422, 503].includes(s))).toBe(true);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(14 - 2);
+      // Two workers of IMPORT_MEMORY_MB (128 here) at most; before the limits: +828 MB.
+      expect(peak - before).toBeLessThan(2 * 128 + 250);
+    },
+  );
 });

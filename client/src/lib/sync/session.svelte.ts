@@ -307,14 +307,16 @@ export class BoardSession implements BoardSessionApi {
   /* ---------- identity ---------- */
 
   async #begin(): Promise<void> {
-    // What this browser kept (written offline, maybe in a closed tab) is in the documents before the
-    // first sync, so that the server's sync step 1 asks for it.
-    await this.#offline?.attach(this.#provider.docs);
-    if (this.#destroyed) return;
     const stored = this.#keeper.stored();
+    // A returning person is known at once (the page shows the board while it loads).
+    if (stored) this.#usePerson(stored);
+    if (this.#offline) {
+      // What this browser kept (written offline, maybe in a closed tab) is in the documents before
+      // the first sync, so that the server's sync step 1 asks for it.
+      await this.#offline.attach(this.#provider.docs);
+      if (this.#destroyed) return;
+    }
     if (stored) {
-      // A returning person joins at once.
-      this.#usePerson(stored);
       this.#provider.start();
       return;
     }
