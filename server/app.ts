@@ -59,7 +59,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
   const history = new BoardHistory({ store, log });
   const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
-  history.attach(rooms, (boardId) => rooms.isLoaded(boardId, 'agenda'));
+  history.attach(rooms);
   const identities = new Identities(store, log);
   const sessions = new SessionRegistry();
   // Link, board and person decisions reach the connections of every instance (R4).

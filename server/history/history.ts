@@ -36,18 +36,16 @@ import { syncMap } from './restore';
  * as one server change per document, so they are stored and broadcast like
  * any other change (HS4).
  *
- * Live-item changes are seen where they are stored: `watch(store)` wraps the
- * document store that the rooms use, reads the live item of an agenda when it
- * is loaded, and checks it again after each stored agenda change. The
- * instance that stores the change takes the snapshot (an instance that only
- * relays it does not).
+ * Live-item changes are seen on the agenda document itself: `watch(store)`
+ * wraps the document store that the rooms use, and once an agenda has been
+ * loaded an observer of its `live` map sees every change of
+ * `currentItemId` with its old value and its origin. A change relayed from
+ * another instance is snapshotted there (it stored it), not again here.
  */
 
 /** HS3: a board keeps at most 50 snapshots and 64 MiB of them (oldest automatic ones dropped first). */
 export const DEFAULT_RETENTION: SnapshotRetention = { maxCount: 50, maxBytes: 64 * 1024 * 1024 };
 export const LABEL_LENGTH = 120;
-/** Boards whose live item is remembered (the oldest is forgotten first). */
-const MAX_TRACKED_BOARDS = 10_000;
 
 export interface HistoryDeps {
   store: SnapshotStore & Pick<BoardStore, 'getBoard'>;
@@ -89,11 +87,10 @@ function stableJson(v: unknown): string {
 
 export class BoardHistory {
   private docs: DocAccess | null = null;
-  private isLoaded: (boardId: string) => boolean = () => true;
-  /** Per board: the live item as last seen (absent: not seen since this process started). */
-  private readonly liveItem = new Map<string, string | null>();
-  /** Per board: the chain of live-item checks, so that they run one at a time and in order. */
-  private readonly checks = new Map<string, Promise<void>>();
+  /** Agenda documents whose live map we observe (a reloaded agenda is a new document). */
+  private readonly observed = new WeakSet<Y.Doc>();
+  /** Per board: snapshots after talks, one at a time and in order. */
+  private readonly queue = new Map<string, Promise<void>>();
   private readonly retention: SnapshotRetention;
   private readonly now: () => number;
 
@@ -103,12 +100,11 @@ export class BoardHistory {
   }
 
   /** The rooms, once they exist (they are built with the watched store). */
-  attach(docs: DocAccess, isAgendaLoaded?: (boardId: string) => boolean): void {
+  attach(docs: DocAccess): void {
     this.docs = docs;
-    if (isAgendaLoaded) this.isLoaded = isAgendaLoaded;
   }
 
-  /** The document store the rooms should use: the same store, with agenda loads and appends observed. */
+  /** The document store the rooms should use: the same store, with agenda loads observed. */
   watch<T extends DocStore>(store: T): T {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const history = this;
@@ -118,82 +114,62 @@ export class BoardHistory {
         if (prop === 'load')
           return async (name: string) => {
             const loaded = await (value as DocStore['load']).call(target, name);
-            history.loadedAgenda(name, loaded.updates);
+            history.loadedAgenda(name);
             return loaded;
-          };
-        if (prop === 'append')
-          return async (name: string, updates: Uint8Array[]) => {
-            const seq = await (value as DocStore['append']).call(target, name, updates);
-            history.storedAgenda(name);
-            return seq;
           };
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
   }
 
-  private remember(boardId: string, itemId: string | null): void {
-    this.liveItem.delete(boardId);
-    this.liveItem.set(boardId, itemId);
-    if (this.liveItem.size > MAX_TRACKED_BOARDS) {
-      const oldest = this.liveItem.keys().next().value;
-      if (oldest !== undefined) this.liveItem.delete(oldest);
-    }
+  /** An agenda is being loaded: once its room is ready, observe its live item. */
+  private loadedAgenda(name: string): void {
+    const boardId = boardOfName(name, 'agenda');
+    const docs = this.docs;
+    if (boardId === null || !docs) return;
+    // The room is created after the store load returns: read it once that is done.
+    setImmediate(() => {
+      docs
+        .read(boardId, 'agenda', (doc) => this.observe(boardId, doc))
+        .catch((e: unknown) =>
+          this.deps.log.debug({ err: e, board: boardId }, 'history: agenda gone before it was observed'),
+        );
+    });
   }
 
-  private loadedAgenda(name: string, updates: Uint8Array[]): void {
-    const boardId = boardOfName(name, 'agenda');
-    if (boardId === null || this.liveItem.has(boardId)) return;
-    try {
-      const doc = new Y.Doc({ gc: true });
-      Y.transact(doc, () => {
-        for (const u of updates) Y.applyUpdate(doc, u);
-      });
-      this.remember(boardId, readLive(doc).currentItemId);
-      doc.destroy();
-    } catch (e) {
-      this.deps.log.warn(
-        { err: e, board: boardId },
-        'history: could not read the live item of a loaded agenda',
-      );
-    }
+  private observe(boardId: string, doc: Y.Doc): void {
+    if (this.observed.has(doc)) return;
+    this.observed.add(doc);
+    doc.getMap(ROOTS.agenda.live).observe((event, transaction) => {
+      if (!event.keysChanged.has('currentItemId')) return;
+      const origin = transaction.origin as { kind?: unknown } | null;
+      if (origin?.kind === 'relay' || origin?.kind === 'persistence') return;
+      const ended = event.changes.keys.get('currentItemId')?.oldValue;
+      const current = readLive(doc).currentItemId;
+      if (typeof ended !== 'string' || ended === current) return;
+      const title = readAgenda(doc).items.find((i) => i.id === ended)?.title;
+      this.enqueue(boardId, ended, title);
+    });
   }
 
-  private storedAgenda(name: string): void {
-    const boardId = boardOfName(name, 'agenda');
-    if (boardId === null || !this.docs || !this.isLoaded(boardId)) return;
-    const previous = this.checks.get(boardId) ?? Promise.resolve();
+  /** HS1: keep the board as the ended item left it (after the change's transaction). */
+  private enqueue(boardId: string, ended: string, title: string | undefined): void {
+    const previous = this.queue.get(boardId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.checkLiveItem(boardId))
+      .then(async () => {
+        await this.take(boardId, {
+          kind: 'talk',
+          itemId: ended,
+          label: title ? `After ${title}` : 'After a talk that is no longer on the agenda',
+        });
+      })
       .catch((e: unknown) =>
         this.deps.log.warn({ err: e, board: boardId }, 'history: snapshot after a talk failed'),
       )
       .finally(() => {
-        if (this.checks.get(boardId) === next) this.checks.delete(boardId);
+        if (this.queue.get(boardId) === next) this.queue.delete(boardId);
       });
-    this.checks.set(boardId, next);
-  }
-
-  /** HS1: the live item changed since we last looked: keep the board as the ended item left it. */
-  private async checkLiveItem(boardId: string): Promise<void> {
-    const docs = this.docs!;
-    const { current, titles } = await docs.read(boardId, 'agenda', (d) => {
-      const agenda = readAgenda(d);
-      return {
-        current: agenda.live.currentItemId,
-        titles: new Map(agenda.items.map((i) => [i.id, i.title])),
-      };
-    });
-    const known = this.liveItem.has(boardId);
-    const ended = this.liveItem.get(boardId) ?? null;
-    this.remember(boardId, current);
-    if (!known || ended === current || ended === null) return;
-    const title = titles.get(ended);
-    await this.take(boardId, {
-      kind: 'talk',
-      itemId: ended,
-      label: title ? `After ${title}` : 'After a talk that is no longer on the agenda',
-    });
+    this.queue.set(boardId, next);
   }
 
   /** Takes a snapshot now (HS1, HS2); an unchanged board returns the newest snapshot instead. */
