@@ -310,6 +310,9 @@ async function tour(browser: Browser): Promise<void> {
           );
         };
         await page.goto(`${url}/`);
+        // The start page: "Your boards" lists the board this browser created.
+        await page.getByTestId('your-boards').waitFor();
+        await shot(page, 'landing');
         await panels(false, false);
         await page.evaluate(() => window.localStorage.setItem('plenary.pref.facilitate.open', 'false'));
 
@@ -357,6 +360,30 @@ async function tour(browser: Browser): Promise<void> {
         await shot(page, 'present');
         await context.close();
       }
+    }
+    // The presenter view on a small projector (1280×720), too.
+    for (const scheme of ['light', 'dark'] as Scheme[]) {
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 720 },
+        colorScheme: scheme,
+        deviceScaleFactor: 1,
+      });
+      await context.addInitScript(
+        ([boardId, tokens]) =>
+          window.localStorage.setItem(
+            'plenary.boards',
+            JSON.stringify([{ id: boardId, title: 'Demo', tokens, seen: Date.now() }]),
+          ),
+        [board.id, board.tokens] as const,
+      );
+      const page = await context.newPage();
+      await page.goto(link('organizer', true));
+      await page.getByTestId('presenter').waitFor({ timeout: 20_000 });
+      await settle(page);
+      const file = path.join(outDir, `tour-present-1280x720-${scheme}.png`);
+      await page.screenshot({ path: file });
+      process.stdout.write(`${path.relative(root, file)}\n`);
+      await context.close();
     }
     for (const c of others) await c.close();
   } finally {
