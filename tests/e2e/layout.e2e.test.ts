@@ -108,6 +108,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
         }
         await page.context().close();
       }
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -142,6 +144,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       const bea = await openAs(browser, server, board, 'Bea', 'participant', { width: 1440, height: 900 });
       await bea.locator('#area-agenda').waitFor();
       await bea.locator('#area-tasks').waitFor();
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -165,6 +169,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
         ),
       ).toEqual(['sky']),
     );
+    // Pages gone before the server stops: its shutdown never waits on them.
+    await browser.close();
   });
 
   it(
@@ -221,6 +227,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
         board.urls.viewer,
       );
       await vicPanel.getByRole('img', { name: 'QR code of the viewer link' }).waitFor();
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -261,6 +269,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       const yours = page.getByTestId('your-boards');
       await yours.getByRole('link', { name: 'Spring retreat 2027' }).click();
       await page.getByTestId('share-panel').waitFor({ timeout: 20_000 });
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -301,6 +311,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       ).toBe('false');
       await olga.getByRole('button', { name: 'Stop timer' }).click();
       await ada.getByTestId('timer').waitFor({ state: 'detached' });
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -330,6 +342,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       await olga.locator('[data-testid="lock-board"]').uncheck();
       await ada.getByTestId('board-readonly').waitFor({ state: 'detached' });
       await eventually(async () => expect(await message.textContent()).toBe(''));
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -352,6 +366,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       await ada.getByTestId('discussion-started').waitFor();
       await ada.getByRole('button', { name: 'Show the discussion' }).click();
       expect(await ada.getByRole('tab', { selected: true }).innerText()).toBe('Tasks');
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 
@@ -399,6 +415,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
 
       const avatar = page.locator('[data-person-id] .avatar').first();
       expect(await avatar.textContent()).toBe('🦊');
+      // Pages gone before the server stops: its shutdown never waits on them.
+      await browser.close();
     },
   );
 });
