@@ -134,7 +134,9 @@ export function toMinutesMarkdown(
   }
 
   out.push(heading(2, 'Notes'));
-  if (snapshot.notes.length === 0) out.push(paragraph(emphasis('No notes.')));
+  // An empty note (left behind by someone who never typed) says nothing: never "0 votes: —".
+  const written = snapshot.notes.filter((n) => n.text.trim() !== '');
+  if (written.length === 0) out.push(paragraph(emphasis('No notes.')));
   const byVotes = (a: Note, b: Note): number =>
     totalVotes(b) - totalVotes(a) || a.createdAt - b.createdAt || a.id.localeCompare(b.id);
   const showAuthor = !agenda.live.anonymousNotes;
@@ -142,7 +144,7 @@ export function toMinutesMarkdown(
   // are listed under them and not again under their talks.
   const groups = (snapshot.groups ?? [])
     .map((g) => {
-      const members = snapshot.notes.filter((n) => n.groupId === g.id).sort(byVotes);
+      const members = written.filter((n) => n.groupId === g.id).sort(byVotes);
       return { g, members, votes: totalVotes(g) + members.reduce((s, n) => s + totalVotes(n), 0) };
     })
     .filter((x) => x.members.length > 0)
@@ -153,7 +155,7 @@ export function toMinutesMarkdown(
     out.push(heading(3, title), list(members.map((n) => noteItem(n, showAuthor))));
   }
   const grouped = new Set(groups.flatMap((x) => x.members.map((n) => n.id)));
-  const notes = snapshot.notes.filter((n) => !grouped.has(n.id));
+  const notes = written.filter((n) => !grouped.has(n.id));
   const known = new Set(agenda.items.map((i) => i.id));
   for (const item of agenda.items) {
     const group = notes.filter((n) => n.itemId === item.id).sort(byVotes);

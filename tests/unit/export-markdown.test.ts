@@ -5,6 +5,7 @@ import { toString } from 'mdast-util-to-string';
 import { gfm } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
 import { addItem } from '../../shared/ops/agenda';
+import { addNote } from '../../shared/ops/board';
 import { setAnonymousNotes } from '../../shared/ops/live';
 import { serverOrigin } from '../../shared/schema';
 import { toMinutesMarkdown } from '../../server/export/markdown';
@@ -117,6 +118,20 @@ describe('minutes (export.md)', () => {
     setAnonymousNotes(anon.agenda, true, serverOrigin('t'));
     const notes = listAfter(parse(toMinutesMarkdown(snapshotOf(anon))), 'Not linked to a talk');
     expect(notes).toEqual(['0 votes: Where do we publish results?']);
+  });
+
+  it('NB6: an empty note never appears in the minutes ("0 votes: —")', () => {
+    const { docs: withEmpty } = buildWorkshop();
+    addNote(
+      withEmpty.board,
+      { id: 'blank', text: '  ', x: 0, y: 0, authorId: 'u1', authorName: 'Ada', itemId: null, createdAt: 9 },
+      serverOrigin('t'),
+    );
+    const minutes = toMinutesMarkdown(snapshotOf(withEmpty));
+    expect(listAfter(parse(minutes), 'Not linked to a talk')).toEqual(
+      listAfter(parse(toMinutesMarkdown(snapshotOf(buildWorkshop().docs))), 'Not linked to a talk'),
+    );
+    expect(minutes).not.toMatch(/0 votes: *(—|$)/m);
   });
 
   it('an empty board still gives readable minutes', () => {
