@@ -22,8 +22,11 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** The figures of one run in table order (for ratios: numbers, not strings). */
-function figures(r: LoadResult): number[] {
+/**
+ * The figures of one run in table order (for ratios: numbers, not strings).
+ * `rounds`: how many rounds `r` combines (their deliveries are summed, CPU is the median).
+ */
+function figures(r: LoadResult, rounds = 1): number[] {
   return [
     r.latency.p50,
     r.latency.p95,
@@ -32,7 +35,7 @@ function figures(r: LoadResult): number[] {
     r.syncMs / 1000,
     r.server ? (r.server.cpuSyncMs + r.server.cpuLoadMs) / 1000 : NaN,
     r.server ? r.server.cpuLoadMs / 1000 : NaN,
-    r.server && r.delivered > 0 ? (r.server.cpuLoadMs * 1000) / r.delivered : NaN,
+    r.server && r.delivered > 0 ? (r.server.cpuLoadMs * 1000 * rounds) / r.delivered : NaN,
     r.server ? mb(r.server.peakRssBytes) : NaN,
     r.server ? mb(r.server.startRssBytes) : NaN,
   ];
@@ -56,7 +59,8 @@ const HEAD = [
 ];
 
 export function mainTable(rows: MainRow[]): string {
-  const ref = rows.find((r) => r.target === 'reference')?.result ?? null;
+  const refRow = rows.find((r) => r.target === 'reference');
+  const ref = refRow?.result ?? null;
   const out: string[][] = [];
   for (const row of rows) {
     const r = row.result;
@@ -64,7 +68,7 @@ export function mainTable(rows: MainRow[]): string {
       out.push([TARGET_LABEL[row.target], `failed: ${row.error ?? 'unknown error'}`]);
       continue;
     }
-    const f = figures(r);
+    const f = figures(r, Math.max(1, row.rounds.length));
     out.push([
       TARGET_LABEL[row.target],
       fmt(f[0]!),
@@ -82,7 +86,7 @@ export function mainTable(rows: MainRow[]): string {
       `${fmt(r.loadGen.eventLoopP99Ms)} ms`,
     ]);
     if (ref && row.target !== 'reference') {
-      const g = figures(ref);
+      const g = figures(ref, Math.max(1, refRow?.rounds.length ?? 1));
       out.push([
         '  ratio to reference',
         ...f.map((v, i) =>
