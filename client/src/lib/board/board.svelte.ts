@@ -1,3 +1,4 @@
+import { SvelteSet } from 'svelte/reactivity';
 import * as Y from 'yjs';
 import {
   addNote,
@@ -29,8 +30,23 @@ import {
   startTimer,
 } from '../../../../shared/ops/live';
 import {
+  applyGroupPlan,
+  castGroupVote,
+  createGroup,
+  deleteGroup,
+  groupTitle,
+  moveGroup,
+  retractGroupVote,
+  setGroupVotes,
+  setNoteGroup,
+  type GroupPlan,
+} from '../../../../shared/ops/groups';
+import {
+  boardGroups,
   boardNotes,
   localOrigin,
+  readGroups,
+  type Group,
   readAgenda,
   readTasks,
   type Agenda,
@@ -45,11 +61,15 @@ import {
   retractDenial,
   voteDenial,
   votesUsed,
+  voteTargetDenial,
 } from '../../../../shared/policy';
 import { currentItemAt } from '../../../../shared/time/schedule';
+import { GroupSuggestion } from '../groups/suggest.svelte';
+import { HistoryState } from '../history/history.svelte';
 import { newWriterId, withWriter } from '../sync/anonymous';
-import { YDocView } from '../sync/reactive.svelte';
+import { YDocView, YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
+import { dropTarget, groupFrame, type Rect } from './geometry';
 import { NotesView } from './notes.svelte';
 import { BoardPresence } from './presence.svelte';
 
@@ -76,6 +96,13 @@ export class BoardState {
   readonly #undo: Y.UndoManager;
   readonly #agenda: YDocView<Agenda>;
   readonly #tasks: YDocView<Set<string>>;
+  readonly #groups: YView<Group[]>;
+  /** Notes picked (shift-click, or S on a focused note) for "Group". */
+  readonly selected = new SvelteSet<string>();
+  /** The organizer's suggested groups while they edit them (GR4). */
+  readonly suggestion: GroupSuggestion;
+  /** The history timeline and the picture downloads (issue 11). */
+  readonly history: HistoryState;
 
   /** Last refusal or error to tell the person about (polite live region). */
   message = $state('');
@@ -112,7 +139,12 @@ export class BoardState {
       for (const t of readTasks(tasks)) if (t.noteId) ids.add(t.noteId);
       return ids;
     });
+    this.suggestion = new GroupSuggestion(session);
+    this.history = new HistoryState(session);
+    this.#groups = new YView(boardGroups(board), () => readGroups(board));
     this.#undo = createNoteUndoManager(board, this.origin);
+    // Making, moving and removing groups are edits like those of notes: one undo stack for both.
+    this.#undo.addToScope(boardGroups(board));
     const refresh = (): void => {
       this.canUndo = this.#undo.undoStack.length > 0;
       this.canRedo = this.#undo.redoStack.length > 0;
@@ -205,11 +237,12 @@ export class BoardState {
 
   /** Why this person cannot give one more vote now, or '' (shared/policy `voteDenial`). */
   readonly voteBlocked: string = $derived.by(() => {
-    const denial = voteDenial(
-      this.session.actor,
-      this.live,
-      votesUsed(this.notes.list, this.session.user.id),
-    );
+    const denial =
+      voteDenial(
+        this.session.actor,
+        this.live,
+        votesUsed(this.notes.list, this.session.user.id) + this.myGroupVotes,
+      ) ?? voteTargetDenial(this.live, 'note');
     return denial ? `${sentence(denial.reason)}.` : '';
   });
 
@@ -251,7 +284,7 @@ export class BoardState {
   }
 
   readonly votesLeft: number = $derived.by(() =>
-    votesRemaining(this.notes.list, this.session.user.id, this.live),
+    Math.max(0, votesRemaining(this.notes.list, this.session.user.id, this.live) - this.myGroupVotes),
   );
 
   myVotes(n: Note): number {
@@ -471,6 +504,201 @@ export class BoardState {
     return this.notes.get(n.id) === undefined;
   }
 
+  // Groups (issue 11, docs/SPEC.md GR1–GR3): frames around notes with a shared title.
+
+  /** The board's groups, sorted by title. */
+  get groups(): Group[] {
+    return this.#groups.current;
+  }
+
+  group(id: string): Group | undefined {
+    return this.groups.find((g) => g.id === id);
+  }
+
+  /** Each group's notes (of the whole board, whatever the talk filter). */
+  readonly members: Map<string, Note[]> = $derived.by(() => {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- built once per read, never mutated after
+    const m = new Map<string, Note[]>();
+    for (const g of this.groups) m.set(g.id, []);
+    for (const n of this.notes.list) if (n.groupId) m.get(n.groupId)?.push(n);
+    return m;
+  });
+
+  /** The frame drawn for a group: around its notes, with room for the title above. */
+  frame(g: Group): Rect {
+    return groupFrame(g, this.members.get(g.id) ?? []);
+  }
+
+  /** What this person has given to groups (one budget with notes, GR3). */
+  get myGroupVotes(): number {
+    const me = this.session.user.id;
+    return this.groups.reduce((s, g) => s + (g.votes[me] ?? 0), 0);
+  }
+
+  groupVoteCount(g: Group): number {
+    return Object.values(g.votes).reduce((s, c) => s + c, 0);
+  }
+
+  /** Why this person cannot give a vote to a group now, or ''. */
+  get groupVoteBlocked(): string {
+    const used = votesUsed(this.notes.list, this.session.user.id) + this.myGroupVotes;
+    const denial = voteDenial(this.session.actor, this.live, used) ?? voteTargetDenial(this.live, 'group');
+    return denial ? `${sentence(denial.reason)}.` : '';
+  }
+
+  /** Picks a note for "Group", or puts it back. */
+  toggleSelected(id: string): void {
+    if (this.selected.has(id)) this.selected.delete(id);
+    else this.selected.add(id);
+  }
+
+  clearSelection(): void {
+    this.selected.clear();
+  }
+
+  /** A group's shared title, for the editor binding. */
+  groupText(id: string): Y.Text | null {
+    return groupTitle(this.session.docs.board, id);
+  }
+
+  #newGroup(noteIds: readonly string[], title = ''): string | undefined {
+    const notes = noteIds.map((id) => this.notes.get(id)).filter((n): n is Note => n !== undefined);
+    if (notes.length === 0) return undefined;
+    const at = { x: Math.min(...notes.map((n) => n.x)), y: Math.min(...notes.map((n) => n.y)) };
+    return this.#run(() =>
+      createGroup(
+        this.session.docs.board,
+        { title, ...at },
+        notes.map((n) => n.id),
+        this.origin,
+      ),
+    );
+  }
+
+  /** "Group": the selected notes (two or more) become one group; returns its id. */
+  groupSelected(): string | undefined {
+    if (!this.#guard()) return undefined;
+    if (this.selected.size < 2) {
+      this.message = 'Select two notes or more to group them (shift-click, or S on a focused note).';
+      return undefined;
+    }
+    this.#undo.stopCapturing();
+    const id = this.#newGroup([...this.selected]);
+    this.#undo.stopCapturing();
+    if (id) this.selected.clear();
+    return id;
+  }
+
+  /**
+   * The end of a note's drag (inside its gesture, so one undo step): dropped
+   * on a note in no group, the two make a group; inside a group's frame, it
+   * joins that group; dragged out of its group's frame, it leaves the group.
+   */
+  drop(id: string, x: number, y: number): void {
+    if (!this.writable) return;
+    const note = this.notes.get(id);
+    if (!note) return;
+    const target = dropTarget(note, { x, y }, this.visibleNotes, this.groups);
+    const board = this.session.docs.board;
+    if (target.kind === 'note') {
+      this.#newGroup([target.id, id]);
+    } else if (target.kind === 'group') {
+      if (note.groupId !== target.id) this.#run(() => setNoteGroup(board, id, target.id, this.origin));
+    } else if (note.groupId) {
+      const others = (this.members.get(note.groupId) ?? []).filter((n) => n.id !== id);
+      if (others.length > 0) this.#run(() => setNoteGroup(board, id, null, this.origin));
+    }
+  }
+
+  /** Moves a group's frame by (dx, dy) from where the drag began; its notes follow. */
+  moveGroup(id: string, x: number, y: number): void {
+    if (!this.#guard()) return;
+    this.#run(() => moveGroup(this.session.docs.board, id, x, y, this.origin));
+  }
+
+  /** Starts a frame drag: everything until `endGesture` is one undo step. */
+  beginGroupGesture(): void {
+    if (!this.writable) return;
+    this.#undo.stopCapturing();
+    this.#undo.captureTimeout = Number.POSITIVE_INFINITY;
+  }
+
+  /** Why this person may not remove group `g`, or '' (GR2: a voted group is the organizer's). */
+  ungroupDenial(g: Group): string {
+    if (!this.writable) return this.readOnlyReason;
+    if (!this.isOrganizer && this.groupVoteCount(g) > 0)
+      return 'Only an organizer can remove a group that has votes.';
+    return '';
+  }
+
+  /** "Ungroup": the group goes, its notes stay where they are. */
+  ungroup(id: string): void {
+    const g = this.group(id);
+    if (!g) return;
+    const denial = this.ungroupDenial(g);
+    if (denial) {
+      this.message = denial;
+      return;
+    }
+    this.#undo.stopCapturing();
+    this.#run(() => deleteGroup(this.session.docs.board, id, this.origin));
+    this.#undo.stopCapturing();
+  }
+
+  /** Takes one note out of its group. */
+  leaveGroup(noteId: string): void {
+    if (!this.#guard()) return;
+    this.#undo.stopCapturing();
+    this.#run(() => setNoteGroup(this.session.docs.board, noteId, null, this.origin));
+    this.#undo.stopCapturing();
+  }
+
+  voteGroup(id: string): void {
+    if (!this.#guard()) return;
+    const blocked = this.groupVoteBlocked;
+    if (blocked) {
+      this.message = blocked;
+      return;
+    }
+    this.#run(() =>
+      castGroupVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked),
+    );
+  }
+
+  unvoteGroup(id: string): void {
+    if (!this.#guard()) return;
+    const denial = retractDenial(this.session.actor, this.live);
+    if (denial) {
+      this.message = `${sentence(denial.reason)}.`;
+      return;
+    }
+    this.#run(() =>
+      retractGroupVote(this.session.docs.board, id, this.session.user.id, this.live, this.#untracked),
+    );
+  }
+
+  /** "Apply": the suggestion as the organizer edited it becomes groups, one undo step. */
+  applySuggestion(): string[] {
+    const ids = this.applyPlan(this.suggestion.plan);
+    if (ids.length > 0) {
+      this.suggestion.cancel();
+      this.message = `${ids.length === 1 ? '1 group' : `${ids.length} groups`} made: Undo (Ctrl+Z) takes them back.`;
+    }
+    return ids;
+  }
+
+  /** Applies an (edited) suggestion as one undo step (GR1); returns the new group ids. */
+  applyPlan(plan: readonly GroupPlan[]): string[] {
+    if (!this.#guard()) return [];
+    const known = plan
+      .map((g) => ({ title: g.title, noteIds: g.noteIds.filter((n) => this.notes.get(n) !== undefined) }))
+      .filter((g) => g.noteIds.length > 0);
+    this.#undo.stopCapturing();
+    const ids = this.#run(() => applyGroupPlan(this.session.docs.board, known, this.origin)) ?? [];
+    this.#undo.stopCapturing();
+    return ids;
+  }
+
   // Facilitation (organizers; the server refuses agenda writes from anyone else).
 
   #live(fn: (doc: Y.Doc, origin: Origin) => void): void {
@@ -513,5 +741,9 @@ export class BoardState {
   }
   clearSpotlight(): void {
     this.#live((d, o) => clearSpotlight(d, o));
+  }
+  /** GR3: votes go to groups (on) or to notes (off). */
+  setGroupVotes(on: boolean): void {
+    this.#live((d, o) => setGroupVotes(d, on, o));
   }
 }

@@ -197,3 +197,65 @@ export function placeInView(
   if (b.x - a.x < NOTE_SIZE.width || b.y - a.y < NOTE_SIZE.height) return freeSpot(notes, center);
   return freeSpot(notes, center, 4, within);
 }
+
+// Groups (issue 11): a group is drawn as a frame around its notes, with its title above them.
+
+/** Space around a group's notes, and the height of its title bar above them (world units). */
+export const FRAME_PAD = 16;
+export const FRAME_TITLE = 44;
+
+/**
+ * The frame of a group: the box around its notes plus padding and a title bar;
+ * a group without notes is an empty frame at its own position.
+ */
+export function groupFrame(at: Point, members: readonly Point[]): Rect {
+  const b = notesBounds(members) ?? {
+    x0: at.x,
+    y0: at.y,
+    x1: at.x + NOTE_SIZE.width,
+    y1: at.y + NOTE_SIZE.height,
+  };
+  return {
+    x0: b.x0 - FRAME_PAD,
+    y0: b.y0 - FRAME_PAD - FRAME_TITLE,
+    x1: b.x1 + FRAME_PAD,
+    y1: b.y1 + FRAME_PAD,
+  };
+}
+
+const within = (p: Point, r: Rect): boolean => p.x >= r.x0 && p.x <= r.x1 && p.y >= r.y0 && p.y <= r.y1;
+
+export type DropTarget = { kind: 'group'; id: string } | { kind: 'note'; id: string } | { kind: 'none' };
+
+export interface DropNote extends Point {
+  id: string;
+  groupId?: string | null;
+}
+
+/**
+ * Where a note dropped with its top-left corner at `at` lands, judged by its
+ * centre: over a note that is in no group makes a group of the two (the
+ * topmost such note, last in `notes`, wins); inside a group's frame (drawn
+ * without the dropped note) joins that group; anything else is no target.
+ */
+export function dropTarget(
+  dropped: DropNote,
+  at: Point,
+  notes: readonly DropNote[],
+  groups: readonly (Point & { id: string })[],
+): DropTarget {
+  const c = { x: at.x + NOTE_SIZE.width / 2, y: at.y + NOTE_SIZE.height / 2 };
+  for (let i = notes.length - 1; i >= 0; i--) {
+    const n = notes[i]!;
+    if (n.id === dropped.id || n.groupId) continue;
+    if (within(c, { x0: n.x, y0: n.y, x1: n.x + NOTE_SIZE.width, y1: n.y + NOTE_SIZE.height }))
+      return { kind: 'note', id: n.id };
+  }
+  for (const g of groups) {
+    const members = notes.filter((n) => n.groupId === g.id && n.id !== dropped.id);
+    // A group whose only note is being dragged has no frame to drop into.
+    if (members.length === 0 && dropped.groupId === g.id) continue;
+    if (within(c, groupFrame(g, members))) return { kind: 'group', id: g.id };
+  }
+  return { kind: 'none' };
+}
