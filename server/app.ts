@@ -55,7 +55,9 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile)),
     metrics,
   );
-  const relay = parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
+  const relay: Relay =
+    parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
+  relay.onLag?.((seconds) => metrics.relayLag(seconds));
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
   const history = new BoardHistory({ store, log });
   const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
@@ -84,6 +86,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     rate: { messagesPerSecond: config.maxMessagesPerSecond, bytesPerSecond: config.maxBytesPerSecond },
     maxConnectionsPerLink: config.maxConnectionsPerLink,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    metrics,
     hooks: {
       authorize: authorizeByToken(store, identities),
       join: recordInRoster(rooms, log),

@@ -4,13 +4,16 @@ import type { Logger } from '../log';
 import type { ControlMessage, Relay, RelayHandler, RelayKind } from './relay';
 
 const ID_BYTES = 8;
+/** The publish time (ms since the epoch, float64) after the kind: receivers measure the relay lag. */
+const SENT_AT_BYTES = 8;
+const HEADER_BYTES = ID_BYTES + 1 + SENT_AT_BYTES;
 const KINDS: readonly RelayKind[] = ['update', 'awareness', 'state'];
 const CONTROL_BYTES = 4096;
 
 /**
  * Redis pub/sub relay between server instances (`REDIS_URL`). One channel per
- * document; each message is `[instance id (8 bytes)][kind (1 byte)][payload]`
- * so an instance ignores its own publications. Updates are stored by the instance that
+ * document; each message is `[instance id (8 bytes)][kind (1 byte)][sent at (8 bytes)][payload]`
+ * so an instance ignores its own publications and knows how late a message arrived. Updates are stored by the instance that
  * accepted them before they are published, so receivers never store them.
  *
  * Pub/sub delivers at most once: whatever is published while a subscriber's
@@ -25,6 +28,7 @@ export class RedisRelay implements Relay {
   private readonly handlers = new Map<string, Set<RelayHandler>>();
   private readonly resubscribed = new Set<() => void>();
   private readonly controlHandlers = new Set<(message: ControlMessage) => void>();
+  private readonly lagListeners = new Set<(seconds: number) => void>();
   private subWasReady = false;
   private subBroken = false;
   readonly active = true;
@@ -45,9 +49,11 @@ export class RedisRelay implements Relay {
       const name = channel.toString();
       if (name === this.controlChannel) return this.receiveControl(message.subarray(ID_BYTES));
       const kind = KINDS[message[ID_BYTES]!];
-      if (!kind) return;
+      if (!kind || message.length < HEADER_BYTES) return;
+      const lag = (Date.now() - message.readDoubleBE(ID_BYTES + 1)) / 1000;
+      for (const l of this.lagListeners) l(lag);
       const from = message.subarray(0, ID_BYTES).toString('hex');
-      const payload = new Uint8Array(message.subarray(ID_BYTES + 1));
+      const payload = new Uint8Array(message.subarray(HEADER_BYTES));
       for (const h of this.handlers.get(name.slice(this.prefix.length)) ?? []) h(kind, payload, from);
     });
     // ioredis resubscribes by itself after a reconnect; what was published meanwhile is gone.
@@ -83,9 +89,11 @@ export class RedisRelay implements Relay {
   }
 
   publish(docName: string, kind: RelayKind, payload: Uint8Array): void {
-    const tag = Buffer.from([KINDS.indexOf(kind)]);
+    const head = Buffer.alloc(1 + SENT_AT_BYTES);
+    head[0] = KINDS.indexOf(kind);
+    head.writeDoubleBE(Date.now(), 1);
     this.pub
-      .publish(this.prefix + docName, Buffer.concat([this.id, tag, payload]))
+      .publish(this.prefix + docName, Buffer.concat([this.id, head, payload]))
       .catch((e: Error) => this.log.error({ err: e.message, doc: docName }, 'relay publish failed'));
   }
 
@@ -112,6 +120,11 @@ export class RedisRelay implements Relay {
     return () => this.resubscribed.delete(listener);
   }
 
+  onLag(listener: (seconds: number) => void): () => void {
+    this.lagListeners.add(listener);
+    return () => this.lagListeners.delete(listener);
+  }
+
   publishControl(message: ControlMessage): void {
     const body = Buffer.from(JSON.stringify(message));
     this.pub
@@ -135,6 +148,7 @@ export class RedisRelay implements Relay {
     this.handlers.clear();
     this.resubscribed.clear();
     this.controlHandlers.clear();
+    this.lagListeners.clear();
     await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
   }
 }

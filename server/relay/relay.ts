@@ -33,6 +33,8 @@ export interface Relay {
   publishControl(message: ControlMessage): void;
   /** Control messages from other instances (never our own). */
   subscribeControl(onMessage: (message: ControlMessage) => void): Promise<() => void>;
+  /** Optional: how long each message from another instance took to arrive, in seconds (metrics). */
+  onLag?(listener: (seconds: number) => void): () => void;
   close(): Promise<void>;
 }
 

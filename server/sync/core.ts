@@ -2,6 +2,7 @@ import { CLOSE, CLOSE_REASON, type CloseCode, type Denial, type SessionInfo } fr
 import { DOC_KINDS, roleCanWrite, type DocKind } from '../../shared/schema';
 import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
+import { isClientUpdate, NO_METRICS, type SyncMetrics } from '../metrics/sync';
 import { nextConnectionId, type AckFn, type Connection, type Peer } from './connection';
 import { ProtocolError, type Room } from './room';
 import { ConnectionRate, type Clock, type RateLimits } from './rate';
@@ -66,6 +67,8 @@ export interface SyncCoreDeps {
   maxConnectionsPerAddress?: number;
   /** The rate limits' clock (tests inject one). */
   now?: Clock;
+  /** Connections and updates counted for `GET /metrics` (none by default). */
+  metrics?: SyncMetrics;
 }
 
 /** Why a connection was closed by a limit (close code 4429). */
@@ -185,6 +188,9 @@ class Client implements ClientConnection {
   /** Gives back this connection's place in the connection limits (I4). */
   private release: () => void = () => {};
   private readonly rate: ConnectionRate | null;
+  private readonly metrics: SyncMetrics;
+  /** Takes this connection out of the connection count (once it was counted). */
+  private uncount: () => void = () => {};
 
   constructor(
     private readonly deps: SyncCoreDeps,
@@ -192,6 +198,7 @@ class Client implements ClientConnection {
     private readonly transport: string,
   ) {
     this.rate = deps.rate ? new ConnectionRate(deps.rate, deps.now ?? Date.now) : null;
+    this.metrics = deps.metrics ?? NO_METRICS;
   }
 
   readonly close = (code: CloseCode, reason = CLOSE_REASON[code] ?? ''): void => {
@@ -255,6 +262,7 @@ class Client implements ClientConnection {
     if (this.closed) return;
     hooks.join(peer);
     this.joinedAs = peer;
+    this.uncount = this.metrics.connectionOpened(this.transport, peer.role);
     const waiting = this.queue ?? [];
     this.queue = null;
     for (const [doc, frame, ack] of waiting) {
@@ -273,6 +281,7 @@ class Client implements ClientConnection {
         if (!this.closed) this.socket.send(frame, doc);
       },
       deny: (denial) => {
+        this.metrics.updateRefused(denial.code);
         if (!this.closed) this.socket.deny(denial);
       },
       close: this.close,
@@ -291,6 +300,7 @@ class Client implements ClientConnection {
     }
     const max = this.deps.maxMessageBytes;
     if (frame.byteLength > max) {
+      this.metrics.updateRefused('too-large');
       this.socket.deny({ doc, code: 'too-large', reason: `message over ${max} bytes` });
       return this.close(CLOSE.tooLarge);
     }
@@ -306,10 +316,12 @@ class Client implements ClientConnection {
   private handle(doc: DocKind, frame: Uint8Array, ack: AckFn | undefined): void {
     const target = this.joined.get(doc);
     if (!target) return;
+    const update = isClientUpdate(frame);
     try {
-      target.room.receive(target.conn, frame, ack);
+      target.room.receive(target.conn, frame, update ? this.counted(ack) : ack);
     } catch (e) {
       const { log } = this.deps;
+      if (update) this.metrics.updateRefused('malformed');
       if (!(e instanceof ProtocolError))
         log.error({ err: e, conn: target.conn.id }, 'unexpected error handling a frame');
       log.warn({ conn: target.conn.id, reason: (e as Error).message }, 'closing connection: bad message');
@@ -317,9 +329,20 @@ class Client implements ClientConnection {
     }
   }
 
+  /** An update's acknowledgement that also counts it: accepted once stored and sent on. */
+  private counted(ack: AckFn | undefined): AckFn {
+    const arrived = performance.now();
+    return (res) => {
+      if (res.ok) this.metrics.updateAccepted((performance.now() - arrived) / 1000);
+      ack?.(res);
+    };
+  }
+
   disconnected(): void {
     this.closed = true;
     this.queue = null;
+    this.uncount();
+    this.uncount = () => {};
     this.unregister();
     this.unregister = () => {};
     this.release();

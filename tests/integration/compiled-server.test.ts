@@ -51,8 +51,8 @@ const AGENDA_PAGE = [
   '',
 ].join('\n');
 
-describe('the compiled server (npm start, the Docker image)', () => {
-  it('is plain JavaScript with source maps, and imports no TypeScript loader', () => {
+describe('OP1: the compiled server (npm start, the Docker image)', () => {
+  it('OP1: is plain JavaScript with source maps, and imports no TypeScript loader', () => {
     const files = readdirSync(outdir).sort();
     expect(files).toEqual([
       'demo-workshop.md',
@@ -80,7 +80,7 @@ describe('the compiled server (npm start, the Docker image)', () => {
     expect(pkg.scripts.start).toMatch(/node --enable-source-maps dist\/server\/main\.js$/);
   });
 
-  it('run by plain node: a board is created and synced over both transports, an agenda import reads the page in its worker, SIGTERM stops it cleanly', async () => {
+  it('OP1: run by plain node: a board is created and synced over both transports, an agenda import reads the page in its worker, SIGTERM stops it cleanly', async () => {
     const server = await startChildServer({ DATA_DIR: dataDir() }, { compiled: entry });
     expect(server.proc.spawnargs.slice(1)).toEqual(['--enable-source-maps', entry]);
     const health = await fetch(`${server.url}/healthz`);
