@@ -67,6 +67,20 @@ interface Batch {
   waiters: ((err?: Error) => void)[];
 }
 
+/**
+ * The full state for fresh clients (empty state vector), encoded once: a sync
+ * step 2 frame of the document as it was, then the updates applied since as
+ * one update frame. A workshop's joins each add a roster entry: without the
+ * tail, every joiner would cost the next one a full encode.
+ */
+interface FreshState {
+  base: Uint8Array;
+  since: Uint8Array[];
+  sinceBytes: number;
+  /** `since` merged into one update frame (null: not built since the last change). */
+  tail: Uint8Array | null;
+}
+
 const newBatch = (): Batch => ({
   updates: [],
   from: new Set(),
@@ -113,6 +127,7 @@ export class Room {
   private readonly clientIds = new ClientIds<Connection>();
   /** Stored size of the document (its state at load or compaction plus what was accepted since): G5. */
   private docBytes = 0;
+  private fresh: FreshState | null = null;
   destroyed = false;
 
   private constructor(private readonly opts: RoomOptions) {
@@ -452,6 +467,7 @@ export class Room {
   // ---- outgoing ----------------------------------------------------------
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.followForFreshClients(update);
     if (!isOrigin(origin) || origin.kind === 'persistence') return;
     if (origin.kind === 'relay') {
       this.pending.relayed.push(update);
@@ -583,23 +599,38 @@ export class Room {
       // Changes applied while we were saving are not stored yet: answer with them next tick.
       this.pending.replies.push(...batch.replies);
     } else {
-      // Fresh clients (empty state vector) all get the same full state: encode it
-      // once per flush, not once per client (a join storm would be quadratic).
-      let fullStateFrame: Uint8Array | null = null;
       for (const { conn, stateVector } of batch.replies) {
         if (!this.connections.has(conn)) continue;
-        const empty = Y.decodeStateVector(stateVector).size === 0;
-        if (empty && fullStateFrame) {
-          conn.send(fullStateFrame);
-          continue;
-        }
-        const frame = syncStep2Frame(this.doc, stateVector);
-        if (empty) fullStateFrame = frame;
-        conn.send(frame);
+        if (Y.decodeStateVector(stateVector).size === 0) this.sendFullState(conn);
+        else conn.send(syncStep2Frame(this.doc, stateVector));
       }
     }
     for (const w of batch.waiters) w();
     if (this.storedEntries >= this.opts.compactAfterUpdates) void this.compact();
+  }
+
+  /**
+   * Fresh clients all get the same frames (whose wire bytes the transports then
+   * build once): the cached full state, and what changed since in one update.
+   */
+  private sendFullState(conn: Connection): void {
+    this.fresh ??= { base: syncStep2Frame(this.doc), since: [], sinceBytes: 0, tail: null };
+    const fresh = this.fresh;
+    conn.send(fresh.base);
+    if (fresh.since.length > 0) {
+      fresh.tail ??= updateFrame(fresh.since.length === 1 ? fresh.since[0]! : Y.mergeUpdates(fresh.since));
+      conn.send(fresh.tail);
+    }
+  }
+
+  /** Every change to the document extends the fresh clients' tail, until re-encoding is cheaper. */
+  private followForFreshClients(update: Uint8Array): void {
+    const fresh = this.fresh;
+    if (!fresh) return;
+    fresh.since.push(update);
+    fresh.sinceBytes += update.byteLength;
+    fresh.tail = null;
+    if (fresh.sinceBytes * 4 > fresh.base.byteLength || fresh.since.length > 1000) this.fresh = null;
   }
 
   private requeue(batch: Batch): void {

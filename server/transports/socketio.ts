@@ -9,15 +9,49 @@ import {
   type HandshakeAuth,
   type ServerToClientEvents,
 } from '../../shared/protocol';
-import { DOC_KINDS } from '../../shared/schema';
+import { DOC_KINDS, type DocKind } from '../../shared/schema';
 import type { Admission, SyncCore } from '../sync/core';
 import { clientAddress, compileTrust } from './address';
+import { webSocketFrame } from './frames';
 
 interface SocketData {
   admission: Admission;
 }
 
 type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** socket.io-parser's EVENT packet type; engine.io's "message" packet type. */
+const SOCKET_IO_EVENT = 2;
+const ENGINE_MESSAGE = '4';
+
+/** The `y` event of one frame, encoded once for every socket that receives it. */
+interface PreparedEvent {
+  doc: string;
+  frame: Uint8Array;
+  /** socket.io's encoding of the event's header (the engine.io packet that carries the event). */
+  header: string;
+  /** Both WebSocket frames of the event (the header as text, then the frame as binary) in one buffer. */
+  wire: Buffer[];
+}
+
+/**
+ * The `y` event as socket.io would encode it for each socket (a BINARY_EVENT:
+ * a text header with a placeholder, then the frame as a binary attachment),
+ * as two WebSocket frames built once.
+ */
+function prepareEvent(io: Server, doc: string, frame: Uint8Array): PreparedEvent {
+  const [header, ...attachments] = io.encoder.encode({
+    type: SOCKET_IO_EVENT,
+    nsp: '/',
+    data: ['y', doc, frame],
+  });
+  if (typeof header !== 'string') throw new Error('socket.io-parser: unexpected encoding');
+  const wire = [
+    ...webSocketFrame(ENGINE_MESSAGE + header),
+    ...attachments.flatMap((a) => webSocketFrame(a as Uint8Array)),
+  ];
+  return { doc, frame, header, wire: [Buffer.concat(wire)] };
+}
 
 function refuse(code: CloseCode, reason = CLOSE_REASON[code] ?? 'refused'): Error {
   return Object.assign(new Error(reason), { data: { code, reason } satisfies ConnectErrorData });
@@ -70,10 +104,28 @@ export function attachSocketIo(
     });
   });
 
+  // The last event sent: a room's broadcast hands every receiver the same frame in a row.
+  let last: PreparedEvent | null = null;
+  const send = (socket: PlenarySocket, frame: Uint8Array, doc: DocKind): void => {
+    const conn = socket.conn;
+    // On a WebSocket, both frames of the event go out in one write, built once per broadcast
+    // (engine.io's own pre-encoded frames, as socket.io's broadcasts use for text packets).
+    // Long-polling, an upgrade under way, or a base64 client: socket.io encodes as usual.
+    if (
+      socket.connected &&
+      conn.transport.name === 'websocket' &&
+      !conn.upgrading &&
+      !socket.handshake.query.b64
+    ) {
+      if (last?.frame !== frame || last.doc !== doc) last = prepareEvent(io, doc, frame);
+      conn.write(last.header, { wsPreEncodedFrame: last.wire } as Parameters<typeof conn.write>[1]);
+    } else socket.emit('y', doc, frame);
+  };
+
   io.on('connection', (socket: PlenarySocket) => {
     const client = core.handleConnection(
       {
-        send: (frame, doc) => socket.emit('y', doc, frame),
+        send: (frame, doc) => send(socket, frame, doc),
         deny: (denial) => socket.emit('denied', denial),
         close: (code, reason) => {
           socket.emit('closing', { code, reason });

@@ -6,6 +6,7 @@ import { authDeniedFrame, keepAliveFrame } from '../../shared/protocol/frames';
 import type { Logger } from '../log';
 import type { SyncCore } from '../sync/core';
 import { clientAddress, compileTrust } from './address';
+import { LastBuilt, webSocketFrame, writeFrame } from './frames';
 
 export interface YWebsocketDeps {
   core: SyncCore;
@@ -50,6 +51,8 @@ export class YWebsocketEndpoint {
   private readonly keepAlive: NodeJS.Timeout;
   private readonly lastSent = new Map<WebSocket, number>();
   private readonly trust: ReturnType<typeof compileTrust>;
+  /** A broadcast's frame is built once and written to every receiver. */
+  private readonly frames = new LastBuilt((frame: Uint8Array) => webSocketFrame(frame));
 
   constructor(private readonly deps: YWebsocketDeps) {
     // A frame over the limit is refused while its header is read, before it is buffered.
@@ -96,7 +99,7 @@ export class YWebsocketEndpoint {
     const param = (k: string): string | undefined => url.searchParams.get(k) ?? undefined;
     const send = (frame: Uint8Array): void => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(frame);
+      if (!writeFrame(ws, this.frames.get(frame))) ws.send(frame);
       this.lastSent.set(ws, Date.now());
     };
     const client = this.deps.core.handleConnection(
