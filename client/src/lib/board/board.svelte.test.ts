@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
 import { addNote, deleteNote, noteText } from '../../../../shared/ops/board';
 import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '../../../../shared/ops/live';
-import { isBoardLocked, localOrigin, readNotes } from '../../../../shared/schema';
+import { boardGroups, isBoardLocked, localOrigin, readGroups, readNotes } from '../../../../shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
 import { ALL_TALKS, BoardState, NO_TALK } from './board.svelte';
 
@@ -307,5 +307,78 @@ describe('BoardState', () => {
     const board = new BoardState(s);
     board.add(0, 0, 'x');
     expect(board.message).toBe('The organizer has locked the board: it is read-only for now.');
+  });
+});
+
+describe('BoardState groups (issue 11)', () => {
+  it('GU1: a note dropped onto a lone note makes a group of both, in the drag’s undo step', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    const board = new BoardState(s);
+    const a = board.add(0, 0, 'alpha')!;
+    const b = board.add(600, 0, 'beta')!;
+    board.beginGesture(b);
+    board.move(b, 20, 30);
+    board.drop(b, 20, 30);
+    board.endGesture();
+    const [g] = readGroups(s.docs.board);
+    expect(g).toBeDefined();
+    expect(readNotes(s.docs.board).map((n) => n.groupId)).toEqual([g!.id, g!.id]);
+    // Dragged back out of the frame, with another note left in it: out of the group.
+    board.beginGesture(b);
+    board.move(b, 900, 900);
+    board.drop(b, 900, 900);
+    board.endGesture();
+    expect(board.notes.get(b)?.groupId ?? null).toBeNull();
+    board.undo();
+    expect(board.notes.get(b)).toMatchObject({ x: 20, y: 30, groupId: g!.id });
+    board.undo();
+    expect(readGroups(s.docs.board)).toEqual([]);
+    expect(board.notes.get(b)).toMatchObject({ x: 600, y: 0 });
+    expect(board.notes.get(a)?.groupId ?? null).toBeNull();
+  });
+
+  it('GU2: selected notes become one group; a participant may not ungroup a voted group', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    const board = new BoardState(s);
+    const ids = [board.add(0, 0, 'one')!, board.add(300, 0, 'two')!];
+    board.toggleSelected(ids[0]!);
+    expect(board.groupSelected()).toBeUndefined();
+    expect(board.message).toContain('two notes or more');
+    board.toggleSelected(ids[1]!);
+    const id = board.groupSelected()!;
+    expect(board.selected.size).toBe(0);
+    expect(
+      board.members
+        .get(id)
+        ?.map((n) => n.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    const g = board.group(id)!;
+    expect(board.ungroupDenial(g)).toBe('');
+    s.docs.board.transact(() => {
+      const votes = boardGroups(s.docs.board).get(id)!.get('votes') as Y.Map<number>;
+      votes.set('someone', 1);
+    }, setup);
+    expect(board.ungroupDenial(board.group(id)!)).toContain('organizer');
+    board.ungroup(id);
+    expect(readGroups(s.docs.board)).toHaveLength(1);
+  });
+
+  it('GU3: an applied suggestion is one undo step', () => {
+    const s = fakeSession('organizer', { nowMs: 0 });
+    const board = new BoardState(s);
+    const ids = [0, 1, 2, 3].map((i) => board.add(i * 300, 0, `n${i}`)!);
+    board.suggestion.groups = [
+      { key: 0, title: 'First', noteIds: [ids[0]!, ids[1]!] },
+      { key: 1, title: 'Second', noteIds: [ids[2]!, ids[3]!, 'gone-note'] },
+    ];
+    board.suggestion.rename(0, 'Renamed');
+    expect(readGroups(s.docs.board)).toEqual([]);
+    expect(board.applySuggestion()).toHaveLength(2);
+    expect(board.suggestion.active).toBe(false);
+    expect(readGroups(s.docs.board).map((g) => g.title)).toEqual(['Renamed', 'Second']);
+    board.undo();
+    expect(readGroups(s.docs.board)).toEqual([]);
+    expect(readNotes(s.docs.board).every((n) => !n.groupId)).toBe(true);
   });
 });

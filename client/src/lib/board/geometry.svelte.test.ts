@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { NOTE_SIZE } from '../../../../shared/ops/board';
 import {
   cullKey,
+  dropTarget,
   fitView,
+  FRAME_PAD,
+  FRAME_TITLE,
+  groupFrame,
   freeSpot,
   noteIntersects,
   parseRect,
@@ -104,5 +108,37 @@ describe('canvas geometry', () => {
     const second = placeInView([first], view, 300, 200);
     expect(second).not.toEqual(first);
     expect(Math.abs(second.x - first.x)).toBeLessThan(100);
+  });
+});
+
+describe('group frames and drop targets (issue 11)', () => {
+  const note = (id: string, x: number, y: number, groupId: string | null = null) => ({ id, x, y, groupId });
+
+  it('GU1: a frame surrounds its notes with padding and a title bar above them', () => {
+    const f = groupFrame({ x: 0, y: 0 }, [note('a', 100, 100), note('b', 400, 300)]);
+    expect(f).toEqual({
+      x0: 100 - FRAME_PAD,
+      y0: 100 - FRAME_PAD - FRAME_TITLE,
+      x1: 400 + NOTE_SIZE.width + FRAME_PAD,
+      y1: 300 + NOTE_SIZE.height + FRAME_PAD,
+    });
+    // An empty group is a frame at its own position.
+    expect(groupFrame({ x: 50, y: 60 }, []).x0).toBe(50 - FRAME_PAD);
+  });
+
+  it('GU1: over a lone note makes a group; inside a frame joins it; elsewhere no target', () => {
+    const notes = [note('a', 0, 0), note('b', 1000, 0, 'g'), note('c', 1300, 0, 'g'), note('d', 3000, 0)];
+    const groups = [{ id: 'g', x: 1000, y: 0 }];
+    const dropped = notes[3]!;
+    expect(dropTarget(dropped, { x: 30, y: 20 }, notes, groups)).toEqual({ kind: 'note', id: 'a' });
+    // Over a grouped note, or its frame's empty space: the group.
+    expect(dropTarget(dropped, { x: 1010, y: 10 }, notes, groups)).toEqual({ kind: 'group', id: 'g' });
+    expect(dropTarget(dropped, { x: 1150, y: -40 }, notes, groups)).toEqual({ kind: 'group', id: 'g' });
+    expect(dropTarget(dropped, { x: 2000, y: 800 }, notes, groups)).toEqual({ kind: 'none' });
+    // A note is never its own target, and a group's frame is judged without the dragged note.
+    expect(dropTarget(notes[0]!, { x: 0, y: 0 }, notes, groups)).toEqual({ kind: 'none' });
+    const leaving = notes[2]!;
+    expect(dropTarget(leaving, { x: 1500, y: 0 }, notes, groups)).toEqual({ kind: 'none' });
+    expect(dropTarget(leaving, { x: 1050, y: 20 }, notes, groups)).toEqual({ kind: 'group', id: 'g' });
   });
 });
