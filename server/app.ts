@@ -147,11 +147,15 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     (closing ??= (async () => {
       http.close();
       yws.close();
-      await new Promise<void>((r) => void io.close(() => r()));
+      // Disconnects every Socket.io client at once; its callback waits for the HTTP server, which
+      // waits for browsers' idle keep-alive connections, so those are closed below, not awaited here.
+      const ioClosed = new Promise<void>((r) => void io.close(() => r()));
+      http.closeIdleConnections();
       await rooms.closeAll();
       await relay.close();
       await store.close();
       for (const s of sockets) s.destroy();
+      await ioClosed;
     })());
 
   return { port, config, log, store, rooms, docs: rooms, http, io, metrics, close };
