@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Compile the server to plain JavaScript for `npm start` and the Docker image:
-// one ESM bundle per entry (server/main.ts → dist/server/main.js, the agenda
-// import worker → dist/server/parse-worker.mjs), with source maps for
+// one ESM bundle per entry (server/main.ts → dist/server/main.js and its lazily
+// loaded chunks, the agenda import worker → dist/server/parse-worker.mjs), with source maps for
 // `node --enable-source-maps`. Packages from node_modules stay imports (the
 // native better-sqlite3 among them), so the runtime needs the production
 // dependencies only: no TypeScript loader.
 //
 // Usage: node scripts/build-server.mjs [--outdir dist/server]
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -65,9 +65,19 @@ const tsImportShim = {
   },
 };
 
+// A fresh folder: chunk names carry hashes, and old chunks must not linger.
+rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['server/main.ts'], outfile: path.join(outdir, 'main.js') }),
+  // Split: modules imported only when configured (the PostgreSQL store, the Redis relay) are
+  // chunks beside main.js, loaded on first use. Same folder, so import.meta.url stays dist/server.
+  build({
+    ...common,
+    entryPoints: { main: 'server/main.ts' },
+    outdir,
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+  }),
   build({
     ...common,
     entryPoints: ['server/import/parse-worker.mjs'],

@@ -10,13 +10,11 @@ import { QuestionService } from './questions/service';
 import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
 import { Metrics, timedStore } from './metrics';
-import { PostgresStore } from './persistence/postgres';
 import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { Identities } from './identity/identities';
 import { ClusterSessions } from './identity/cluster-sessions';
 import { SessionRegistry } from './identity/sessions';
-import { RedisRelay } from './relay/redis';
 import { NoRelay, type Relay } from './relay/relay';
 import { SyncCore } from './sync/core';
 import type { DocAccess } from './sync/doc-access';
@@ -50,13 +48,17 @@ export interface ServerParts {
 export async function startServer(config: Config, parts: ServerParts = {}): Promise<RunningServer> {
   const log = parts.log ?? createLogger(config.logLevel);
   const metrics = new Metrics({ documentsLoaded: (): number => rooms.loadedCount });
+  // The scale-out clients (pg, ioredis) are loaded only when configured: tens of MB otherwise.
   const store = timedStore(
     parts.store ??
-      (config.databaseUrl ? new PostgresStore(config.databaseUrl) : new SqliteStore(config.dbFile)),
+      (config.databaseUrl
+        ? new (await import('./persistence/postgres')).PostgresStore(config.databaseUrl)
+        : new SqliteStore(config.dbFile)),
     metrics,
   );
   const relay: Relay =
-    parts.relay ?? (config.redisUrl ? new RedisRelay(config.redisUrl, log) : new NoRelay());
+    parts.relay ??
+    (config.redisUrl ? new (await import('./relay/redis')).RedisRelay(config.redisUrl, log) : new NoRelay());
   relay.onLag?.((seconds) => metrics.relayLag(seconds));
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
   const history = new BoardHistory({ store, log });
