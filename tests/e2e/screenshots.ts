@@ -246,6 +246,36 @@ async function tourBoard(
     );
     createTask(doc, { title: 'Collect metadata terms', owner: 'Kenji', status: 'done' }, origin);
   });
+  // Questions for the talk, asked and upvoted by people with identities (the Q&A panel, the presenter view).
+  const people: Record<string, string>[] = [];
+  for (const name of ['Ravi', 'Lea', 'Tom']) {
+    const res = await fetch(`${url}/api/boards/${id}/people`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.participant}` },
+      body: JSON.stringify({ name }),
+    });
+    const { userId, key } = (await res.json()) as { userId: string; key: string };
+    people.push({
+      'x-plenary-user': userId,
+      'x-plenary-key': key,
+      authorization: `Bearer ${tokens.participant}`,
+    });
+  }
+  const QUESTIONS: [string, number][] = [
+    ['Which ports publish their raw tide data under an open licence today?', 3],
+    ['How do you handle gaps when a gauge is down during a storm?', 2],
+    ['Could the same pipeline serve river gauges?', 1],
+  ];
+  for (const [i, [text, upvotes]] of QUESTIONS.entries()) {
+    const res = await fetch(`${url}/api/boards/${id}/questions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...people[i]! },
+      body: JSON.stringify({ text }),
+    });
+    const q = (await res.json()) as { id: string };
+    for (const voter of people.slice(0, upvotes))
+      await fetch(`${url}/api/boards/${id}/questions/${q.id}/upvote`, { method: 'PUT', headers: voter });
+  }
   return { id, tokens };
 }
 
