@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
 import { addNote, deleteNote, noteText } from '../../../../shared/ops/board';
+import { setGroupVotes } from '../../../../shared/ops/groups';
 import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '../../../../shared/ops/live';
 import { boardGroups, isBoardLocked, localOrigin, readGroups, readNotes } from '../../../../shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
@@ -380,5 +381,28 @@ describe('BoardState groups (issue 11)', () => {
     board.undo();
     expect(readGroups(s.docs.board)).toEqual([]);
     expect(readNotes(s.docs.board).every((n) => !n.groupId)).toBe(true);
+  });
+
+  it('GU2: while votes go to groups, a vote goes to a group from the one budget, and not to a note', () => {
+    const s = fakeSession('participant', { nowMs: 0 });
+    const board = new BoardState(s);
+    const ids = [board.add(0, 0, 'one')!, board.add(300, 0, 'two')!, board.add(900, 0, 'three')!];
+    ids.slice(0, 2).forEach((id) => board.toggleSelected(id));
+    const g = board.groupSelected()!;
+    openVoting(s.docs.agenda, 2, setup);
+    setGroupVotes(s.docs.agenda, true, setup);
+    expect(board.voteBlocked).toContain('groups');
+    board.vote(ids[2]!);
+    expect(readNotes(s.docs.board).every((n) => Object.keys(n.votes).length === 0)).toBe(true);
+    board.voteGroup(g);
+    board.voteGroup(g);
+    expect(board.group(g)?.votes[s.user.id]).toBe(2);
+    expect(board.votesLeft).toBe(0);
+    board.voteGroup(g);
+    expect(board.message).toContain('votes');
+    expect(board.group(g)?.votes[s.user.id]).toBe(2);
+    // Taking votes back is allowed while voting is open.
+    board.unvoteGroup(g);
+    expect(board.group(g)?.votes[s.user.id]).toBe(1);
   });
 });
