@@ -170,10 +170,11 @@ export class HistoryState {
     });
   }
 
-  /** "Download PNG": the board as it is now (board.svg), drawn in the page. */
-  async downloadPng(): Promise<void> {
+  /** "Download PNG": the board as it is now (board.svg; of one talk with `itemId`), drawn in the page. */
+  async downloadPng(itemId: string | null = null): Promise<void> {
     await this.#task(async () => {
-      const svg = await fetchSvg(this.#api('board.svg'), this.session.token, this.fetcher);
+      const query = itemId === null ? '' : `?itemId=${encodeURIComponent(itemId)}`;
+      const svg = await fetchSvg(this.#api(`board.svg${query}`), this.session.token, this.fetcher);
       saveBlob(await svgToPng(svg), pngFileName(this.session.title));
     });
   }
