@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,39 @@ const slow = { timeout: 25_000, interval: 100 };
 const TEST_TIMEOUT = 150_000;
 const origin = serverOrigin('e2e');
 const wide = { width: 1400, height: 900 };
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2 A/AA findings on the page as it is now, serious and critical only (as in accessibility.e2e). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{
+            violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations;
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
+}
 
 const note = (page: Page, id: string) => page.locator(`[data-note-id="${id}"]`);
 
@@ -213,6 +248,7 @@ describe.skipIf(!browserAvailable())('grouping notes in a real browser', () => {
         const suggested = olga.page.locator('[data-suggested-group]');
         await eventually(async () => expect(await suggested.count()).toBe(2), slow);
 
+        expect(await seriousViolations(olga.page)).toEqual([]);
         // Rename one suggested group; nothing is written before Apply.
         await suggested.first().getByLabel('Title of the suggested group').fill('Federated hospitals');
         expect(await server.docs.read(board.id, 'board', (d) => readGroups(d))).toEqual([]);
@@ -228,6 +264,7 @@ describe.skipIf(!browserAvailable())('grouping notes in a real browser', () => {
           expect(notes.every((n) => n.groupId)).toBe(true);
         }, slow);
         await eventually(async () => expect(await suggested.count()).toBe(0), slow);
+        expect(await seriousViolations(olga.page)).toEqual([]);
 
         // One Ctrl+Z takes the whole suggestion back: no groups, every note where it was.
         await olga.page.locator('[data-canvas]').focus();

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addNote } from '../../shared/ops/board';
 import { readNotes, serverOrigin } from '../../shared/schema';
@@ -20,6 +22,39 @@ const TEST_TIMEOUT = 150_000;
 const origin = serverOrigin('e2e');
 const wide = { width: 1400, height: 900 };
 const base = { authorId: 'p1', authorName: 'Pia', itemId: null, y: 80 };
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2 A/AA findings on the page as it is now, serious and critical only (as in accessibility.e2e). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{
+            violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return r.violations;
+  });
+  return found
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')})`,
+    );
+}
 
 describe.skipIf(!browserAvailable())('history and pictures in a real browser', () => {
   it(
@@ -53,6 +88,7 @@ describe.skipIf(!browserAvailable())('history and pictures in a real browser', (
         const entry = ana.page.locator('[data-testid="snapshot"]', { hasText: 'After talk 2 — Fed-BioMed' });
         await entry.waitFor(slow);
         expect(await ana.page.locator('[data-testid="save-snapshot"]').count()).toBe(0);
+        expect(await seriousViolations(ana.page)).toEqual([]);
         await entry.click();
         const banner = ana.page.locator('[data-testid="history-banner"]');
         await banner.waitFor(slow);
@@ -70,6 +106,7 @@ describe.skipIf(!browserAvailable())('history and pictures in a real browser', (
         const view = ana.page.locator('[data-testid="history-view"]');
         expect(await view.locator('textarea, input, [data-note-id]').count()).toBe(0);
         expect(await ana.page.locator('[data-testid="restore-snapshot"]').count()).toBe(0);
+        expect(await seriousViolations(ana.page)).toEqual([]);
 
         await ana.page.locator('[data-testid="history-back"]').click();
         await eventually(async () => expect(await view.count()).toBe(0), slow);
