@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addNote } from '../../shared/ops/board';
-import { readGroups, readNotes, serverOrigin } from '../../shared/schema';
+import { createGroup } from '../../shared/ops/groups';
+import { readGroups, readLive, readNotes, serverOrigin } from '../../shared/schema';
 import { browserAvailable, launchBrowser, newPerson } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
@@ -279,6 +280,68 @@ describe.skipIf(!browserAvailable())('grouping notes in a real browser', () => {
           expect(notes.every((n) => !n.groupId)).toBe(true);
           expect(notes.map((n) => [n.x, n.y])).toEqual(positions);
         }, slow);
+      } finally {
+        await browser.close();
+      }
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'GU2: the organizer sends votes to groups; a participant votes on a group, not on its notes',
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Group votes workshop');
+      await server.docs.change(board.id, 'board', 'e2e', (d) => {
+        ['note-1', 'note-2'].forEach((id, i) =>
+          addNote(
+            d,
+            {
+              id,
+              text: `Idea ${i + 1}`,
+              x: 100 + 320 * i,
+              y: 160,
+              authorId: 'p1',
+              authorName: 'Pia',
+              itemId: null,
+            },
+            origin,
+          ),
+        );
+        createGroup(d, { id: 'grp', title: 'Ideas', x: 100, y: 160 }, ['note-1', 'note-2'], origin);
+      });
+      const browser = await launchBrowser();
+      try {
+        const olga = await newPerson(browser, 'Olga', wide);
+        const ana = await newPerson(browser, 'Ana', wide);
+        await Promise.all([olga.page.goto(board.urls.organizer), ana.page.goto(board.urls.participant)]);
+        for (const p of [olga.page, ana.page]) await p.locator('[data-group-id]').waitFor(slow);
+
+        const groupVotes = olga.page.locator('[data-testid="group-votes"]');
+        if (!(await groupVotes.isVisible())) await olga.page.keyboard.press('f');
+        await groupVotes.check();
+        await olga.page.locator('[data-testid="open-voting"]').click();
+        await eventually(async () => {
+          const live = await server.docs.read(board.id, 'agenda', (d) => readLive(d));
+          expect(live).toMatchObject({ groupVotes: true, votingOpen: true });
+        }, slow);
+
+        // Ana sees +1 on the group and none on its notes.
+        const vote = ana.page.locator('[data-testid="group-vote"]');
+        await vote.waitFor(slow);
+        expect(await ana.page.locator('[data-note-id] [data-testid="vote"]').count()).toBe(0);
+        await vote.click();
+        await eventually(async () => {
+          const [g] = await server.docs.read(board.id, 'board', (d) => readGroups(d));
+          expect(Object.values(g!.votes)).toEqual([1]);
+        }, slow);
+        await eventually(
+          async () =>
+            expect(
+              await olga.page.locator('[data-testid="group-vote-count"][aria-label="1 vote"]').count(),
+            ).toBe(1),
+          slow,
+        );
       } finally {
         await browser.close();
       }
