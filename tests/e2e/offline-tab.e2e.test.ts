@@ -14,7 +14,7 @@ afterEach(() => {
 
 describe.skipIf(!browserAvailable())('OF1: offline edits survive the tab', () => {
   it(
-    'OF1: a note written offline survives closing the tab (leaving asks first), shows when the link is reopened offline, and reaches the server merged with what others did meanwhile',
+    'OF1: a note written offline survives closing the tab (leaving asks first), shows when the link is reopened offline (where more can be written), and reaches the server merged with what others did meanwhile',
     { timeout: 180_000 },
     async () => {
       const server = await startTestServer({ clientDir });
@@ -70,10 +70,19 @@ describe.skipIf(!browserAvailable())('OF1: offline edits survive the tab', () =>
       const again = await context.newPage();
       await again.goto(board.urls.participant);
       await expect.poll(() => status(again).textContent(), { timeout: 30_000 }).toMatch(/Offline|Connecting/);
-      await again.getByText('Written on a train').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await again
+        .locator('[data-note-id]', { hasText: 'Written on a train' })
+        .waitFor({ state: 'visible', timeout: 30_000 });
       expect(await server.docs.read(board.id, 'board', (d) => readNotes(d).map((n) => n.text))).toEqual([
         'Meanwhile online',
       ]);
+      // Still offline, the reopened page can be written (the role this link had is remembered).
+      await again
+        .getByRole('button', { name: /new note/i })
+        .first()
+        .click();
+      await again.keyboard.type('Written after reopening');
+      await again.keyboard.press('Escape');
 
       // The network returns: both notes everywhere.
       await context.setOffline(false);
@@ -81,16 +90,18 @@ describe.skipIf(!browserAvailable())('OF1: offline edits survive the tab', () =>
         async () =>
           expect(
             (await server.docs.read(board.id, 'board', (d) => readNotes(d).map((n) => n.text))).sort(),
-          ).toEqual(['Meanwhile online', 'Written on a train']),
+          ).toEqual(['Meanwhile online', 'Written after reopening', 'Written on a train']),
         { timeout: 60_000 },
       );
-      await again.getByText('Meanwhile online').first().waitFor({ state: 'visible', timeout: 30_000 });
+      await again
+        .locator('[data-note-id]', { hasText: 'Meanwhile online' })
+        .waitFor({ state: 'visible', timeout: 30_000 });
       await eventually(() =>
         expect(
           readNotes(online.docs.board)
             .map((n) => n.text)
             .sort(),
-        ).toEqual(['Meanwhile online', 'Written on a train']),
+        ).toEqual(['Meanwhile online', 'Written after reopening', 'Written on a train']),
       );
     },
   );

@@ -145,6 +145,8 @@ export class BoardSession implements BoardSessionApi {
   readonly #api: PeopleApi;
   readonly #keeper: PersonKeeper;
   readonly #offline: OfflineCopies | null;
+  /** The role the server gave this link at the last visit (kept with the browser's copy). */
+  #knownRole: Role | null = null;
   #resets = 0;
   #everConnected = false;
   #wasConnected = false;
@@ -188,6 +190,7 @@ export class BoardSession implements BoardSessionApi {
     });
     if (typeof window !== 'undefined') window.addEventListener('beforeunload', this.#askBeforeLeaving);
     this.#offline = (opts.offline ?? OfflineCopies.available()) ? new OfflineCopies(opts.boardId) : null;
+    if (this.#offline) this.#knownRole = knownRole(this.#store, this.boardId, this.token);
     this.#adoptDocs();
     this.clock = new SocketServerClock({ ask: () => this.#provider.askServerTime() });
     this.#provider.onChange(() => this.#refresh());
@@ -214,8 +217,9 @@ export class BoardSession implements BoardSessionApi {
   }
 
   get role(): Role {
-    // Read-only until the server said otherwise.
-    return this.info?.role ?? 'viewer';
+    // Until the server says, the role this link had at the last visit (so a board reopened offline
+    // can still be written; the server checks every change when it is back), else read-only.
+    return this.info?.role ?? this.#knownRole ?? 'viewer';
   }
 
   get title(): string {
@@ -394,6 +398,7 @@ export class BoardSession implements BoardSessionApi {
       this.info = p.session;
       if (p.session) {
         const s = p.session;
+        if (this.#offline) rememberRole(this.#store, this.boardId, this.token, s.role);
         // The server's word on who this connection is (a per-connection id when unissued).
         this.issued = s.issued;
         if (s.userId !== this.user.id || (s.name !== '' && s.name !== this.user.name))
@@ -412,5 +417,32 @@ export class BoardSession implements BoardSessionApi {
       if (p.failure.code === CLOSE.notFound || p.failure.code === CLOSE.removed) void this.#offline?.forget();
     }
     this.connection = connectionStateOf(p.status, this.#everConnected, p.allSyncedNow, unsynced);
+  }
+}
+
+/** Which link the remembered role belongs to: its last characters (the link itself is in the URL). */
+const linkTag = (token: string): string => token.slice(-8);
+const roleKey = (boardId: string): string => `plenary.role.${boardId}`;
+
+function knownRole(store: KeyValueStore | null, boardId: string, token: string): Role | null {
+  try {
+    const saved = JSON.parse(store?.getItem(roleKey(boardId)) ?? 'null') as {
+      link?: unknown;
+      role?: unknown;
+    } | null;
+    if (saved?.link !== linkTag(token)) return null;
+    return saved.role === 'organizer' || saved.role === 'participant' || saved.role === 'viewer'
+      ? saved.role
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberRole(store: KeyValueStore | null, boardId: string, token: string, role: Role): void {
+  try {
+    store?.setItem(roleKey(boardId), JSON.stringify({ link: linkTag(token), role }));
+  } catch {
+    // A full or blocked storage only costs the offline role.
   }
 }
