@@ -74,6 +74,10 @@ export const canDeleteNote = (
   authorId: string,
 ): boolean => actor.role === 'organizer' || (actor.role === 'participant' && isAuthor(actor, authorId));
 
+/** Why `role` may not remove a group with `votes` votes (GR2: only organizers remove voted groups), or null. */
+export const groupRemovalDenial = (role: Role, votes: number): string | null =>
+  role !== 'organizer' && votes > 0 ? 'only an organizer can remove a group that has votes' : null;
+
 /**
  * The author fields a new note of `actor` must carry (G2): its own id and name,
  * or, while the organizer asks for anonymous notes, its pseudonym and no name.

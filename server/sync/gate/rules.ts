@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs';
 import {
+  groupRemovalDenial,
   canDeleteNote,
   isOwnAuthorship,
   MAX_GROUPS,
@@ -205,8 +206,10 @@ export function checkRules(
       if (item.content instanceof Y.ContentType) groupsCreated++;
       if (existing) {
         groupsRemoved++;
-        if (!organizer && existing.content instanceof Y.ContentType && hasVotes(existing.content.type))
-          refuse('forbidden', 'only an organizer can replace a group that has votes');
+        const denial =
+          existing.content instanceof Y.ContentType &&
+          groupRemovalDenial(actor.role, hasVotes(existing.content.type) ? 1 : 0);
+        if (denial) refuse('forbidden', denial);
       }
       continue;
     }
@@ -316,8 +319,10 @@ export function checkRules(
     if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
     if (path[0] === 'groups' && path.length === 1) {
       groupsRemoved++;
-      if (!organizer && item.content instanceof Y.ContentType && hasVotes(item.content.type))
-        refuse('forbidden', 'only an organizer can remove a group that has votes');
+      const denial =
+        item.content instanceof Y.ContentType &&
+        groupRemovalDenial(actor.role, hasVotes(item.content.type) ? 1 : 0);
+      if (denial) refuse('forbidden', denial);
       continue;
     }
     if (path[0] === 'groups' && path.length === 2 && !organizer)

@@ -57,6 +57,7 @@ import {
 import {
   authorFields,
   canDeleteNote,
+  groupRemovalDenial,
   noteLimitDenial,
   retractDenial,
   voteDenial,
@@ -626,9 +627,8 @@ export class BoardState {
   /** Why this person may not remove group `g`, or '' (GR2: a voted group is the organizer's). */
   ungroupDenial(g: Group): string {
     if (!this.writable) return this.readOnlyReason;
-    if (!this.isOrganizer && this.groupVoteCount(g) > 0)
-      return 'Only an organizer can remove a group that has votes.';
-    return '';
+    const denial = groupRemovalDenial(this.session.role, this.groupVoteCount(g));
+    return denial ? `${denial[0]!.toUpperCase()}${denial.slice(1)}.` : '';
   }
 
   /** "Ungroup": the group goes, its notes stay where they are. */
