@@ -45,6 +45,19 @@ describe('canvas geometry', () => {
     expect(fitView([{ x: 0, y: 0 }], 1000, 600).zoom).toBe(1);
   });
 
+  it('fits the notes below the tools floating over the top of the canvas', () => {
+    const notes = [
+      { x: 0, y: 0 },
+      { x: 2000, y: 1500 },
+    ];
+    const top = 64;
+    const v = fitView(notes, 390, 600, 40, top);
+    // The topmost note starts below the toolbar, the lowest one ends on screen.
+    expect(v.y + 0 * v.zoom).toBeGreaterThanOrEqual(top);
+    expect(v.y + (1500 + NOTE_SIZE.height) * v.zoom).toBeLessThanOrEqual(600);
+    expect(v.x).toBeGreaterThanOrEqual(0);
+  });
+
   it('the culling key stays the same for small pans and covers the whole screen', () => {
     const v = { x: 0, y: 0, zoom: 1 };
     const key = cullKey(v, 1000, 600);

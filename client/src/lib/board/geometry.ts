@@ -74,17 +74,26 @@ export function notesBounds(notes: readonly Point[]): Rect | null {
 }
 
 /** The view that shows every note with a margin, never zooming in past 100 %. */
-export function fitView(notes: readonly Point[], width: number, height: number, margin = 40): View {
+export function fitView(
+  notes: readonly Point[],
+  width: number,
+  height: number,
+  margin = 40,
+  /** Screen pixels at the top covered by floating tools: the notes fit below them. */
+  top = 0,
+): View {
   const b = notesBounds(notes);
-  if (!b || width <= 0 || height <= 0) return { x: margin, y: margin, zoom: 1 };
+  const inset = Math.min(Math.max(0, top), height / 2);
+  if (!b || width <= 0 || height <= 0) return { x: margin, y: margin + inset, zoom: 1 };
   const zoom = clampZoom(
     Math.min(
       1,
       (width - 2 * margin) / Math.max(1, b.x1 - b.x0),
-      (height - 2 * margin) / Math.max(1, b.y1 - b.y0),
+      (height - inset - 2 * margin) / Math.max(1, b.y1 - b.y0),
     ),
   );
-  return centerOn({ x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 }, zoom, width, height);
+  const v = centerOn({ x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 }, zoom, width, height - inset);
+  return { ...v, y: v.y + inset };
 }
 
 /**

@@ -11,6 +11,8 @@ import {
 
 /** Following someone's view or a discussed note never zooms out below this: text stays readable. */
 export const READABLE_ZOOM = 0.6;
+/** Height of the tools floating over the top of the canvas, with their margin. */
+export const FLOATING_TOOLBAR_PX = 64;
 /** The zoom a discussed note is shown at (at least). */
 export const DISCUSSION_ZOOM = 1;
 
@@ -60,7 +62,8 @@ export class Viewport {
   }
 
   fit(notes: readonly Point[]): void {
-    this.userSet(fitView(notes, this.width, this.height));
+    // Below the floating toolbar, so that nothing fitted starts under it (a phone's first view).
+    this.userSet(fitView(notes, this.width, this.height, 40, FLOATING_TOOLBAR_PX));
   }
 
   toWorld(p: Point): Point {
