@@ -41,7 +41,7 @@ async function boardWithNotes(
 async function open(browser: Browser, server: TestServer, board: CreatedBoard, name: string, token: string) {
   const person = await newPerson(browser, name);
   await person.page.goto(`${server.url}/b/${board.id}#${token}`);
-  await person.page.locator('[data-canvas]').waitFor();
+  await person.page.locator('[data-canvas]').waitFor({ timeout: 60_000 });
   await eventually(async () => expect(await person.page.locator('[data-note-id]').count()).toBe(3));
   return person;
 }
