@@ -309,10 +309,23 @@ export function castVote(
     const m = noteMap(doc, id);
     if (storedVotesOf(doc, voter) >= live.votesPerPerson)
       throw new NoteOpError('no-votes-left', `all ${live.votesPerPerson} votes are used`);
-    const votes = votesMap(m);
-    const c = votes.get(voter);
-    votes.set(voter, (isFiniteNumber(c) && c > 0 ? Math.floor(c) : 0) + 1);
+    addVote(votesMap(m), voter);
   }, origin);
+}
+
+/** One more vote of `voter` in a votes map (a note's or a group's). */
+export function addVote(votes: Y.Map<unknown>, voter: string): void {
+  const c = votes.get(voter);
+  votes.set(voter, (isFiniteNumber(c) && c > 0 ? Math.floor(c) : 0) + 1);
+}
+
+/** One vote of `voter` less in a votes map; throws when there is none (`what`: "note" or "group"). */
+export function takeVote(votes: Y.Map<unknown>, voter: string, what: string): void {
+  const c = votes.get(voter);
+  const n = isFiniteNumber(c) ? Math.floor(c) : 0;
+  if (n <= 0) throw new NoteOpError('no-vote-to-retract', `no vote of yours on this ${what}`);
+  if (n === 1) votes.delete(voter);
+  else votes.set(voter, n - 1);
 }
 
 /** Takes one of `voterId`'s votes back from a note. */
@@ -326,12 +339,7 @@ export function retractVote(
   const voter = safeId(voterId, 'voterId');
   if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
   doc.transact(() => {
-    const votes = votesMap(noteMap(doc, id));
-    const c = votes.get(voter);
-    const n = isFiniteNumber(c) ? Math.floor(c) : 0;
-    if (n <= 0) throw new NoteOpError('no-vote-to-retract', 'no vote of yours on this note');
-    if (n === 1) votes.delete(voter);
-    else votes.set(voter, n - 1);
+    takeVote(votesMap(noteMap(doc, id)), voter, 'note');
   }, origin);
 }
 

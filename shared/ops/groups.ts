@@ -12,7 +12,7 @@ import {
   type LiveState,
   type Origin,
 } from '../schema';
-import { applyTextDiff, NOTE_SIZE, NoteOpError, storedVotesOf } from './board';
+import { addVote, applyTextDiff, NOTE_SIZE, NoteOpError, storedVotesOf, takeVote } from './board';
 
 /**
  * Groups of notes (issue 11): board root `groups` maps an id to
@@ -227,9 +227,7 @@ export function castGroupVote(
     // One budget for notes and groups (G3, GR3).
     if (storedVotesOf(doc, voter) + storedGroupVotesOf(doc, voter) >= live.votesPerPerson)
       throw new NoteOpError('no-votes-left', `all ${live.votesPerPerson} votes are used`);
-    const votes = groupVotes(m);
-    const c = votes.get(voter);
-    votes.set(voter, (isFiniteNumber(c) && c > 0 ? Math.floor(c) : 0) + 1);
+    addVote(groupVotes(m), voter);
   }, origin);
 }
 
@@ -244,12 +242,7 @@ export function retractGroupVote(
   const voter = safeId(voterId, 'voterId');
   if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
   doc.transact(() => {
-    const votes = groupVotes(groupMap(doc, id));
-    const c = votes.get(voter);
-    const n = isFiniteNumber(c) ? Math.floor(c) : 0;
-    if (n <= 0) throw new NoteOpError('no-vote-to-retract', 'no vote of yours on this group');
-    if (n === 1) votes.delete(voter);
-    else votes.set(voter, n - 1);
+    takeVote(groupVotes(groupMap(doc, id)), voter, 'group');
   }, origin);
 }
 
