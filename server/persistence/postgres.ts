@@ -5,12 +5,12 @@ import {
   snapshotsToDrop,
   type BoardRecord,
   type PersonRecord,
-  type SnapshotKind,
   type SnapshotMeta,
   type SnapshotRecord,
   type SnapshotRetention,
   type Store,
 } from './store';
+import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
 
 /**
  * PostgreSQL store, for running several server instances on one database
@@ -398,28 +398,3 @@ export class PostgresStore implements Store {
 }
 
 const SNAPSHOT_META_COLUMNS = 'board_id, id, label, item_id, kind, created_at, content_hash, bytes';
-
-interface SnapshotMetaRow {
-  board_id: string;
-  id: string;
-  label: string;
-  item_id: string | null;
-  kind: string;
-  /** BIGINT comes back as a string. */
-  created_at: string | number;
-  content_hash: string;
-  bytes: string | number;
-}
-
-function snapshotMetaFromRow(r: SnapshotMetaRow): SnapshotMeta {
-  return {
-    id: r.id,
-    boardId: r.board_id,
-    label: r.label,
-    itemId: r.item_id,
-    kind: r.kind as SnapshotKind,
-    createdAt: Number(r.created_at),
-    contentHash: r.content_hash,
-    bytes: Number(r.bytes),
-  };
-}

@@ -6,12 +6,12 @@ import {
   snapshotsToDrop,
   type BoardRecord,
   type PersonRecord,
-  type SnapshotKind,
   type SnapshotMeta,
   type SnapshotRecord,
   type SnapshotRetention,
   type Store,
 } from './store';
+import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
 
 /**
  * The default store: one SQLite file in WAL mode. better-sqlite3 is
@@ -304,33 +304,10 @@ export class SqliteStore implements Store {
 
 const SNAPSHOT_META_COLUMNS = 'board_id, id, label, item_id, kind, created_at, content_hash, bytes';
 
-interface SnapshotMetaRow {
-  board_id: string;
-  id: string;
-  label: string;
-  item_id: string | null;
-  kind: string;
-  created_at: number;
-  content_hash: string;
-  bytes: number;
-}
 interface SnapshotRow extends SnapshotMetaRow {
   agenda: Buffer;
   board: Buffer;
   tasks: Buffer;
-}
-
-function snapshotMetaFromRow(r: SnapshotMetaRow): SnapshotMeta {
-  return {
-    id: r.id,
-    boardId: r.board_id,
-    label: r.label,
-    itemId: r.item_id,
-    kind: r.kind as SnapshotKind,
-    createdAt: Number(r.created_at),
-    contentHash: r.content_hash,
-    bytes: Number(r.bytes),
-  };
 }
 
 interface PersonRow {
