@@ -178,7 +178,7 @@ describe.skipIf(!browserAvailable())('brainstorming board in Chromium', () => {
     await eventually(async () => expect(await serverNotes(server, board)).toEqual([]));
   });
 
-  it('a locked board is read-only for participants and says so', async () => {
+  it('a locked board is read-only for participants and says so, once', async () => {
     const { server, board } = await boardWithLiveTalk();
     const org = await open(server, board, 'Olga', board.tokens.organizer);
     const ada = await open(server, board, 'Ada', board.tokens.participant);
@@ -191,6 +191,19 @@ describe.skipIf(!browserAvailable())('brainstorming board in Chromium', () => {
     expect(await ada.locator('[data-note-id]').count()).toBe(0);
     expect(await ada.locator('[data-testid="new-note"]').isDisabled()).toBe(true);
     expect(await serverNotes(server, board)).toEqual([]);
+    // The reason is announced, and shown once (bug 14: it used to appear twice).
+    const reason = (await banner.textContent()) ?? '';
+    await eventually(async () =>
+      expect(await ada.getByRole('status').filter({ hasText: reason }).count()).toBeGreaterThan(0),
+    );
+    // Seen once: the announcement is kept for screen readers only (1 px, clipped).
+    const seen = await ada
+      .getByText(reason, { exact: true })
+      .evaluateAll(
+        (els) =>
+          els.filter((e) => (e as HTMLElement).offsetWidth > 1 && (e as HTMLElement).offsetHeight > 1).length,
+      );
+    expect(seen).toBe(1);
   });
 
   it('hides counts and names for participants when the organizer asks, and brings everyone to the organizer’s view until they move', async () => {
