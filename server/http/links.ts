@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { CLOSE } from '../../shared/protocol';
-import { cleanText, LIMITS, ROLES, type Role } from '../../shared/schema';
+import { setBoardTitle } from '../../shared/ops/roster';
+import { cleanText, LIMITS, ROLES, serverOrigin, type Role } from '../../shared/schema';
 import { boardUrl } from '../boards/links';
 import { hashToken, newToken } from '../boards/tokens';
 import { BOARD_DELETED, LINK_REPLACED, type SessionControl } from '../identity/cluster-sessions';
@@ -64,6 +65,10 @@ export function linkRoutes(ctx: RouteContext & LinkDeps): Router {
     const board = boardOf(res);
     if (!(await boards.renameBoard(board.id, title)))
       throw new HttpError(401, 'unauthorized', 'missing or wrong token for this board');
+    // Everyone connected sees the new title at once (the board document carries it).
+    await docs.change(board.id, 'board', 'rename', (doc) =>
+      setBoardTitle(doc, title, serverOrigin('rename')),
+    );
     log.info({ board: board.id }, 'board renamed');
     res.json({ id: board.id, title });
   });

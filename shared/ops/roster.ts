@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import {
+  boardInfo,
   boardRoster,
   cleanText,
   isFiniteNumber,
@@ -64,4 +65,21 @@ export function recordJoin(boardDoc: Y.Doc, input: JoinInput, origin: Origin): b
 export function forgetJoin(boardDoc: Y.Doc, id: string, origin: Origin): void {
   const roster = boardRoster(boardDoc);
   if (roster.has(id)) boardDoc.transact(() => roster.delete(id), origin);
+}
+
+/**
+ * The board's title in the board document (the server writes it after a
+ * rename, B2), so every client shows a new title at once; clients that never
+ * saw a rename use the title their join was given.
+ */
+export function setBoardTitle(boardDoc: Y.Doc, title: string, origin: Origin): void {
+  const clean = cleanText(title, LIMITS.titleLength);
+  const info = boardInfo(boardDoc);
+  if (clean !== '' && info.get('title') !== clean) boardDoc.transact(() => info.set('title', clean), origin);
+}
+
+/** The title the server last wrote into the board document ('' when it never did). */
+export function readBoardTitle(boardDoc: Y.Doc): string {
+  const t = boardInfo(boardDoc).get('title');
+  return typeof t === 'string' ? t : '';
 }

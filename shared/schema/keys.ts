@@ -7,7 +7,7 @@ import * as Y from 'yjs';
  */
 export const ROOTS = {
   agenda: { meta: 'meta', items: 'items', live: 'live' },
-  board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions' },
+  board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions', info: 'info' },
   tasks: { tasks: 'tasks' },
 } as const;
 
@@ -32,6 +32,9 @@ export const boardRoster = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROO
 export const boardGroups = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.groups);
 /** Public questions (issue 11): written by the server only. */
 export const boardQuestions = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.questions);
+
+/** The board's own facts (its title), written by the server only, so a rename reaches everyone live. */
+export const boardInfo = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.board.info);
 
 /** Tasks document roots. */
 export const taskMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.tasks.tasks);

@@ -163,6 +163,7 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
     [ROOTS.board.groups]: { kind: 'map', entries: { kind: 'map', fields: GROUP_FIELDS } },
     [ROOTS.board.questions]: { kind: 'map', entries: { kind: 'map', fields: QUESTION_FIELDS } },
+    [ROOTS.board.info]: { kind: 'map', fields: { title: str(LIMITS.titleLength) } },
     [ROOTS.board.roster]: {
       kind: 'map',
       entries: {

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, type CloseCode } from '../../shared/protocol';
-import { DOC_KINDS } from '../../shared/schema';
+import { readBoardTitle, setBoardTitle } from '../../shared/ops/roster';
+import { DOC_KINDS, localOrigin } from '../../shared/schema';
 import { BOARD_DELETED, LINK_REPLACED } from '../../server/http/links';
 import { SessionRegistry } from '../../server/identity/sessions';
 import { mintPerson, rawWebSocket, SioClient, yWebsocketClient } from '../helpers/clients';
@@ -171,6 +172,29 @@ describe('B2: link lifecycle — renaming a board (PATCH /api/boards/:id)', () =
     expect((await api(server, 'PATCH', b.id, null, { title: 'x' })).status).toBe(401);
     expect((await api(server, 'PATCH', 'B'.repeat(22), b.tokens.organizer, { title: 'x' })).status).toBe(401);
     expect((await server.store.getBoard(b.id))?.title).toBe(renamed.title);
+  });
+
+  it('B2: a rename reaches everyone connected at once (the board document carries the title); only the server writes it', async () => {
+    const server = await startTestServer();
+    const b = await server.createBoard('Before');
+    const sio = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
+    const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'board', b.tokens.viewer);
+    await eventually(() => {
+      expect(sio.synced.size).toBe(3);
+      expect(provider.synced).toBe(true);
+    });
+    expect(readBoardTitle(sio.docs.board)).toBe('');
+    expect((await api(server, 'PATCH', b.id, b.tokens.organizer, { title: 'After' })).status).toBe(200);
+    await eventually(() => {
+      expect(readBoardTitle(sio.docs.board)).toBe('After');
+      expect(readBoardTitle(doc)).toBe('After');
+    });
+    // A participant's own "rename" in the document is refused and never stored.
+    setBoardTitle(sio.docs.board, 'Hijacked', localOrigin('p'));
+    await eventually(() => expect(sio.denials.map((d) => d.code)).toContain('forbidden'));
+    expect(await server.docs.read(b.id, 'board', readBoardTitle)).toBe('After');
+    provider.destroy();
+    sio.close();
   });
 });
 

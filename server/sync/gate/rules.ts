@@ -200,6 +200,7 @@ export function checkRules(
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
+    if (path[0] === 'info') refuse('forbidden', 'the board title is written by the server only (B2)');
 
     // Groups (GR1, GR2): anyone who writes the board makes, names and moves them.
     if (path[0] === 'groups' && path.length === 1) {
@@ -317,6 +318,7 @@ export function checkRules(
     if (kind !== 'board') continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
+    if (path[0] === 'info') refuse('forbidden', 'the board title is written by the server only (B2)');
     if (path[0] === 'groups' && path.length === 1) {
       groupsRemoved++;
       const denial =

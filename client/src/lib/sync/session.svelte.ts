@@ -2,7 +2,15 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CLOSE, type Denial, type SessionInfo } from '../../../../shared/protocol';
 import { writeDenial, type Actor } from '../../../../shared/policy';
-import { agendaLive, DOC_KINDS, readLive, type DocKind, type Role } from '../../../../shared/schema';
+import { readBoardTitle } from '../../../../shared/ops/roster';
+import {
+  agendaLive,
+  boardInfo,
+  DOC_KINDS,
+  readLive,
+  type DocKind,
+  type Role,
+} from '../../../../shared/schema';
 import { SocketServerClock } from './clock.svelte';
 import {
   cleanName,
@@ -139,6 +147,7 @@ export class BoardSession implements BoardSessionApi {
   #docs = $state.raw<Readonly<Record<DocKind, Y.Doc>>>({} as Record<DocKind, Y.Doc>);
   #awareness = $state.raw<Readonly<Record<DocKind, Awareness>>>({} as Record<DocKind, Awareness>);
   #boardLocked = $state.raw<YView<boolean> | null>(null);
+  #boardTitle = $state.raw<YView<string> | null>(null);
 
   readonly #provider: SocketIoProvider;
   readonly #store: KeyValueStore | null;
@@ -222,8 +231,14 @@ export class BoardSession implements BoardSessionApi {
     return this.info?.role ?? this.#knownRole ?? 'viewer';
   }
 
+  /** The board's title: the latest rename (live, from the board document), else the join's. */
   get title(): string {
-    return this.info?.title ?? '';
+    return this.liveTitle || this.info?.title || '';
+  }
+
+  /** The title of the latest rename, as the board document carries it ('' before any rename). */
+  get liveTitle(): string {
+    return this.#boardTitle?.current ?? '';
   }
 
   /** This person as the rules see them (shared/policy). */
@@ -364,6 +379,8 @@ export class BoardSession implements BoardSessionApi {
     this.#awareness = { ...p.awareness };
     const agenda = p.docs.agenda;
     this.#boardLocked = new YView(agendaLive(agenda), () => readLive(agenda).boardLocked);
+    const board = p.docs.board;
+    this.#boardTitle = new YView(boardInfo(board), () => readBoardTitle(board));
   }
 
   #setPresence(role: Role): void {
