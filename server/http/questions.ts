@@ -3,12 +3,16 @@ import { isSafeKey } from '../../shared/schema';
 import type { Identities } from '../identity/identities';
 import { QuestionError, questionText, type QuestionService } from '../questions/service';
 import { boardOf, HttpError, type RouteContext } from './context';
+import { limitRequests } from './rate-limit';
 
 /** What the Q&A routes need besides the route context. */
 export interface QuestionDeps {
   questions: QuestionService;
   identities: Identities;
 }
+
+/** Questions one person may ask per minute. */
+export const QUESTIONS_PER_MINUTE = 10;
 
 /** Headers that prove who a person is over HTTP: their issued id and key (as on joins). */
 export const PERSON_HEADERS = { userId: 'x-plenary-user', key: 'x-plenary-key' } as const;
@@ -81,9 +85,25 @@ export function questionRoutes(ctx: RouteContext & QuestionDeps): Router {
     }),
   );
 
+  // Without moderation a person asks at most QUESTIONS_PER_MINUTE questions a minute (429 with
+  // Retry-After beyond), so one participant cannot flood the board; while moderated, the limit of
+  // waiting questions per person applies instead. Only questions that were asked count, so the
+  // key (board and person) is a proven one.
+  const askLimit = limitRequests({
+    limit: QUESTIONS_PER_MINUTE,
+    windowMs: 60_000,
+    code: 'rate-limited',
+    message: (s) => `you asked ${QUESTIONS_PER_MINUTE} questions in a minute; try again in ${s} s`,
+    log: ctx.log,
+    key: (req) => `${req.params.id ?? ''}\n${req.get(PERSON_HEADERS.userId) ?? ''}`,
+    skipFailedRequests: true,
+    skip: async (req) => questions.moderated(String(req.params.id)).catch(() => false),
+  });
+
   r.post(
     '/api/boards/:id/questions',
     ctx.requireBoard('organizer', 'participant'),
+    askLimit,
     handle(async (req, res) => {
       const board = boardOf(res);
       const person = await requirePerson(req, res);

@@ -17,7 +17,7 @@ export interface RequestLimit {
   /** Requests that fail (4xx, 5xx) do not count. */
   skipFailedRequests?: boolean;
   /** Requests that are never counted nor refused. */
-  skip?: (req: Request) => boolean;
+  skip?: (req: Request) => boolean | Promise<boolean>;
 }
 
 /**

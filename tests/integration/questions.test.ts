@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { addItem, setCurrentItem } from '../../shared/ops/agenda';
 import { readQuestions } from '../../shared/ops/questions';
 import { boardQuestions, localOrigin, serverOrigin } from '../../shared/schema';
+import { QUESTIONS_PER_MINUTE } from '../../server/http/questions';
 import { mintPerson, SioClient, type Identity } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
@@ -193,6 +194,27 @@ describe('Q&A per talk (QA1–QA5)', () => {
     expect((await e.call(wrongKey, 'POST', 'questions', { text: 'Forged?' })).status).toBe(401);
     for (const text of ['', '   ', 'x'.repeat(501), 42])
       expect((await e.call(e.ana, 'POST', 'questions', { text })).status).toBe(400);
+  });
+
+  it('QA1: one person asks at most QUESTIONS_PER_MINUTE questions a minute (429 with Retry-After); others still can', async () => {
+    const e = await env();
+    for (let i = 0; i < QUESTIONS_PER_MINUTE; i++) await e.ask(e.ana, `Question ${i}`);
+    const over = await e.call(e.ana, 'POST', 'questions', { text: 'One too many' });
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('rate-limited');
+    // A forged user id header gets 401 and does not use anyone's budget.
+    const forged = await e.call(
+      { ...e.ben, identity: { ...e.ben.identity, key: 'wrong' } },
+      'POST',
+      'questions',
+      { text: 'Forged' },
+    );
+    expect(forged.status).toBe(401);
+    await e.ask(e.ben, 'Ben still asks');
+    expect(await e.server.docs.read(e.board.id, 'board', (d) => readQuestions(d).length)).toBe(
+      QUESTIONS_PER_MINUTE + 1,
+    );
   });
 
   it('QA1: a client may not write questions itself (forbidden): the server writes them', async () => {
