@@ -43,6 +43,36 @@ describe.skipIf(!browserAvailable())('OF1: offline edits survive the tab', () =>
       await page.keyboard.press('Escape');
       await expect.poll(() => status().textContent(), { timeout: 30_000 }).toMatch(/unsynced/);
 
+      // The browser's copy has every keystroke before the tab goes (IndexedDB writes are asynchronous;
+      // a person who closes a tab a second later has them all): its update count settles.
+      const storedUpdates = (): Promise<number> =>
+        page.evaluate(
+          (name) =>
+            new Promise<number>((resolve, reject) => {
+              const open = indexedDB.open(name);
+              open.onerror = () => reject(open.error);
+              open.onsuccess = () => {
+                const db = open.result;
+                const count = db.transaction('updates').objectStore('updates').count();
+                count.onsuccess = () => {
+                  resolve(count.result);
+                  db.close();
+                };
+              };
+            }),
+          `plenary:${board.id}:board`,
+        );
+      let last = -1;
+      await eventually(
+        async () => {
+          const now = await storedUpdates();
+          const settled = now === last && now > 'Written on a train'.length;
+          last = now;
+          expect(settled).toBe(true);
+        },
+        { timeout: 30_000, interval: 300 },
+      );
+
       // Leaving with unsynced changes asks first.
       const asked = new Promise<string>((resolve) =>
         page.once('dialog', (d) => {
