@@ -132,6 +132,8 @@ describe('groups of notes (GR1–GR3)', () => {
       const groups = await serverGroups(server, board);
       expect(groups).toEqual([{ id: g, title: 'Ideas', x: 10, y: 20, votes: {} }]);
     });
+    // Ana works on the group once her copy has it (the server has it before she does).
+    await eventually(() => expect(readGroups(ana.docs.board).map((x) => x.id)).toEqual([g]));
     renameGroup(ana.docs.board, g, 'Ideas for the lab', as(ana));
     moveGroup(ana.docs.board, g, 110, 220, as(ana));
     setNoteGroup(ana.docs.board, 'a2', g, as(ana));
