@@ -277,8 +277,13 @@ export const votesRemaining = (
 
 /** What `voterId` has given over the whole board, as stored (also the rule gate's count, G3). */
 export function storedVotesOf(doc: Y.Doc, voterId: string): number {
+  return votesIn(boardNotes(doc), voterId);
+}
+
+/** `voterId`'s votes over a root of voted things (notes or groups), as stored. */
+export function votesIn(root: Y.Map<Y.Map<unknown>>, voterId: string): number {
   let used = 0;
-  boardNotes(doc).forEach((m) => {
+  root.forEach((m) => {
     const votes = m instanceof Y.Map ? m.get('votes') : null;
     const c = votes instanceof Y.Map ? votes.get(voterId) : undefined;
     if (isFiniteNumber(c) && c > 0) used += Math.floor(c);
@@ -286,7 +291,8 @@ export function storedVotesOf(doc: Y.Doc, voterId: string): number {
   return used;
 }
 
-function votesMap(m: Y.Map<unknown>): Y.Map<unknown> {
+/** The votes map of a note or group. */
+export function votesMap(m: Y.Map<unknown>): Y.Map<unknown> {
   const v = m.get('votes');
   if (v instanceof Y.Map) return v;
   // A note written by an older or foreign client may lack the map: repair it.

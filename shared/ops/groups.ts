@@ -12,7 +12,16 @@ import {
   type LiveState,
   type Origin,
 } from '../schema';
-import { addVote, applyTextDiff, NOTE_SIZE, NoteOpError, storedVotesOf, takeVote } from './board';
+import {
+  addVote,
+  applyTextDiff,
+  NOTE_SIZE,
+  NoteOpError,
+  storedVotesOf,
+  takeVote,
+  votesIn,
+  votesMap,
+} from './board';
 
 /**
  * Groups of notes (issue 11): board root `groups` maps an id to
@@ -193,21 +202,7 @@ export function applyGroupPlan(doc: Y.Doc, plan: readonly GroupPlan[], origin: O
 
 /** What `voterId` has given to groups, as stored (the gate's count when votes go to groups). */
 export function storedGroupVotesOf(doc: Y.Doc, voterId: string): number {
-  let used = 0;
-  boardGroups(doc).forEach((m) => {
-    const votes = m instanceof Y.Map ? m.get('votes') : null;
-    const c = votes instanceof Y.Map ? votes.get(voterId) : undefined;
-    if (isFiniteNumber(c) && c > 0) used += Math.floor(c);
-  });
-  return used;
-}
-
-function groupVotes(m: Y.Map<unknown>): Y.Map<unknown> {
-  const v = m.get('votes');
-  if (v instanceof Y.Map) return v;
-  const fresh = new Y.Map<unknown>();
-  m.set('votes', fresh);
-  return fresh;
+  return votesIn(boardGroups(doc), voterId);
 }
 
 /** Gives one vote to a group (while voting is open and votes go to groups). */
@@ -227,7 +222,7 @@ export function castGroupVote(
     // One budget for notes and groups (G3, GR3).
     if (storedVotesOf(doc, voter) + storedGroupVotesOf(doc, voter) >= live.votesPerPerson)
       throw new NoteOpError('no-votes-left', `all ${live.votesPerPerson} votes are used`);
-    addVote(groupVotes(m), voter);
+    addVote(votesMap(m), voter);
   }, origin);
 }
 
@@ -242,7 +237,7 @@ export function retractGroupVote(
   const voter = safeId(voterId, 'voterId');
   if (!live.votingOpen) throw new NoteOpError('voting-closed', 'voting is not open');
   doc.transact(() => {
-    takeVote(groupVotes(groupMap(doc, id)), voter, 'group');
+    takeVote(votesMap(groupMap(doc, id)), voter, 'group');
   }, origin);
 }
 

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { addNote } from '../../shared/ops/board';
 import { createGroup } from '../../shared/ops/groups';
 import { readGroups, readLive, readNotes, serverOrigin } from '../../shared/schema';
+import { seriousViolations } from '../helpers/axe';
 import { browserAvailable, launchBrowser, newPerson } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
@@ -22,39 +21,6 @@ const slow = { timeout: 25_000, interval: 100 };
 const TEST_TIMEOUT = 150_000;
 const origin = serverOrigin('e2e');
 const wide = { width: 1400, height: 900 };
-
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2 A/AA findings on the page as it is now, serious and critical only (as in accessibility.e2e). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (
-            ctx: unknown,
-            opts: unknown,
-          ) => Promise<{
-            violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-          }>;
-        };
-      }
-    ).axe;
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return r.violations;
-  });
-  return found
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')})`,
-    );
-}
 
 const note = (page: Page, id: string) => page.locator(`[data-note-id="${id}"]`);
 
