@@ -86,7 +86,9 @@ describe('agenda import runs off the event loop', () => {
 type ErrorBody = { error: { code: string; message: string } };
 
 const SMALL_PAGE = '# Small\n\n| Time | Topic |\n|---|---|\n| 10:00 | Welcome |\n';
-const JUNK_PAGE = '| Time | Topic |\n|---|---|\n| 10:00 | ' + '[a '.repeat(120_000) + '|\n';
+// As long as the importer allows (500,000 characters): reading it must outlast IMPORT_TIMEOUT_MS
+// (4 s here) even on a quiet machine; the parser's work grows with the square of its length.
+const JUNK_PAGE = '| Time | Topic |\n|---|---|\n| 10:00 | ' + '[a '.repeat(166_000) + '|\n';
 
 const importPage = (server: TestServer, board: CreatedBoard, markdown: string): Promise<Response> =>
   fetch(`${server.url}/api/boards/${board.id}/agenda/import`, {
