@@ -2,6 +2,9 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
 import { LIMITS } from '../shared/protocol';
+import { SecretBox } from './boards/cipher';
+import { BoardLinks } from './boards/links';
+import { checkServerKey, loadServerSecret } from './boards/server-key';
 import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { BoardHistory } from './history/history';
@@ -14,6 +17,7 @@ import { SqliteStore } from './persistence/sqlite';
 import type { Store } from './persistence/store';
 import { Identities } from './identity/identities';
 import { ClusterSessions } from './identity/cluster-sessions';
+import { Devices } from './identity/devices';
 import { SessionRegistry } from './identity/sessions';
 import { NoRelay, type Relay } from './relay/relay';
 import { SyncCore } from './sync/core';
@@ -34,6 +38,8 @@ export interface RunningServer {
   io: IoServer;
   /** This server's Prometheus registry (`GET /metrics`). */
   metrics: Metrics;
+  /** Boards' links (sealed under the server key) and join codes. */
+  links: BoardLinks;
   /** Stop accepting, flush every document, close connections and the store. */
   close(): Promise<void>;
 }
@@ -60,6 +66,9 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     parts.relay ??
     (config.redisUrl ? new (await import('./relay/redis')).RedisRelay(config.redisUrl, log) : new NoRelay());
   relay.onLag?.((seconds) => metrics.relayLag(seconds));
+  // The server key seals links and codes at rest (LK2); every instance must hold the same one.
+  const box = new SecretBox(loadServerSecret(config, log));
+  await checkServerKey(box, store, config.forgetLinks, log);
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
   const history = new BoardHistory({ store, log });
   const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
@@ -96,6 +105,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     },
   });
 
+  const links = new BoardLinks({ boards: store, box, docs: rooms, sessions: cluster, log });
   const app = createHttpApp({
     config,
     log,
@@ -107,6 +117,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     history,
     questions: new QuestionService({ store, docs: rooms, log }),
     metrics: metricsRoute(metrics, config.metricsToken),
+    links,
+    devices: new Devices({ store, box }),
   });
   const http = createServer(app);
   const sockets = new Set<NetSocket>();
@@ -160,5 +172,5 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       await ioClosed;
     })());
 
-  return { port, config, log, store, rooms, docs: rooms, http, io, metrics, close };
+  return { port, config, log, store, rooms, docs: rooms, http, io, metrics, links, close };
 }

@@ -63,6 +63,17 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Per-board limits of the rule gate (G5): notes, tasks, agenda items, bytes per document. */
   boardLimits: BoardLimits;
+  /**
+   * The server key that seals link tokens and join codes at rest (LK2). Unset: read from (or, on
+   * first start, generated into) `$DATA_DIR/plenary-secret`. Every instance of a scale-out needs the same.
+   */
+  secret: string | null;
+  /** Start although the stored links were sealed under another key, dropping them (the key was lost). */
+  forgetLinks: boolean;
+  /** Failed code attempts (join codes, codes to continue on another device) per client address and window. */
+  codeAttemptsPerAddress: number;
+  /** The window of the code attempt limit, in ms. */
+  codeWindowMs: number;
 }
 
 const int = (v: string | undefined, dflt: number): number => {
@@ -120,8 +131,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       items: int(env.MAX_AGENDA_ITEMS, BOARD_LIMITS.items),
       docBytes: int(env.MAX_DOC_BYTES, BOARD_LIMITS.docBytes),
     },
+    secret: env.PLENARY_SECRET || null,
+    forgetLinks: env.PLENARY_FORGET_LINKS === '1',
+    codeAttemptsPerAddress: int(env.CODE_ATTEMPTS_PER_ADDRESS, 30),
+    codeWindowMs: int(env.CODE_WINDOW_MS, 10 * 60 * 1000),
   };
 }
+
+/** The server key of every test server (in-process instances of one test share a database, so one key). */
+export const TEST_SECRET = 'plenary-test-secret-not-for-production';
 
 /** Defaults for tests: in-memory database, no client, quiet. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -135,6 +153,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     // The gate's attack tests send tens of MiB at once; the byte rate (I3) is tested on its own.
     maxBytesPerSecond: 0,
+    secret: TEST_SECRET,
     ...overrides,
   };
 }

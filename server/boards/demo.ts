@@ -4,7 +4,7 @@ import { serverOrigin } from '../../shared/schema';
 import type { RunningServer } from '../app';
 import { demoMarkdown } from '../demo';
 import { parseAgendaPage } from '../import/markdown-agenda';
-import { boardUrls, createBoard } from './links';
+import { boardUrls } from './links';
 
 /**
  * On an empty database, create a board from the demo workshop page so that a
@@ -14,7 +14,7 @@ export async function createDemoBoardIfEmpty(server: RunningServer, origin: stri
   if ((await server.store.countBoards()) > 0) return null;
   const page = parseAgendaPage(demoMarkdown());
   const title = page.meta.title || 'Demo workshop';
-  const { record, tokens } = await createBoard(server.store, title);
+  const { record, tokens } = await server.links.create(title);
   const origin_ = serverOrigin('demo');
   // The demo runs today, so that a newcomer sees "now" and "next" move, not "Ended".
   const today = DateTime.now().setZone(page.meta.timeZone).toISODate() ?? page.meta.date;

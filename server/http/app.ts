@@ -8,10 +8,13 @@ import type { Role } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
 import type { BoardStore } from '../persistence/store';
 import { agendaRoutes } from './agenda';
-import { boardRoutes } from './boards';
-import { HttpError, type RouteContext } from './context';
+import { boardRoutes, type BoardDeps } from './boards';
+import { bearerOf, HttpError, type RouteContext } from './context';
+import { deviceRoutes, type DeviceDeps } from './devices';
+import { duplicateRoutes } from './duplicate';
 import { exportRoutes } from './exports';
 import { groupRoutes } from './groups';
+import { codeAttemptLimit, joinRoutes, type JoinDeps } from './join';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
 import { questionRoutes, type QuestionDeps } from './questions';
@@ -19,8 +22,10 @@ import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
 type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
   LinkDeps &
+  BoardDeps &
   SnapshotDeps &
-  Pick<QuestionDeps, 'questions'> & {
+  Pick<QuestionDeps, 'questions'> &
+  Omit<JoinDeps & DeviceDeps, 'codeAttempts'> & {
     /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
     metrics?: RequestHandler;
   };
@@ -28,9 +33,7 @@ type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & 
 export function makeRequireBoard(boards: BoardStore): RouteContext['requireBoard'] {
   return (...roles: Role[]): RequestHandler =>
     async (req, res, next) => {
-      const header = req.get('authorization') ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      const found = await authenticate(boards, req.params.id, token);
+      const found = await authenticate(boards, req.params.id, bearerOf(req));
       if (!found) return next(new HttpError(401, 'unauthorized', 'missing or wrong token for this board'));
       if (roles.length > 0 && !roles.includes(found.role))
         return next(new HttpError(403, 'forbidden', `this needs the ${roles.join(' or ')} link`));
@@ -86,9 +89,11 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
-  const ctx: RouteContext & { boards: BoardStore } & PeopleDeps & LinkDeps & SnapshotDeps & QuestionDeps = {
+  const requireBoard = makeRequireBoard(base.boards);
+  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps = {
     ...base,
-    requireBoard: makeRequireBoard(base.boards),
+    requireBoard,
+    codeAttempts: codeAttemptLimit({ ...base, requireBoard }),
   };
   const app = express();
   app.disable('x-powered-by');
@@ -107,8 +112,11 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(groupRoutes(ctx));
   app.use(snapshotRoutes(ctx));
   app.use(questionRoutes(ctx));
+  app.use(deviceRoutes(ctx));
   app.use(peopleRoutes(ctx));
   app.use(linkRoutes(ctx));
+  app.use(joinRoutes(ctx));
+  app.use(duplicateRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
   // sendFile needs an absolute path; configs from tests may hold relative ones.

@@ -1,83 +1,97 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
-import { cleanText, LIMITS, ROLES, type Role } from '../../shared/schema';
-import { mintBoard } from '../boards/tokens';
-import type { BoardStore } from '../persistence/store';
-import { boardOf, HttpError, type RouteContext } from './context';
+import { isTemplateId, TEMPLATES } from '../../shared/protocol/sharing';
+import { cleanText, isTimeZone, LIMITS, type Role } from '../../shared/schema';
+import { writeContent } from '../boards/content';
+import { boardUrls, type BoardLinks } from '../boards/links';
+import { templateContent } from '../boards/templates';
+import type { NewBoard } from '../boards/tokens';
+import type { DocAccess } from '../sync/doc-access';
+import { bearerOf, boardOf, bodyOf, HttpError, originOf, type RouteContext } from './context';
 import { limitRequests } from './rate-limit';
-
-/** Page URLs keep the token in the fragment, which browsers never send to servers. */
-export function boardUrls(origin: string, id: string, tokens: Record<Role, string>): Record<Role, string> {
-  const out = {} as Record<Role, string>;
-  for (const role of ROLES) out[role] = `${origin}/b/${id}#${tokens[role]}`;
-  return out;
-}
-
-const originOf = (req: Request, publicUrl: string | null): string =>
-  publicUrl ? publicUrl.replace(/\/+$/, '') : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-
-export async function createBoard(boards: BoardStore, title: string) {
-  const minted = mintBoard(title);
-  await boards.createBoard(minted.record);
-  return minted;
-}
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /**
- * Whether the request carries `Authorization: Bearer <ADMIN_TOKEN>`, compared
- * in constant time (over SHA-256 digests, so lengths do not leak either).
+ * Whether the request carries `given` (default: its `Authorization: Bearer`)
+ * equal to ADMIN_TOKEN, compared in constant time (over SHA-256 digests, so
+ * lengths do not leak either).
  */
-export function isAdmin(req: Request, adminToken: string | null): boolean {
+export function isAdmin(req: Request, adminToken: string | null, given = bearerOf(req)): boolean {
   if (!adminToken) return false;
-  const header = req.get('authorization') ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
   return timingSafeEqual(sha256(given), sha256(adminToken));
 }
 
 /**
- * Board creation per client address (BOARDS_PER_ADDRESS per BOARDS_WINDOW_MS):
- * every request counts, refused ones too (they may be guesses of the admin
- * token); a request with the admin token is never limited.
+ * Board creation per client address (BOARDS_PER_ADDRESS per BOARDS_WINDOW_MS),
+ * for new boards and copies alike: every request counts, refused ones too
+ * (they may be guesses of the admin token); an admin's request is never limited.
  */
-function creationLimit(ctx: RouteContext): RequestHandler {
-  const { boardsPerAddress, boardsWindowMs, adminToken } = ctx.config;
+export function creationLimit(ctx: RouteContext, admin: (req: Request) => boolean): RequestHandler {
+  const { boardsPerAddress, boardsWindowMs } = ctx.config;
   return limitRequests({
     limit: boardsPerAddress,
     windowMs: boardsWindowMs,
     code: 'too-many-boards',
     message: (s) => `too many new boards from this address; try again in ${s} s`,
     log: ctx.log,
-    skip: (req) => isAdmin(req, adminToken),
+    skip: admin,
   });
 }
 
-export function boardRoutes(ctx: RouteContext & { boards: BoardStore }): Router {
-  const r = Router();
+/** A new board's title from a request body, validated (400 otherwise). */
+export function titleOf(body: Record<string, unknown>): string {
+  if (typeof body.title !== 'string')
+    throw new HttpError(400, 'bad-request', 'expected JSON { "title": string }');
+  const title = cleanText(body.title, LIMITS.titleLength);
+  if (title === '') throw new HttpError(400, 'bad-request', 'title must not be empty');
+  return title;
+}
 
-  r.post('/api/boards', creationLimit(ctx), async (req, res) => {
-    if (ctx.config.adminToken && !isAdmin(req, ctx.config.adminToken)) {
-      throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
-    }
-    const body = req.body as unknown;
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      typeof (body as { title?: unknown }).title !== 'string'
-    ) {
-      throw new HttpError(400, 'bad-request', 'expected JSON { "title": string }');
-    }
-    const title = cleanText((body as { title: string }).title, LIMITS.titleLength);
-    if (title === '') throw new HttpError(400, 'bad-request', 'title must not be empty');
-    const { record, tokens } = await createBoard(ctx.boards, title);
-    ctx.log.info({ board: record.id }, 'board created');
-    res.status(201).json({
-      id: record.id,
-      title: record.title,
-      tokens,
-      urls: boardUrls(originOf(req, ctx.config.publicUrl), record.id, tokens),
-    });
-  });
+/** The 201 answer of a new board (`POST /api/boards`, `POST /api/boards/:id/duplicate`). */
+export const createdAnswer = (req: Request, publicUrl: string | null, { record, tokens }: NewBoard) => ({
+  id: record.id,
+  title: record.title,
+  tokens,
+  urls: boardUrls(originOf(req, publicUrl), record.id, tokens) as Record<Role, string>,
+});
+
+/** What the board routes need besides the common context. */
+export interface BoardDeps {
+  links: BoardLinks;
+  docs: DocAccess;
+}
+
+export function boardRoutes(ctx: RouteContext & BoardDeps): Router {
+  const r = Router();
+  const { adminToken } = ctx.config;
+
+  r.post(
+    '/api/boards',
+    creationLimit(ctx, (req) => isAdmin(req, adminToken)),
+    async (req, res) => {
+      if (adminToken && !isAdmin(req, adminToken)) {
+        throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
+      }
+      const body = bodyOf(req);
+      const title = titleOf(body);
+      const template = body.template ?? null;
+      if (template !== null && !isTemplateId(template))
+        throw new HttpError(
+          400,
+          'bad-request',
+          `template must be one of ${TEMPLATES.map((t) => t.id).join(', ')}`,
+        );
+      const created = await ctx.links.create(title);
+      if (template !== null) {
+        // The creator's zone (a template's agenda is in it), UTC when none or not a known zone.
+        const zone = isTimeZone(body.timeZone) ? body.timeZone : 'UTC';
+        await writeContent(ctx.docs, created.record.id, templateContent(template, title, zone), 'template');
+      }
+      ctx.log.info({ board: created.record.id, template }, 'board created');
+      res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
+    },
+  );
 
   r.get('/api/boards/:id', ctx.requireBoard(), (_req, res) => {
     const b = boardOf(res);

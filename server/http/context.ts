@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Role } from '../../shared/schema';
 import type { BoardSnapshot } from '../boards/snapshot';
 import type { Config } from '../config';
@@ -29,6 +29,24 @@ export interface RouteContext {
 }
 
 export const boardOf = (res: Response): BoardAuth => res.locals.board as BoardAuth;
+
+/** The origin board links are built on: PUBLIC_URL, else the request's own. */
+export const originOf = (req: Request, publicUrl: string | null): string =>
+  publicUrl ? publicUrl.replace(/\/+$/, '') : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
+/** The request's `Authorization: Bearer` token ('' without one). */
+export function bearerOf(req: Request): string {
+  const header = req.get('authorization') ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+}
+
+/** A JSON object body, or 400. */
+export function bodyOf(req: Request): Record<string, unknown> {
+  const body: unknown = req.body ?? {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'bad-request', 'send a JSON object with content-type application/json');
+  return body as Record<string, unknown>;
+}
 
 /** Thrown by handlers; the error middleware turns it into `{ error: { code, message } }`. */
 export class HttpError extends Error {

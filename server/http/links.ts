@@ -1,13 +1,15 @@
-import { Router, type Request } from 'express';
-import { CLOSE } from '../../shared/protocol';
+import { Router } from 'express';
+import type { BoardLinks as BoardLinksAnswer } from '../../shared/protocol/sharing';
 import { setBoardTitle } from '../../shared/ops/roster';
-import { cleanText, LIMITS, ROLES, serverOrigin, type Role } from '../../shared/schema';
-import { boardUrl } from '../boards/links';
-import { hashToken, newToken } from '../boards/tokens';
+import { ROLES, serverOrigin, type Role } from '../../shared/schema';
+import { boardUrl, type BoardLinks } from '../boards/links';
+import { isTokenShape } from '../boards/tokens';
 import { BOARD_DELETED, LINK_REPLACED, type SessionControl } from '../identity/cluster-sessions';
+import { CLOSE } from '../../shared/protocol';
 import type { BoardStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
-import { boardOf, HttpError, type RouteContext } from './context';
+import { titleOf } from './boards';
+import { bearerOf, boardOf, bodyOf, HttpError, originOf, type RouteContext } from './context';
 
 /** Unloading a deleted board's documents (`RoomManager.evict`). */
 export interface BoardEviction {
@@ -19,52 +21,65 @@ export interface LinkDeps {
   boards: BoardStore;
   sessions: SessionControl;
   docs: DocAccess & BoardEviction;
+  links: BoardLinks;
 }
 
 export { BOARD_DELETED, LINK_REPLACED };
 
 const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);
 
-const originOf = (req: Request, publicUrl: string | null): string =>
-  publicUrl ? publicUrl.replace(/\/+$/, '') : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-
-/** The new title of `PATCH /api/boards/:id`, validated like a new board's. */
-function titleOf(req: Request): string {
-  const body = req.body as unknown;
-  if (typeof body !== 'object' || body === null || typeof (body as { title?: unknown }).title !== 'string')
-    throw new HttpError(400, 'bad-request', 'expected JSON { "title": string }');
-  const title = cleanText((body as { title: string }).title, LIMITS.titleLength);
-  if (title === '') throw new HttpError(400, 'bad-request', 'title must not be empty');
-  return title;
+function roleOf(param: unknown): Role {
+  if (!isRole(param)) throw new HttpError(404, 'not-found', `no such link; roles: ${ROLES.join(', ')}`);
+  return param;
 }
 
+const gone = (): HttpError => new HttpError(401, 'unauthorized', 'missing or wrong token for this board');
+
 /**
- * Link lifecycle (SPEC B2, organizer link only): replacing one role's link,
- * renaming and deleting the board. See docs/protocol.md "Link lifecycle".
- * Logs carry the board id, never a token.
+ * Link lifecycle (SPEC B2, LK1–LK3; organizer link only): the current links
+ * for any organizer device, teaching the server a link a device holds,
+ * replacing one role's link, renaming and deleting the board. See
+ * docs/protocol.md "Link lifecycle". Logs carry the board id, never a token.
  */
 export function linkRoutes(ctx: RouteContext & LinkDeps): Router {
   const r = Router();
-  const { boards, sessions, docs, log } = ctx;
+  const { boards, sessions, docs, log, links } = ctx;
+
+  r.get('/api/boards/:id/links', ctx.requireBoard('organizer'), async (req, res) => {
+    const board = await boards.getBoard(boardOf(res).id);
+    if (!board) throw gone();
+    // The organizer's own token is proven by this request: kept when the server did not have it.
+    const tokens = await links.current(board, { role: 'organizer', token: bearerOf(req) });
+    const origin = originOf(req, ctx.config.publicUrl);
+    const out = {} as BoardLinksAnswer;
+    for (const role of ROLES) {
+      const token = tokens[role];
+      out[role] = token === null ? null : { token, url: boardUrl(origin, board.id, token) };
+    }
+    res.set('cache-control', 'no-store').json(out);
+  });
+
+  r.put('/api/boards/:id/links/:role', ctx.requireBoard('organizer'), async (req, res) => {
+    const role = roleOf(req.params.role);
+    const { token } = bodyOf(req);
+    if (!isTokenShape(token)) throw new HttpError(400, 'bad-request', 'expected JSON { "token": string }');
+    if (!(await links.remember(boardOf(res).id, role, token)))
+      throw new HttpError(409, 'not-current', `this is not the board's current ${role} link`);
+    res.status(204).end();
+  });
 
   r.post('/api/boards/:id/links/:role/rotate', ctx.requireBoard('organizer'), async (req, res) => {
-    const role = req.params.role;
-    if (!isRole(role)) throw new HttpError(404, 'not-found', `no such link; roles: ${ROLES.join(', ')}`);
+    const role = roleOf(req.params.role);
     const board = boardOf(res);
-    const token = newToken();
-    if (!(await boards.setTokenHash(board.id, role, hashToken(token))))
-      throw new HttpError(401, 'unauthorized', 'missing or wrong token for this board');
-    // The old token no longer authenticates: close what was opened with it.
-    const closed = sessions.closeBoard(board.id, role, CLOSE.unauthorized, LINK_REPLACED);
-    log.info({ board: board.id, role, closed }, 'link replaced');
+    const token = await links.rotate(board.id, role);
+    if (token === null) throw gone();
     res.json({ token, url: boardUrl(originOf(req, ctx.config.publicUrl), board.id, token) });
   });
 
   r.patch('/api/boards/:id', ctx.requireBoard('organizer'), async (req, res) => {
-    const title = titleOf(req);
+    const title = titleOf(bodyOf(req));
     const board = boardOf(res);
-    if (!(await boards.renameBoard(board.id, title)))
-      throw new HttpError(401, 'unauthorized', 'missing or wrong token for this board');
+    if (!(await boards.renameBoard(board.id, title))) throw gone();
     // Everyone connected sees the new title at once (the board document carries it).
     await docs.change(board.id, 'board', 'rename', (doc) =>
       setBoardTitle(doc, title, serverOrigin('rename')),

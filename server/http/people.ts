@@ -1,24 +1,17 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { readRoster, serverOrigin } from '../../shared/schema';
 import { recordJoin } from '../../shared/ops/roster';
 import { CLOSE } from '../../shared/protocol';
 import type { Identities } from '../identity/identities';
 import { checkName } from '../identity/names';
 import { PERSON_REMOVED as REMOVED_REASON, type SessionControl } from '../identity/cluster-sessions';
-import { boardOf, HttpError, type RouteContext } from './context';
+import { boardOf, bodyOf, HttpError, type RouteContext } from './context';
 import { limitRequests } from './rate-limit';
 
 /** What the people routes need besides the common context. */
 export interface PeopleDeps {
   identities: Identities;
   sessions: SessionControl;
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new HttpError(400, 'bad-request', 'send a JSON object with content-type application/json');
-  return body as Record<string, unknown>;
 }
 
 function nameOf(body: Record<string, unknown>): string {

@@ -16,6 +16,8 @@ export interface RequestLimit {
   key?: (req: Request, res: Response) => string;
   /** Requests that fail (4xx, 5xx) do not count. */
   skipFailedRequests?: boolean;
+  /** Only requests that fail count. */
+  skipSuccessfulRequests?: boolean;
   /** Requests that are never counted nor refused. */
   skip?: (req: Request) => boolean | Promise<boolean>;
 }
@@ -36,6 +38,7 @@ export function limitRequests(o: RequestLimit): RequestHandler {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     skipFailedRequests: o.skipFailedRequests ?? false,
+    skipSuccessfulRequests: o.skipSuccessfulRequests ?? false,
     logger: o.log,
     ...(o.key ? { keyGenerator: o.key } : {}),
     ...(o.skip ? { skip: o.skip } : {}),

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CLOSE } from '../../shared/protocol';
 import { isSafeKey, newId } from '../../shared/schema';
 import type { Logger } from '../log';
-import type { PeopleStore, PersonRecord, SecretStore } from '../persistence/store';
+import type { DeviceStore, PeopleStore, PersonRecord, SecretStore } from '../persistence/store';
 import { cleanName } from './names';
 import { pseudonymOf } from './pseudonym';
 
@@ -11,10 +11,11 @@ export const newPersonKey = (): string => randomBytes(32).toString('base64url');
 export const hashPersonKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 const KEY = /^[A-Za-z0-9_-]{16,128}$/;
+const isKeyShape = (key: unknown): key is string => typeof key === 'string' && KEY.test(key);
 
 /** Constant-time comparison of a presented key with a stored hash. */
 export function keyMatches(key: unknown, keyHash: string): boolean {
-  if (typeof key !== 'string' || !KEY.test(key)) return false;
+  if (!isKeyShape(key)) return false;
   const stored = Buffer.from(keyHash, 'hex');
   const given = createHash('sha256').update(key).digest();
   return stored.length === given.length && timingSafeEqual(given, stored);
@@ -54,7 +55,7 @@ export class Identities {
   private secret: Promise<Uint8Array> | null = null;
 
   constructor(
-    private readonly store: PeopleStore & SecretStore,
+    private readonly store: PeopleStore & SecretStore & Pick<DeviceStore, 'hasDeviceKey'>,
     private readonly log: Logger,
   ) {}
 
@@ -87,12 +88,19 @@ export class Identities {
     return { userId, key, name };
   }
 
-  /** Whether `key` proves `userId` on the board. A wrong key never learns whether the person was removed. */
+  /**
+   * Whether `key` proves `userId` on the board: the key it was issued with, or a key of another
+   * device it continued on (HO2). A wrong key never learns whether the person was removed; removal
+   * refuses every device's key.
+   */
   async check(boardId: string, userId: unknown, key: unknown): Promise<KeyCheck> {
     if (typeof userId !== 'string' || !isSafeKey(userId)) return { ok: false, reason: 'unknown' };
     const person = await this.store.getPerson(boardId, userId);
     if (!person) return { ok: false, reason: 'unknown' };
-    if (!keyMatches(key, person.keyHash)) return { ok: false, reason: 'wrong-key' };
+    const proven =
+      keyMatches(key, person.keyHash) ||
+      (isKeyShape(key) && (await this.store.hasDeviceKey(boardId, userId, hashPersonKey(key))));
+    if (!proven) return { ok: false, reason: 'wrong-key' };
     if (person.revokedAt !== null) return { ok: false, reason: 'removed' };
     return { ok: true, person };
   }

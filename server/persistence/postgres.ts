@@ -1,10 +1,12 @@
 import pg from 'pg';
 import * as Y from 'yjs';
 import { DOC_KINDS, type Role } from '../../shared/schema';
+import { PostgresSharing } from './postgres-sharing';
 import {
   snapshotsToDrop,
   type BoardRecord,
   type PersonRecord,
+  type SealedTokens,
   type SnapshotMeta,
   type SnapshotRecord,
   type SnapshotRetention,
@@ -17,31 +19,19 @@ import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
  * (`DATABASE_URL`). Sequence numbers come from a BIGSERIAL, so appends from
  * different instances never collide.
  */
-export class PostgresStore implements Store {
-  private readonly pool: pg.Pool;
-  private ready: Promise<void>;
+export class PostgresStore extends PostgresSharing implements Store {
+  protected readonly ready: Promise<void>;
 
-  constructor(
-    connectionString: string,
-    private readonly schema = 'public',
-  ) {
-    this.pool = new pg.Pool({ connectionString, max: 10 });
-    // A broken idle connection must not crash the process.
-    this.pool.on('error', () => {});
+  constructor(connectionString: string, schema = 'public') {
+    super(connectionString, schema);
     this.ready = this.migrate();
     // Failures surface on first use; do not let them become unhandled rejections.
     this.ready.catch(() => {});
   }
 
-  private table(name: string): string {
-    return `${pg.escapeIdentifier(this.schema)}.${pg.escapeIdentifier(name)}`;
-  }
-
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
+    await this.tx(async (client) => {
       // Instances starting together must not race on CREATE … IF NOT EXISTS.
-      await client.query('BEGIN');
       await client.query("SELECT pg_advisory_xact_lock(hashtext('plenary-migrate'))");
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(this.schema)}`);
       await client.query(`
@@ -89,13 +79,8 @@ export class PostgresStore implements Store {
       );
       CREATE INDEX IF NOT EXISTS board_snapshots_order ON ${this.table('board_snapshots')} (board_id, seq);
     `);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+      await client.query(this.sharingTables());
+    });
   }
 
   async load(name: string): Promise<{ updates: Uint8Array[]; lastSeq: number }> {
@@ -127,9 +112,7 @@ export class PostgresStore implements Store {
    */
   async compact(name: string, _state: Uint8Array, throughSeq: number): Promise<void> {
     await this.ready;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.tx(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
       const { rows } = await client.query<{ seq: string; data: Buffer }>(
         `SELECT seq, data FROM ${this.table('doc_updates')} WHERE name = $1 AND seq <= $2 ORDER BY seq`,
@@ -149,13 +132,7 @@ export class PostgresStore implements Store {
           Buffer.from(merged),
         ]);
       }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async count(name: string): Promise<number> {
@@ -167,13 +144,23 @@ export class PostgresStore implements Store {
     return Number(rows[0]!.c);
   }
 
-  async createBoard(b: BoardRecord): Promise<void> {
+  async createBoard(b: BoardRecord, sealed: SealedTokens = {}): Promise<void> {
     await this.ready;
-    await this.pool.query(
-      `INSERT INTO ${this.table('boards')} (id, title, created_at, organizer_hash, participant_hash, viewer_hash)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [b.id, b.title, b.createdAt, b.tokenHashes.organizer, b.tokenHashes.participant, b.tokenHashes.viewer],
-    );
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO ${this.table('boards')} (id, title, created_at, organizer_hash, participant_hash, viewer_hash)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          b.id,
+          b.title,
+          b.createdAt,
+          b.tokenHashes.organizer,
+          b.tokenHashes.participant,
+          b.tokenHashes.viewer,
+        ],
+      );
+      await this.insertSealed(c, b.id, sealed);
+    });
   }
 
   async getBoard(id: string): Promise<BoardRecord | null> {
@@ -213,35 +200,32 @@ export class PostgresStore implements Store {
     return (rowCount ?? 0) > 0;
   }
 
-  async setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean> {
+  async setTokenHash(id: string, role: Role, tokenHash: string, sealed?: string): Promise<boolean> {
     await this.ready;
     const column = pg.escapeIdentifier(`${role}_hash`);
-    const { rowCount } = await this.pool.query(
-      `UPDATE ${this.table('boards')} SET ${column} = $1 WHERE id = $2`,
-      [tokenHash, id],
-    );
-    return (rowCount ?? 0) > 0;
+    return this.tx(async (c) => {
+      const { rowCount } = await c.query(`UPDATE ${this.table('boards')} SET ${column} = $1 WHERE id = $2`, [
+        tokenHash,
+        id,
+      ]);
+      if ((rowCount ?? 0) === 0) return false;
+      await this.replaceSealed(c, id, role, sealed);
+      return true;
+    });
   }
 
   async deleteBoard(id: string): Promise<boolean> {
     await this.ready;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.tx(async (client) => {
       await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = ANY($1::text[])`, [
         [...DOC_KINDS.map((kind) => `${id}/${kind}`), `${id}/qa-inbox`],
       ]);
       await client.query(`DELETE FROM ${this.table('people')} WHERE board_id = $1`, [id]);
       await client.query(`DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1`, [id]);
+      await this.deleteSharing(client, id);
       const { rowCount } = await client.query(`DELETE FROM ${this.table('boards')} WHERE id = $1`, [id]);
-      await client.query('COMMIT');
       return (rowCount ?? 0) > 0;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async createPerson(p: PersonRecord): Promise<void> {
@@ -312,9 +296,7 @@ export class PostgresStore implements Store {
     retention: SnapshotRetention,
   ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
     await this.ready;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.tx(async (client) => {
       // One writer per board at a time, across instances (dedupe and retention read, then write).
       await client.query("SELECT pg_advisory_xact_lock(hashtext('plenary-snapshots:' || $1))", [
         record.boardId,
@@ -324,10 +306,8 @@ export class PostgresStore implements Store {
          WHERE board_id = $1 ORDER BY seq DESC LIMIT 1`,
         [record.boardId],
       );
-      if (last[0] && last[0].content_hash === record.contentHash) {
-        await client.query('COMMIT');
+      if (last[0] && last[0].content_hash === record.contentHash)
         return { snapshot: snapshotMetaFromRow(last[0]), created: false };
-      }
       await client.query(
         `INSERT INTO ${this.table('board_snapshots')}
            (board_id, id, label, item_id, kind, created_at, content_hash, bytes, agenda, board, tasks)
@@ -356,15 +336,9 @@ export class PostgresStore implements Store {
           `DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1 AND id = ANY($2::text[])`,
           [record.boardId, drop],
         );
-      await client.query('COMMIT');
       const { agenda: _a, board: _b, tasks: _t, ...meta } = record;
       return { snapshot: meta, created: true };
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async listSnapshots(boardId: string): Promise<SnapshotMeta[]> {

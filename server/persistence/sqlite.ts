@@ -2,10 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DOC_KINDS, type Role } from '../../shared/schema';
+import { SqliteSharing } from './sqlite-sharing';
 import {
   snapshotsToDrop,
   type BoardRecord,
+  type HandoffClaim,
+  type HandoffRecord,
   type PersonRecord,
+  type SealedTokens,
   type SnapshotMeta,
   type SnapshotRecord,
   type SnapshotRetention,
@@ -22,6 +26,8 @@ import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** Sealed links, join codes, handoff codes and device keys (issue 19). */
+  private readonly sharing: SqliteSharing;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -155,6 +161,7 @@ export class SqliteStore implements Store {
       ),
       deleteSnapshots: this.db.prepare<[string]>('DELETE FROM board_snapshots WHERE board_id = ?'),
     };
+    this.sharing = new SqliteSharing(this.db);
   }
 
   private readonly appendTx = (name: string, updates: Uint8Array[]): number => {
@@ -191,15 +198,18 @@ export class SqliteStore implements Store {
     return this.stmts.count.get(name)?.c ?? 0;
   }
 
-  async createBoard(b: BoardRecord): Promise<void> {
-    this.stmts.insertBoard.run({
-      id: b.id,
-      title: b.title,
-      createdAt: b.createdAt,
-      organizer: b.tokenHashes.organizer,
-      participant: b.tokenHashes.participant,
-      viewer: b.tokenHashes.viewer,
-    });
+  async createBoard(b: BoardRecord, sealed: SealedTokens = {}): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.insertBoard.run({
+        id: b.id,
+        title: b.title,
+        createdAt: b.createdAt,
+        organizer: b.tokenHashes.organizer,
+        participant: b.tokenHashes.participant,
+        viewer: b.tokenHashes.viewer,
+      });
+      this.sharing.insertSealed(b.id, sealed);
+    })();
   }
 
   async getBoard(id: string): Promise<BoardRecord | null> {
@@ -221,8 +231,12 @@ export class SqliteStore implements Store {
     return this.stmts.renameBoard.run(title, id).changes > 0;
   }
 
-  async setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean> {
-    return this.stmts.setTokenHash[role].run(tokenHash, id).changes > 0;
+  async setTokenHash(id: string, role: Role, tokenHash: string, sealed?: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.stmts.setTokenHash[role].run(tokenHash, id).changes === 0) return false;
+      this.sharing.replaceSealed(id, role, sealed);
+      return true;
+    })();
   }
 
   async deleteBoard(id: string): Promise<boolean> {
@@ -232,6 +246,7 @@ export class SqliteStore implements Store {
       this.stmts.deleteDoc.run(`${id}/qa-inbox`);
       this.stmts.deletePeople.run(id);
       this.stmts.deleteSnapshots.run(id);
+      this.sharing.deleteBoard(id);
       return this.stmts.deleteBoard.run(id).changes > 0;
     })();
   }
@@ -295,6 +310,46 @@ export class SqliteStore implements Store {
       board: new Uint8Array(r.board),
       tasks: new Uint8Array(r.tasks),
     };
+  }
+
+  getSealedTokens(boardId: string): Promise<SealedTokens> {
+    return this.sharing.getSealedTokens(boardId);
+  }
+  keepSealedToken(boardId: string, role: Role, tokenHash: string, sealed: string): Promise<boolean> {
+    return this.sharing.keepSealedToken(boardId, role, tokenHash, sealed);
+  }
+  getJoinCode(boardId: string): Promise<{ codeHash: string; sealed: string } | null> {
+    return this.sharing.getJoinCode(boardId);
+  }
+  setJoinCode(boardId: string, codeHash: string, sealed: string, at: number): Promise<boolean> {
+    return this.sharing.setJoinCode(boardId, codeHash, sealed, at);
+  }
+  deleteJoinCode(boardId: string): Promise<boolean> {
+    return this.sharing.deleteJoinCode(boardId);
+  }
+  findJoinCode(codeHash: string): Promise<string | null> {
+    return this.sharing.findJoinCode(codeHash);
+  }
+  forgetSealed(keyIdName: string, keyId: string): Promise<void> {
+    return this.sharing.forgetSealed(keyIdName, keyId);
+  }
+  createHandoff(record: HandoffRecord): Promise<void> {
+    return this.sharing.createHandoff(record);
+  }
+  getHandoff(codeHash: string): Promise<HandoffRecord | null> {
+    return this.sharing.getHandoff(codeHash);
+  }
+  claimHandoff(
+    codeHash: string,
+    boardId: string,
+    keyHash: string,
+    now: number,
+    maxKeys: number,
+  ): Promise<HandoffClaim> {
+    return this.sharing.claimHandoff(codeHash, boardId, keyHash, now, maxKeys);
+  }
+  hasDeviceKey(boardId: string, userId: string, keyHash: string): Promise<boolean> {
+    return this.sharing.hasDeviceKey(boardId, userId, keyHash);
   }
 
   async close(): Promise<void> {

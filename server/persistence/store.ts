@@ -31,16 +31,21 @@ export interface BoardRecord {
 }
 
 export interface BoardStore {
-  createBoard(record: BoardRecord): Promise<void>;
+  /** Stores a new board with its tokens' hashes and, given, its tokens sealed under the server key (LK2). */
+  createBoard(record: BoardRecord, sealed?: SealedTokens): Promise<void>;
   getBoard(id: string): Promise<BoardRecord | null>;
   countBoards(): Promise<number>;
   /** Sets the board's title. False when there is no such board. */
   renameBoard(id: string, title: string): Promise<boolean>;
-  /** Replaces one role's token hash (the old token stops working). False when there is no such board. */
-  setTokenHash(id: string, role: Role, tokenHash: string): Promise<boolean>;
   /**
-   * Deletes the board row, its people, its snapshots and every stored update of its documents
-   * (`<id>/agenda`, `<id>/board`, `<id>/tasks`), all or none. False when there was no board row.
+   * Replaces one role's token hash (the old token stops working) and its sealed token, in one
+   * transaction (without `sealed`, the role's sealed token is dropped). False when there is no such board.
+   */
+  setTokenHash(id: string, role: Role, tokenHash: string, sealed?: string): Promise<boolean>;
+  /**
+   * Deletes the board row, its people and their device keys, its snapshots, its sealed links, join
+   * code and handoff codes, and every stored update of its documents (`<id>/agenda`, `<id>/board`,
+   * `<id>/tasks`), all or none. False when there was no board row.
    */
   deleteBoard(id: string): Promise<boolean>;
 }
@@ -67,6 +72,69 @@ export interface PeopleStore {
   renamePerson(boardId: string, userId: string, name: string): Promise<boolean>;
   /** Revokes the key (the first revocation time is kept). False when there is no such person. */
   revokePerson(boardId: string, userId: string, at: number): Promise<boolean>;
+}
+
+/** A board's tokens sealed under the server key, by role (a role never sealed is absent). */
+export type SealedTokens = Partial<Record<Role, string>>;
+
+/** What a board's links and join code need besides the board row (LK1, LK2, JN1). */
+export interface LinkStore {
+  getSealedTokens(boardId: string): Promise<SealedTokens>;
+  /**
+   * Keeps `sealed` as the role's token when the board's current hash for the role is `tokenHash`
+   * (a device that holds the current token teaches it to the server). False otherwise.
+   */
+  keepSealedToken(boardId: string, role: Role, tokenHash: string, sealed: string): Promise<boolean>;
+  /** The board's join code: its lookup hash and the code sealed, or null while none is shown. */
+  getJoinCode(boardId: string): Promise<{ codeHash: string; sealed: string } | null>;
+  /** Sets (or replaces) the board's join code. False when another board holds a code with this hash. */
+  setJoinCode(boardId: string, codeHash: string, sealed: string, at: number): Promise<boolean>;
+  /** Removes the board's join code. False when it had none. */
+  deleteJoinCode(boardId: string): Promise<boolean>;
+  /** The board a join code leads to, by the code's lookup hash. */
+  findJoinCode(codeHash: string): Promise<string | null>;
+  /**
+   * The server key was lost: drops every value sealed under it (tokens, join codes, handoff codes)
+   * and records `keyId` under `keyIdName` as the key from now on, in one transaction.
+   */
+  forgetSealed(keyIdName: string, keyId: string): Promise<void>;
+}
+
+/** A single-use code to continue as a person on another device (HO1). */
+export interface HandoffRecord {
+  /** The code's lookup hash (the code itself is never stored). */
+  codeHash: string;
+  boardId: string;
+  userId: string;
+  /** The link token the code was asked with, sealed: the link that carries the code. */
+  sealedToken: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export type HandoffClaim =
+  { ok: true; userId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'too-many-devices' };
+
+/** Handoff codes and the device keys they add to a person (HO1, HO2). */
+export interface DeviceStore {
+  /** Stores a new code; codes that expired over a day ago go at the same time. */
+  createHandoff(record: HandoffRecord): Promise<void>;
+  getHandoff(codeHash: string): Promise<HandoffRecord | null>;
+  /**
+   * In one transaction: when the code is the board's, unused and unexpired at `now`, and the
+   * person holds fewer than `maxKeys` device keys, marks it used and adds `keyHash` as a key of
+   * the person. Of two concurrent claims (any instances) one succeeds.
+   */
+  claimHandoff(
+    codeHash: string,
+    boardId: string,
+    keyHash: string,
+    now: number,
+    maxKeys: number,
+  ): Promise<HandoffClaim>;
+  /** Whether `keyHash` is one of the person's device keys (their first key is in the person's row). */
+  hasDeviceKey(boardId: string, userId: string, keyHash: string): Promise<boolean>;
 }
 
 /** Server-wide secrets (e.g. the pseudonym key): generated once, shared by every instance. */
@@ -126,7 +194,8 @@ export interface SnapshotStore {
   getSnapshot(boardId: string, id: string): Promise<SnapshotRecord | null>;
 }
 
-export interface Store extends DocStore, BoardStore, PeopleStore, SecretStore, SnapshotStore {
+export interface Store
+  extends DocStore, BoardStore, PeopleStore, SecretStore, SnapshotStore, LinkStore, DeviceStore {
   close(): Promise<void>;
 }
 

@@ -122,7 +122,8 @@ export function addNote(doc: Y.Doc, note: NewNote, origin: Origin): string {
   const y = coordinate(note.y, 'y');
   const color = note.color ?? DEFAULT_NOTE_COLOR;
   if (!isNoteColor(color)) invalid(`unknown colour "${String(color)}"`);
-  const authorId = safeId(note.authorId, 'authorId');
+  // '' is nobody's (a copied board's notes); the rule gate holds a client to its own id (G2).
+  const authorId = note.authorId === '' ? '' : safeId(note.authorId, 'authorId');
   const authorName = cleanText(note.authorName, LIMITS.nameLength);
   const itemId = note.itemId === null ? null : safeId(note.itemId, 'itemId');
   const createdAt = note.createdAt ?? Date.now();

@@ -113,3 +113,25 @@ export function setDiscussionNote(doc: Y.Doc, noteId: string | null, origin: Ori
     throw new LiveOpError('not a note id');
   set(doc, { discussionNoteId: noteId }, origin);
 }
+
+/** What a board keeps of its facilitation when it is copied or started from a template (DU1). */
+export type LiveSettings = Pick<
+  LiveState,
+  'votesPerPerson' | 'hideVotes' | 'anonymousNotes' | 'groupVotes' | 'timerLabel'
+>;
+
+/** Sets the event's settings at once, none of the live state (voting stays closed, no timer runs). */
+export function setLiveSettings(doc: Y.Doc, settings: Partial<LiveSettings>, origin: Origin): void {
+  const { votesPerPerson, timerLabel } = settings;
+  if (
+    votesPerPerson !== undefined &&
+    (!Number.isInteger(votesPerPerson) || votesPerPerson < 1 || votesPerPerson > LIMITS.maxVotesPerPerson)
+  )
+    throw new LiveOpError(`votes per person must be a whole number from 1 to ${LIMITS.maxVotesPerPerson}`);
+  const out: Record<string, unknown> = {};
+  if (votesPerPerson !== undefined) out.votesPerPerson = votesPerPerson;
+  for (const k of ['hideVotes', 'anonymousNotes', 'groupVotes'] as const)
+    if (settings[k] !== undefined) out[k] = settings[k] === true;
+  if (timerLabel !== undefined) out.timerLabel = cleanText(timerLabel, TIMER_LABEL_LENGTH);
+  set(doc, out, origin);
+}

@@ -83,3 +83,29 @@ export function readBoardTitle(boardDoc: Y.Doc): string {
   const t = boardInfo(boardDoc).get('title');
   return typeof t === 'string' ? t : '';
 }
+
+/**
+ * What organizers' share panels and presenter views follow (LK3, JN1): when a
+ * link or the join code last changed, and whether the projector shows how to
+ * join. The server writes it; the links themselves never enter a document
+ * (participants and viewers receive the board document too).
+ */
+export interface LinkSignal {
+  /** Server epoch ms of the last change, 0 before any. */
+  at: number;
+  joinShown: boolean;
+}
+
+export function signalLinks(boardDoc: Y.Doc, signal: LinkSignal, origin: Origin): void {
+  const info = boardInfo(boardDoc);
+  boardDoc.transact(() => {
+    if (info.get('linksAt') !== signal.at) info.set('linksAt', signal.at);
+    if (info.get('joinShown') !== signal.joinShown) info.set('joinShown', signal.joinShown);
+  }, origin);
+}
+
+export function readLinkSignal(boardDoc: Y.Doc): LinkSignal {
+  const info = boardInfo(boardDoc);
+  const at = info.get('linksAt');
+  return { at: isFiniteNumber(at) ? at : 0, joinShown: info.get('joinShown') === true };
+}

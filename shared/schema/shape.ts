@@ -163,7 +163,12 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
     [ROOTS.board.groups]: { kind: 'map', entries: { kind: 'map', fields: GROUP_FIELDS } },
     [ROOTS.board.questions]: { kind: 'map', entries: { kind: 'map', fields: QUESTION_FIELDS } },
-    [ROOTS.board.info]: { kind: 'map', fields: { title: str(LIMITS.titleLength) } },
+    [ROOTS.board.info]: {
+      kind: 'map',
+      // Written by the server only: the title (B2), when a link or the join code last changed and
+      // whether the projector shows how to join (LK3, JN1). Never a token or a code.
+      fields: { title: str(LIMITS.titleLength), linksAt: num(), joinShown: bool() },
+    },
     [ROOTS.board.roster]: {
       kind: 'map',
       entries: {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach } from 'vitest';
+import { TEST_SECRET } from '../../server/config';
 
 export interface ChildServer {
   proc: ChildProcess;
@@ -43,6 +44,8 @@ export async function startChildServer(
       DEMO_BOARD: '0',
       CLIENT_DIR: '',
       LOG_LEVEL: 'warn',
+      // The key of every test server: instances of one test share a database (and so one key).
+      PLENARY_SECRET: TEST_SECRET,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
