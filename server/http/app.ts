@@ -8,7 +8,7 @@ import type { Role } from '../../shared/schema';
 import { authenticate } from '../boards/tokens';
 import type { BoardStore } from '../persistence/store';
 import { agendaRoutes } from './agenda';
-import { boardRoutes, type BoardDeps } from './boards';
+import { boardRoutes, creationLimit, type BoardDeps } from './boards';
 import { bearerOf, HttpError, type RouteContext } from './context';
 import { deviceRoutes, type DeviceDeps } from './devices';
 import { duplicateRoutes } from './duplicate';
@@ -22,10 +22,9 @@ import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
 type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
   LinkDeps &
-  BoardDeps &
   SnapshotDeps &
   Pick<QuestionDeps, 'questions'> &
-  Omit<JoinDeps & DeviceDeps, 'codeAttempts'> & {
+  Omit<JoinDeps & DeviceDeps & BoardDeps, 'codeAttempts' | 'boardCreation'> & {
     /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
     metrics?: RequestHandler;
   };
@@ -90,10 +89,11 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
   const requireBoard = makeRequireBoard(base.boards);
-  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps = {
+  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps & BoardDeps = {
     ...base,
     requireBoard,
-    codeAttempts: codeAttemptLimit({ ...base, requireBoard }),
+    codeAttempts: codeAttemptLimit(base),
+    boardCreation: creationLimit(base),
   };
   const app = express();
   app.disable('x-powered-by');

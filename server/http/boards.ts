@@ -22,20 +22,27 @@ export function isAdmin(req: Request, adminToken: string | null, given = bearerO
   return timingSafeEqual(sha256(given), sha256(adminToken));
 }
 
+/** Where an organizer proves the admin token while their board's token is in `Authorization`. */
+export const ADMIN_HEADER = 'x-plenary-admin';
+
+/** Whether the request proves ADMIN_TOKEN, as the bearer or (copying a board) in `X-Plenary-Admin`. */
+export const byAdmin = (req: Request, adminToken: string | null): boolean =>
+  isAdmin(req, adminToken) || isAdmin(req, adminToken, req.get(ADMIN_HEADER) ?? '');
+
 /**
  * Board creation per client address (BOARDS_PER_ADDRESS per BOARDS_WINDOW_MS),
- * for new boards and copies alike: every request counts, refused ones too
+ * one count for new boards and copies: every request counts, refused ones too
  * (they may be guesses of the admin token); an admin's request is never limited.
  */
-export function creationLimit(ctx: RouteContext, admin: (req: Request) => boolean): RequestHandler {
-  const { boardsPerAddress, boardsWindowMs } = ctx.config;
+export function creationLimit(ctx: Pick<RouteContext, 'config' | 'log'>): RequestHandler {
+  const { boardsPerAddress, boardsWindowMs, adminToken } = ctx.config;
   return limitRequests({
     limit: boardsPerAddress,
     windowMs: boardsWindowMs,
     code: 'too-many-boards',
     message: (s) => `too many new boards from this address; try again in ${s} s`,
     log: ctx.log,
-    skip: admin,
+    skip: (req) => byAdmin(req, adminToken),
   });
 }
 
@@ -60,38 +67,36 @@ export const createdAnswer = (req: Request, publicUrl: string | null, { record, 
 export interface BoardDeps {
   links: BoardLinks;
   docs: DocAccess;
+  /** `creationLimit`, one for every route that creates a board. */
+  boardCreation: RequestHandler;
 }
 
 export function boardRoutes(ctx: RouteContext & BoardDeps): Router {
   const r = Router();
   const { adminToken } = ctx.config;
 
-  r.post(
-    '/api/boards',
-    creationLimit(ctx, (req) => isAdmin(req, adminToken)),
-    async (req, res) => {
-      if (adminToken && !isAdmin(req, adminToken)) {
-        throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
-      }
-      const body = bodyOf(req);
-      const title = titleOf(body);
-      const template = body.template ?? null;
-      if (template !== null && !isTemplateId(template))
-        throw new HttpError(
-          400,
-          'bad-request',
-          `template must be one of ${TEMPLATES.map((t) => t.id).join(', ')}`,
-        );
-      const created = await ctx.links.create(title);
-      if (template !== null) {
-        // The creator's zone (a template's agenda is in it), UTC when none or not a known zone.
-        const zone = isTimeZone(body.timeZone) ? body.timeZone : 'UTC';
-        await writeContent(ctx.docs, created.record.id, templateContent(template, title, zone), 'template');
-      }
-      ctx.log.info({ board: created.record.id, template }, 'board created');
-      res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
-    },
-  );
+  r.post('/api/boards', ctx.boardCreation, async (req, res) => {
+    if (adminToken && !isAdmin(req, adminToken)) {
+      throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
+    }
+    const body = bodyOf(req);
+    const title = titleOf(body);
+    const template = body.template ?? null;
+    if (template !== null && !isTemplateId(template))
+      throw new HttpError(
+        400,
+        'bad-request',
+        `template must be one of ${TEMPLATES.map((t) => t.id).join(', ')}`,
+      );
+    const created = await ctx.links.create(title);
+    if (template !== null) {
+      // The creator's zone (a template's agenda is in it), UTC when none or not a known zone.
+      const zone = isTimeZone(body.timeZone) ? body.timeZone : 'UTC';
+      await writeContent(ctx.docs, created.record.id, templateContent(template, title, zone), 'template');
+    }
+    ctx.log.info({ board: created.record.id, template }, 'board created');
+    res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
+  });
 
   r.get('/api/boards/:id', ctx.requireBoard(), (_req, res) => {
     const b = boardOf(res);

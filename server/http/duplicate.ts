@@ -2,10 +2,7 @@ import { Router } from 'express';
 import { DUPLICATE_PARTS, isDuplicatePart, type DuplicatePart } from '../../shared/protocol/sharing';
 import { readContent, writeContent } from '../boards/content';
 import { boardOf, bodyOf, HttpError, type RouteContext } from './context';
-import { createdAnswer, creationLimit, isAdmin, titleOf, type BoardDeps } from './boards';
-
-/** Where an organizer proves the admin token while their board's token is in `Authorization`. */
-export const ADMIN_HEADER = 'x-plenary-admin';
+import { ADMIN_HEADER, byAdmin, createdAnswer, titleOf, type BoardDeps } from './boards';
 
 /**
  * `POST /api/boards/:id/duplicate` (DU1): a new board with the parts of this
@@ -16,39 +13,28 @@ export const ADMIN_HEADER = 'x-plenary-admin';
 export function duplicateRoutes(ctx: RouteContext & BoardDeps): Router {
   const r = Router();
   const { adminToken } = ctx.config;
-  const admin = (req: Parameters<typeof isAdmin>[0]): boolean =>
-    isAdmin(req, adminToken, req.get(ADMIN_HEADER) ?? '');
 
-  r.post(
-    '/api/boards/:id/duplicate',
-    ctx.requireBoard('organizer'),
-    creationLimit(ctx, admin),
-    async (req, res) => {
-      if (adminToken && !admin(req))
-        throw new HttpError(
-          401,
-          'admin-token-required',
-          `copying a board requires the admin token (${ADMIN_HEADER})`,
-        );
-      const body = bodyOf(req);
-      const title = titleOf(body);
-      const include = body.include ?? DUPLICATE_PARTS;
-      if (
-        !Array.isArray(include) ||
-        include.length > DUPLICATE_PARTS.length ||
-        !include.every(isDuplicatePart)
-      )
-        throw new HttpError(400, 'bad-request', `include must list some of ${DUPLICATE_PARTS.join(', ')}`);
-      const source = boardOf(res);
-      const content = await readContent(ctx.docs, source.id, new Set<DuplicatePart>(include));
-      // The copy's agenda is titled like the copy.
-      if (content.meta) content.meta.title = title;
-      const created = await ctx.links.create(title);
-      await writeContent(ctx.docs, created.record.id, content, 'duplicate');
-      ctx.log.info({ board: created.record.id, from: source.id }, 'board duplicated');
-      res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
-    },
-  );
+  r.post('/api/boards/:id/duplicate', ctx.requireBoard('organizer'), ctx.boardCreation, async (req, res) => {
+    if (adminToken && !byAdmin(req, adminToken))
+      throw new HttpError(
+        401,
+        'admin-token-required',
+        `copying a board requires the admin token (${ADMIN_HEADER})`,
+      );
+    const body = bodyOf(req);
+    const title = titleOf(body);
+    const include = body.include ?? DUPLICATE_PARTS;
+    if (!Array.isArray(include) || include.length > DUPLICATE_PARTS.length || !include.every(isDuplicatePart))
+      throw new HttpError(400, 'bad-request', `include must list some of ${DUPLICATE_PARTS.join(', ')}`);
+    const source = boardOf(res);
+    const content = await readContent(ctx.docs, source.id, new Set<DuplicatePart>(include));
+    // The copy's agenda is titled like the copy.
+    if (content.meta) content.meta.title = title;
+    const created = await ctx.links.create(title);
+    await writeContent(ctx.docs, created.record.id, content, 'duplicate');
+    ctx.log.info({ board: created.record.id, from: source.id }, 'board duplicated');
+    res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
+  });
 
   return r;
 }

@@ -27,7 +27,7 @@ export interface JoinDeps {
  * a room of people behind one address all joining with the right code is
  * never slowed down, while guessing is (429 with `Retry-After`).
  */
-export function codeAttemptLimit(ctx: RouteContext): RequestHandler {
+export function codeAttemptLimit(ctx: Pick<RouteContext, 'config' | 'log'>): RequestHandler {
   return limitRequests({
     limit: ctx.config.codeAttemptsPerAddress,
     windowMs: ctx.config.codeWindowMs,

@@ -221,5 +221,171 @@ for (const [name, available, make] of stores) {
         await store.close();
       }
     });
+
+    it('LK1, LK2: keeps sealed tokens with the board, replaces them with the hash, and learns one only for the current hash', async () => {
+      const store = make();
+      try {
+        const { record } = mintBoard('Sealed');
+        const { record: legacy } = mintBoard('Older');
+        await store.createBoard(record, { organizer: 'v1.o', participant: 'v1.p', viewer: 'v1.v' });
+        await store.createBoard(legacy);
+        expect(await store.getBoard(record.id)).toEqual(record);
+        expect(await store.getSealedTokens(record.id)).toEqual({
+          organizer: 'v1.o',
+          participant: 'v1.p',
+          viewer: 'v1.v',
+        });
+        expect(await store.getSealedTokens(legacy.id)).toEqual({});
+        // A new hash replaces the sealed token in the same transaction; without one, the old one goes.
+        expect(await store.setTokenHash(record.id, 'viewer', hashToken('v2'), 'v1.v2')).toBe(true);
+        expect(await store.setTokenHash(record.id, 'participant', hashToken('p2'))).toBe(true);
+        expect(await store.getSealedTokens(record.id)).toEqual({ organizer: 'v1.o', viewer: 'v1.v2' });
+        expect(await store.setTokenHash('missing', 'viewer', hashToken('x'), 'v1.x')).toBe(false);
+        // Learned only for the board's current hash of that role.
+        expect(await store.keepSealedToken(legacy.id, 'participant', hashToken('wrong'), 'v1.w')).toBe(false);
+        expect(await store.keepSealedToken(legacy.id, 'participant', legacy.tokenHashes.viewer, 'v1.w')).toBe(
+          false,
+        );
+        expect(
+          await store.keepSealedToken(legacy.id, 'participant', legacy.tokenHashes.participant, 'v1.p'),
+        ).toBe(true);
+        expect(
+          await store.keepSealedToken(legacy.id, 'participant', legacy.tokenHashes.participant, 'v1.p2'),
+        ).toBe(true);
+        expect(await store.getSealedTokens(legacy.id)).toEqual({ participant: 'v1.p2' });
+        expect(await store.keepSealedToken('missing', 'viewer', hashToken('x'), 'v1.x')).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('JN1, JN2: one join code per board, unique across boards, found by its hash, removed', async () => {
+      const store = make();
+      try {
+        expect(await store.setJoinCode('board-a', 'hash-1', 'v1.c1', 1)).toBe(true);
+        expect(await store.setJoinCode('board-b', 'hash-1', 'v1.c1', 1)).toBe(false);
+        expect(await store.setJoinCode('board-b', 'hash-2', 'v1.c2', 1)).toBe(true);
+        expect(await store.getJoinCode('board-a')).toEqual({ codeHash: 'hash-1', sealed: 'v1.c1' });
+        expect(await store.findJoinCode('hash-1')).toBe('board-a');
+        // Replaced: the old code leads nowhere.
+        expect(await store.setJoinCode('board-a', 'hash-3', 'v1.c3', 2)).toBe(true);
+        expect(await store.findJoinCode('hash-1')).toBeNull();
+        expect(await store.findJoinCode('hash-3')).toBe('board-a');
+        expect(await store.deleteJoinCode('board-a')).toBe(true);
+        expect(await store.deleteJoinCode('board-a')).toBe(false);
+        expect(await store.getJoinCode('board-a')).toBeNull();
+        expect(await store.findJoinCode('hash-2')).toBe('board-b');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('HO1, HO2: a handoff code is claimed once, also by concurrent claims; device keys are per person and bounded', async () => {
+      const store = make();
+      try {
+        const h = (codeHash: string, expiresAt = 2_000) => ({
+          codeHash,
+          boardId: 'board-a',
+          userId: 'ada',
+          sealedToken: 'v1.t',
+          createdAt: 1_000,
+          expiresAt,
+          usedAt: null,
+        });
+        await store.createHandoff(h('c1'));
+        expect(await store.getHandoff('c1')).toEqual(h('c1'));
+        await expect(store.createHandoff(h('c1'))).rejects.toThrow();
+        const claims = await Promise.all([
+          store.claimHandoff('c1', 'board-a', 'key-1', 1_500, 5),
+          store.claimHandoff('c1', 'board-a', 'key-2', 1_500, 5),
+        ]);
+        expect(claims.filter((c) => c.ok)).toEqual([{ ok: true, userId: 'ada' }]);
+        expect(claims.filter((c) => !c.ok)).toEqual([{ ok: false, reason: 'used' }]);
+        expect((await store.getHandoff('c1'))?.usedAt).toBe(1_500);
+        const won = claims[0]!.ok ? 'key-1' : 'key-2';
+        expect(await store.hasDeviceKey('board-a', 'ada', won)).toBe(true);
+        expect(await store.hasDeviceKey('board-a', 'ada', won === 'key-1' ? 'key-2' : 'key-1')).toBe(false);
+        expect(await store.hasDeviceKey('board-b', 'ada', won)).toBe(false);
+        expect(await store.hasDeviceKey('board-a', 'bea', won)).toBe(false);
+
+        await store.createHandoff(h('c2'));
+        expect(await store.claimHandoff('c2', 'board-b', 'k', 1_500, 5)).toEqual({
+          ok: false,
+          reason: 'unknown',
+        });
+        expect(await store.claimHandoff('c2', 'board-a', 'k', 2_000, 5)).toEqual({
+          ok: false,
+          reason: 'expired',
+        });
+        expect(await store.claimHandoff('nope', 'board-a', 'k', 1_500, 5)).toEqual({
+          ok: false,
+          reason: 'unknown',
+        });
+        await store.createHandoff(h('c3'));
+        expect(await store.claimHandoff('c3', 'board-a', 'k', 1_500, 1)).toEqual({
+          ok: false,
+          reason: 'too-many-devices',
+        });
+        // Codes that expired over a day ago go when a new one is stored.
+        await store.createHandoff({ ...h('c4', 10_000_000_000), createdAt: 2_000 + 24 * 3600_000 + 1 });
+        expect(await store.getHandoff('c2')).toBeNull();
+        expect(await store.getHandoff('c4')).not.toBeNull();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('LK2: forgetting a lost key drops every sealed value and records the new key id; deleting a board drops its sharing rows', async () => {
+      const store = make();
+      try {
+        const { record } = mintBoard('Shared');
+        const { record: other } = mintBoard('Other');
+        await store.createBoard(record, { organizer: 'v1.o' });
+        await store.createBoard(other, { organizer: 'v1.x' });
+        for (const b of [record, other]) {
+          await store.setJoinCode(b.id, `join-${b.id}`, 'v1.c', 1);
+          await store.createHandoff({
+            codeHash: `h-${b.id}`,
+            boardId: b.id,
+            userId: 'ada',
+            sealedToken: 'v1.t',
+            createdAt: 1,
+            expiresAt: 9e12,
+            usedAt: null,
+          });
+          expect((await store.claimHandoff(`h-${b.id}`, b.id, `key-${b.id}`, 2, 5)).ok).toBe(true);
+          await store.createHandoff({
+            codeHash: `h2-${b.id}`,
+            boardId: b.id,
+            userId: 'ada',
+            sealedToken: 'v1.t',
+            createdAt: 1,
+            expiresAt: 9e12,
+            usedAt: null,
+          });
+        }
+        expect(await store.deleteBoard(record.id)).toBe(true);
+        expect(await store.getSealedTokens(record.id)).toEqual({});
+        expect(await store.getJoinCode(record.id)).toBeNull();
+        expect(await store.getHandoff(`h2-${record.id}`)).toBeNull();
+        expect(await store.hasDeviceKey(record.id, 'ada', `key-${record.id}`)).toBe(false);
+        expect(await store.getSealedTokens(other.id)).toEqual({ organizer: 'v1.x' });
+        expect(await store.hasDeviceKey(other.id, 'ada', `key-${other.id}`)).toBe(true);
+
+        await store.getOrCreateSecret('sealing-key-id', Buffer.from('old-key'));
+        await store.forgetSealed('sealing-key-id', 'new-key');
+        expect(
+          Buffer.from(await store.getOrCreateSecret('sealing-key-id', Buffer.from('x'))).toString(),
+        ).toBe('new-key');
+        expect(await store.getSealedTokens(other.id)).toEqual({});
+        expect(await store.getJoinCode(other.id)).toBeNull();
+        expect(await store.getHandoff(`h2-${other.id}`)).toBeNull();
+        // Device keys are hashes of keys, not sealed: they stay valid.
+        expect(await store.hasDeviceKey(other.id, 'ada', `key-${other.id}`)).toBe(true);
+        expect(await store.getBoard(other.id)).toEqual(other);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }
