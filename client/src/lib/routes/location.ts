@@ -4,8 +4,11 @@
  * which browsers never send to the server or in Referer headers.
  */
 
+import { CONTINUE_PARAM, normalizeCode } from '../../../../shared/protocol/sharing';
+
 export type Route =
   | { name: 'landing' }
+  | { name: 'join' }
   | { name: 'board'; boardId: string }
   | { name: 'present'; boardId: string }
   | { name: 'not-found' };
@@ -15,6 +18,7 @@ const SAFE = /^[A-Za-z0-9_-]{8,128}$/;
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'landing' };
+  if (pathname === '/join' || pathname === '/join/') return { name: 'join' };
   const m = /^\/b\/([^/]+)\/?$/.exec(pathname);
   if (m?.[1] && SAFE.test(m[1])) return { name: 'board', boardId: m[1] };
   const p = /^\/b\/([^/]+)\/present\/?$/.exec(pathname);
@@ -33,7 +37,8 @@ export function resolveToken(
   hash: string,
   store: Pick<Storage, 'getItem' | 'setItem'> | null,
 ): string | null {
-  const fromHash = decodeURIComponent(hash.replace(/^#/, '')).trim();
+  // `#<token>&continue=<code>` (a link to continue as someone, HO1): the token is before the '&'.
+  const fromHash = decodeURIComponent(hash.replace(/^#/, '').split('&')[0] ?? '').trim();
   if (SAFE.test(fromHash)) {
     try {
       store?.setItem(tokenKey(boardId), fromHash);
@@ -55,4 +60,10 @@ export function absoluteUrl(link: string, origin: string): string {
   const url = new URL(link, origin);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unexpected link ${link}`);
   return url.href;
+}
+
+/** The code to continue as someone on this device, from `#<token>&continue=<code>` (HO1), or null. */
+export function continueCodeOf(hash: string): string | null {
+  const params = new URLSearchParams(hash.replace(/^#/, '').split('&').slice(1).join('&'));
+  return normalizeCode(params.get(CONTINUE_PARAM));
 }
