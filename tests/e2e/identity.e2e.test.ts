@@ -110,6 +110,7 @@ describe.skipIf(!browserAvailable())('identities in Chromium', () => {
     const ada = await open(server, board, browser, 'Ada', board.tokens.participant);
     const bea = await open(server, board, browser, 'Bea', board.tokens.participant);
 
+    await ada.page.getByRole('button', { name: 'Your options' }).click();
     await ada.page.getByRole('button', { name: 'Change your name' }).click();
     const dialog = ada.page.getByRole('dialog', { name: 'Change your name' });
     await dialog.getByLabel('Display name').fill('Ada Lovelace');

@@ -190,12 +190,13 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
         board.urls.organizer,
       );
 
-      // This browser never saw the participant link: the organizer makes a new one.
+      // This browser never saw the participant link: the server shows it (LK1); the organizer replaces it.
       await panel.getByRole('tab', { name: 'Participant' }).click();
-      await panel.getByRole('button', { name: 'Make a new participant link' }).click();
-      await panel.getByRole('button', { name: 'Replace the participant link' }).click();
       const field = panel.getByRole('textbox', { name: 'Participant link' });
-      await field.waitFor();
+      expect(await field.inputValue()).toBe(board.urls.participant);
+      await panel.getByRole('button', { name: 'Replace this link' }).click();
+      await panel.getByRole('button', { name: 'Replace the participant link' }).click();
+      await eventually(async () => expect(await field.inputValue()).not.toBe(board.urls.participant));
       const fresh = await field.inputValue();
       await panel.getByRole('img', { name: 'QR code of the participant link' }).waitFor();
       const freshToken = fresh.slice(fresh.indexOf('#') + 1);

@@ -524,6 +524,7 @@ async function main(): Promise<void> {
           const board = await createBoard(server, url, 'Workshop on open data');
           const { context, page } = await person(browser, 'Ada', size, scheme);
           await openBoard(page, url, board, board.tokens.participant);
+          await page.getByRole('button', { name: 'Your options' }).click();
           await page.getByRole('button', { name: 'Change your name' }).click();
           await page.getByLabel('Display name').fill('Ada Lovelace');
           await shoot(page, 'rename', size, scheme);

@@ -16,7 +16,13 @@ import {
   type KeyValueStore,
   type PeopleApi,
 } from '../../client/src/lib/sync/identity';
-import { absoluteUrl, parseRoute, resolveToken, tokenKey } from '../../client/src/lib/routes/location';
+import {
+  absoluteUrl,
+  continueCodeOf,
+  parseRoute,
+  resolveToken,
+  tokenKey,
+} from '../../client/src/lib/routes/location';
 
 const memoryStore = (): KeyValueStore & { data: Map<string, string> } => {
   const data = new Map<string, string>();
@@ -215,6 +221,18 @@ describe('routes and tokens', () => {
     expect(parseRoute('/b/short')).toEqual({ name: 'not-found' });
     expect(parseRoute('/b/%3Cscript%3E12345')).toEqual({ name: 'not-found' });
     expect(parseRoute('/elsewhere')).toEqual({ name: 'not-found' });
+    expect(parseRoute('/join')).toEqual({ name: 'join' });
+    expect(parseRoute('/join/')).toEqual({ name: 'join' });
+  });
+
+  it('HO1: a link to continue carries the code after the token; the token is still the token', () => {
+    const store = memoryStore();
+    const hash = '#tok_ABCDEFGH123&continue=abcde-fghjk';
+    expect(resolveToken('board-0004', hash, store)).toBe('tok_ABCDEFGH123');
+    expect(continueCodeOf(hash)).toBe('ABCDEFGHJK');
+    expect(continueCodeOf('#tok_ABCDEFGH123')).toBeNull();
+    expect(continueCodeOf('#tok_ABCDEFGH123&continue=<script>')).toBeNull();
+    expect(continueCodeOf('#tok_ABCDEFGH123&other=1&continue=ABCDEFGHJK')).toBe('ABCDEFGHJK');
   });
 
   it('takes the token from the fragment and keeps it for reloads of the tab', () => {
