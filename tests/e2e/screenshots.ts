@@ -5,6 +5,7 @@
  *   people, notes, votes, tasks and a running timer; the board, the agenda,
  *   the tasks, the share panel and the presenter view at 390×844, 820×1180,
  *   1024×768, 1440×900 and 1920×1080 (`tour-<view>-<w>x<h>-<scheme>.png`);
+ * - sharing from any device (issue 19, tests/e2e/screenshots-sharing.ts: `sharing`);
  * - the identity and rules messages at phone and laptop sizes
  *   (`npx tsx tests/e2e/screenshots.ts messages`, or one of refused, votes,
  *   locked, remove, rename, wait).
@@ -29,6 +30,7 @@ import { readItems, readLive, readMeta } from '../../shared/schema';
 import { BOARD_LIMITS } from '../../shared/policy';
 import { serverOrigin } from '../../shared/schema';
 import { CHROMIUM_PATH } from '../helpers/env';
+import { sharingShots } from './screenshots-sharing';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(root, 'docs/screenshots');
@@ -444,6 +446,11 @@ async function main(): Promise<void> {
   try {
     if (arg === 'tour') {
       await tour(browser);
+      await sharingShots(browser, server, url, outDir);
+      return;
+    }
+    if (arg === 'sharing') {
+      await sharingShots(browser, server, url, outDir);
       return;
     }
     for (const size of Object.keys(SIZES) as Size[]) {

@@ -328,11 +328,20 @@ describe.skipIf(!browserAvailable())('sharing from any device (issue 19)', () =>
               timeout: 15_000,
             },
           );
+          // Three votes each, as the organizer's voting controls say.
+          await eventually(async () => expect(await p.getByLabel('Votes each').inputValue()).toBe('3'));
+          await eventually(async () => expect(await p.getByLabel('Label').inputValue()).toBe('Write notes'));
         },
         Brainstorm: async (p) => {
           await eventually(async () =>
             expect(await p.getByLabel('Label').inputValue()).toBe('Silent brainstorming'),
           );
+          await eventually(async () =>
+            expect(await p.getByRole('checkbox', { name: 'Hide counts while voting' }).isChecked()).toBe(
+              true,
+            ),
+          );
+          await p.getByRole('region', { name: 'Agenda' }).getByText('Dot voting').first().waitFor();
         },
       };
       for (const [name, check] of Object.entries(expectations)) {
