@@ -104,6 +104,7 @@ export interface NewNote {
   x: number;
   y: number;
   color?: string;
+  /** '' is nobody's (a copied board's notes); the rule gate holds a client to its own id (G2). */
   authorId: string;
   authorName: string;
   /** The agenda item live when the note was written, or null. */
@@ -122,7 +123,6 @@ export function addNote(doc: Y.Doc, note: NewNote, origin: Origin): string {
   const y = coordinate(note.y, 'y');
   const color = note.color ?? DEFAULT_NOTE_COLOR;
   if (!isNoteColor(color)) invalid(`unknown colour "${String(color)}"`);
-  // '' is nobody's (a copied board's notes); the rule gate holds a client to its own id (G2).
   const authorId = note.authorId === '' ? '' : safeId(note.authorId, 'authorId');
   const authorName = cleanText(note.authorName, LIMITS.nameLength);
   const itemId = note.itemId === null ? null : safeId(note.itemId, 'itemId');
@@ -148,10 +148,7 @@ export function addNote(doc: Y.Doc, note: NewNote, origin: Origin): string {
   return id;
 }
 
-/**
- * The note's shared text, for binding to an editor (edits made through it
- * must run in `doc.transact(..., origin)` like any other operation).
- */
+/** The note's shared text, for an editor (edits through it run in `doc.transact(..., origin)` too). */
 export function noteText(doc: Y.Doc, id: string): Y.Text | null {
   const m = boardNotes(doc).get(id);
   const t = m instanceof Y.Map ? m.get('text') : null;

@@ -85,7 +85,7 @@ export const TEMPLATES = [
   {
     id: 'retrospective',
     name: 'Retrospective',
-    description: 'Three columns (went well, to improve, to try), three votes each and a short agenda.',
+    description: 'Three columns (went well, to improve, to try next), three votes each and a short agenda.',
   },
   {
     id: 'brainstorm',
