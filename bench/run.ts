@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, hasChromium } from '../tests/helpers/env';
 import { combineRounds } from './combine';
 import { runGateBench } from './gate';
+import { runSharingBench } from './sharing';
 import { benchConfig, USAGE, type BenchConfig } from './config';
 import { runLoad, type LoadOptions, type LoadResult } from './load';
 import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
@@ -311,6 +312,8 @@ async function main(): Promise<void> {
 
   say('\n== Rule gate (bench/gate.ts, in process) ==');
   const gate = await runGateBench(say);
+  say('\n== Sharing from any device (bench/sharing.ts, in process) ==');
+  const sharing = await runSharingBench(say);
   const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const storm = cfg.storm ? await stormRuns(cfg) : null;
@@ -328,6 +331,7 @@ async function main(): Promise<void> {
         machine: info,
         config: cfg,
         gate,
+        sharing,
         main,
         saturation: saturation ? Object.fromEntries(saturation) : null,
         storm,

@@ -2,12 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
 import { isTemplateId, TEMPLATES } from '../../shared/protocol/sharing';
 import { cleanText, isTimeZone, LIMITS, type Role } from '../../shared/schema';
-import { writeContent } from '../boards/content';
+import { writeContent, type BoardContent } from '../boards/content';
 import { boardUrls, type BoardLinks } from '../boards/links';
 import { templateContent } from '../boards/templates';
 import type { NewBoard } from '../boards/tokens';
+import type { BoardStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
 import { bearerOf, boardOf, bodyOf, HttpError, originOf, type RouteContext } from './context';
+import type { BoardEviction } from './links';
 import { limitRequests } from './rate-limit';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -66,9 +68,33 @@ export const createdAnswer = (req: Request, publicUrl: string | null, { record, 
 /** What the board routes need besides the common context. */
 export interface BoardDeps {
   links: BoardLinks;
-  docs: DocAccess;
+  boards: BoardStore;
+  docs: DocAccess & BoardEviction;
   /** `creationLimit`, one for every route that creates a board. */
   boardCreation: RequestHandler;
+}
+
+/**
+ * A new board with `content` written into it (a template, a copy). When writing fails the board
+ * goes again: its links were never handed out, and nothing half made stays.
+ */
+export async function createWith(
+  ctx: Pick<RouteContext, 'log'> & BoardDeps,
+  title: string,
+  content: BoardContent | null,
+  reason: string,
+): Promise<NewBoard> {
+  const created = await ctx.links.create(title);
+  if (!content) return created;
+  try {
+    await writeContent(ctx.docs, created.record.id, content, reason);
+    return created;
+  } catch (e) {
+    await ctx.docs.evict(created.record.id);
+    await ctx.boards.deleteBoard(created.record.id);
+    ctx.log.error({ err: e, board: created.record.id }, `a new board (${reason}) could not be filled`);
+    throw e;
+  }
 }
 
 export function boardRoutes(ctx: RouteContext & BoardDeps): Router {
@@ -88,12 +114,10 @@ export function boardRoutes(ctx: RouteContext & BoardDeps): Router {
         'bad-request',
         `template must be one of ${TEMPLATES.map((t) => t.id).join(', ')}`,
       );
-    const created = await ctx.links.create(title);
-    if (template !== null) {
-      // The creator's zone (a template's agenda is in it), UTC when none or not a known zone.
-      const zone = isTimeZone(body.timeZone) ? body.timeZone : 'UTC';
-      await writeContent(ctx.docs, created.record.id, templateContent(template, title, zone), 'template');
-    }
+    // The creator's zone (a template's agenda is in it), UTC when none or not a known zone.
+    const zone = isTimeZone(body.timeZone) ? body.timeZone : 'UTC';
+    const content = template === null ? null : templateContent(template, title, zone);
+    const created = await createWith(ctx, title, content, 'template');
     ctx.log.info({ board: created.record.id, template }, 'board created');
     res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
   });

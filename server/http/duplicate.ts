@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { DUPLICATE_PARTS, isDuplicatePart, type DuplicatePart } from '../../shared/protocol/sharing';
-import { readContent, writeContent } from '../boards/content';
+import { readContent } from '../boards/content';
 import { boardOf, bodyOf, HttpError, type RouteContext } from './context';
-import { ADMIN_HEADER, byAdmin, createdAnswer, titleOf, type BoardDeps } from './boards';
+import { ADMIN_HEADER, byAdmin, createdAnswer, createWith, titleOf, type BoardDeps } from './boards';
 
 /**
  * `POST /api/boards/:id/duplicate` (DU1): a new board with the parts of this
@@ -30,8 +30,7 @@ export function duplicateRoutes(ctx: RouteContext & BoardDeps): Router {
     const content = await readContent(ctx.docs, source.id, new Set<DuplicatePart>(include));
     // The copy's agenda is titled like the copy.
     if (content.meta) content.meta.title = title;
-    const created = await ctx.links.create(title);
-    await writeContent(ctx.docs, created.record.id, content, 'duplicate');
+    const created = await createWith(ctx, title, content, 'duplicate');
     ctx.log.info({ board: created.record.id, from: source.id }, 'board duplicated');
     res.status(201).json(createdAnswer(req, ctx.config.publicUrl, created));
   });

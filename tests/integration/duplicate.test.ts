@@ -23,6 +23,7 @@ import {
   type DocKind,
 } from '../../shared/schema';
 import { SHAPE, shapeAt } from '../../shared/schema/shape';
+import { SqliteStore } from '../../server/persistence/sqlite';
 import { mintPerson, SioClient } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
@@ -269,6 +270,29 @@ describe('DU1: POST /api/boards/:id/duplicate', () => {
         })
       ).status,
     ).toBe(201);
+  });
+
+  it('leaves nothing behind when the copy cannot be written (500, no new board)', async () => {
+    // A store that cannot load any document of a board other than the source (a failing disk).
+    const store = new SqliteStore(':memory:');
+    let source = '';
+    const failing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'load')
+          return (name: string) =>
+            source && !name.startsWith(`${source}/`)
+              ? Promise.reject(new Error('disk on fire'))
+              : target.load(name);
+        const v: unknown = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const server = await startTestServer({}, { store: failing });
+    const { b } = await busyBoard(server);
+    source = b.id;
+    const res = await duplicate(server, b, { title: 'Doomed copy' });
+    expect(res.status).toBe(500);
+    expect(await store.countBoards()).toBe(1);
   });
 });
 
