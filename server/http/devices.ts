@@ -45,29 +45,40 @@ export function deviceRoutes(ctx: RouteContext & DeviceDeps): Router {
     log: ctx.log,
   });
 
-  r.post('/api/boards/:id/people/:userId/handoff', ctx.requireBoard(), perPerson, async (req, res) => {
-    const board = boardOf(res);
+  // The person themself, proven before anything is counted: the limit keeps keys of real people only.
+  const provePerson: RequestHandler = async (req, res, next) => {
     const userId = req.params.userId as string;
-    const headerUser = req.get(PERSON_HEADERS.userId);
-    if (headerUser !== userId)
+    if (req.get(PERSON_HEADERS.userId) !== userId)
       throw new HttpError(
         403,
         'forbidden',
         `only the person themself continues on another device (${PERSON_HEADERS.userId})`,
       );
-    const checked = await identities.check(board.id, userId, req.get(PERSON_HEADERS.key));
+    const checked = await identities.check(boardOf(res).id, userId, req.get(PERSON_HEADERS.key));
     if (!checked.ok) {
       if (checked.reason === 'removed') throw new HttpError(410, 'removed', PERSON_REMOVED);
       throw new HttpError(401, 'unauthorized', 'missing or wrong identity for this board');
     }
-    // The link the code travels with is the one the person uses on this device.
-    const token = bearerOf(req);
-    const { code, expiresAt } = await devices.handoff(board.id, userId, token);
-    ctx.log.info({ board: board.id, userId }, 'code to continue on another device issued');
-    const url = `${boardUrl(originOf(req, ctx.config.publicUrl), board.id, token)}&${CONTINUE_PARAM}=${code}`;
-    const answer: Handoff = { code, url, expiresAt };
-    res.status(201).set('cache-control', 'no-store').json(answer);
-  });
+    next();
+  };
+
+  r.post(
+    '/api/boards/:id/people/:userId/handoff',
+    ctx.requireBoard(),
+    provePerson,
+    perPerson,
+    async (req, res) => {
+      const board = boardOf(res);
+      const userId = req.params.userId as string;
+      // The link the code travels with is the one the person uses on this device.
+      const token = bearerOf(req);
+      const { code, expiresAt } = await devices.handoff(board.id, userId, token);
+      ctx.log.info({ board: board.id, userId }, 'code to continue on another device issued');
+      const url = `${boardUrl(originOf(req, ctx.config.publicUrl), board.id, token)}&${CONTINUE_PARAM}=${code}`;
+      const answer: Handoff = { code, url, expiresAt };
+      res.status(201).set('cache-control', 'no-store').json(answer);
+    },
+  );
 
   r.post('/api/boards/:id/people/claim', ctx.codeAttempts, ctx.requireBoard(), async (req, res) => {
     const code = normalizeCode(bodyOf(req).code);
