@@ -153,7 +153,9 @@ export async function runSharingBench(say: (s?: string) => void): Promise<Sharin
     say(`    longest event-loop stall meanwhile: ${duplicateMaxEventLoopDelayMs} ms`);
     say(`  GET /links (3 tokens opened): median ${linksMedianMs} ms over 200`);
     say(`  POST /api/join (a join code): median ${joinMedianMs} ms over 200`);
-    say(`  handoff + claim (a new device key): median ${handoffAndClaimMedianMs} ms over 9 (10 per person per 10 minutes)`);
+    say(
+      `  handoff + claim (a new device key): median ${handoffAndClaimMedianMs} ms over 9 (10 per person per 10 minutes)`,
+    );
     return out;
   } finally {
     await server.close();
