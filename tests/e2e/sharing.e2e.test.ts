@@ -196,7 +196,7 @@ describe.skipIf(!browserAvailable())('sharing from any device (issue 19)', () =>
   );
 
   it(
-    'HO1, HO2, UX11: a phone hands off to a laptop, which then votes within the same budget and sees its notes as its own',
+    'HO1, HO2, HO3, UX11: a phone hands off to a laptop, which then votes within the same budget and sees its notes as its own; a tablet continues with the code typed at /join',
     { timeout: 150_000 },
     async () => {
       const server = await startTestServer({ clientDir });
@@ -277,6 +277,30 @@ describe.skipIf(!browserAvailable())('sharing from any device (issue 19)', () =>
       await eventually(async () =>
         expect(await laptop.getByTestId('votes-left').innerText()).toContain('0 of 2 votes left'),
       );
+
+      // HO3: a tablet, typing the code of a new one at /join (no camera, no link to paste).
+      await phone.keyboard.press('Escape');
+      await phone.getByRole('button', { name: 'Your options' }).click();
+      await phone.getByRole('button', { name: 'Continue on another device' }).click();
+      const typed = await phone.getByTestId('continue-code').innerText();
+      const { page: tablet } = await open(browser, `${server.url}/join`, null, { width: 820, height: 1180 });
+      await tablet.getByLabel('Code').fill(typed.toLowerCase());
+      await tablet.getByRole('button', { name: 'Join' }).click();
+      await boardReady(tablet);
+      await eventually(async () =>
+        expect(await tablet.getByTestId('votes-left').innerText()).toContain('0 of 2 votes left'),
+      );
+      expect(
+        await server.store.getPerson(
+          board.id,
+          (
+            await tablet.evaluate(
+              (id) => JSON.parse(localStorage.getItem(`plenary.person.${id}`) ?? '{}') as { userId: string },
+              board.id,
+            )
+          ).userId,
+        ),
+      ).toMatchObject({ name: 'Ada' });
       await browser.close();
     },
   );
