@@ -1,10 +1,11 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
+import { precompress } from './scripts/precompress';
 
 // The client lives in client/; the server serves the build from dist/client.
 export default defineConfig({
   root: 'client',
-  plugins: [svelte()],
+  plugins: [svelte(), precompress()],
   build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: true },
   server: {
     proxy: {

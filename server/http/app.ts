@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import helmet from 'helmet';
 import { LIMITS } from '../../shared/protocol';
 import type { Role } from '../../shared/schema';
@@ -122,11 +123,21 @@ export function createHttpApp(base: AppContext): express.Express {
   // sendFile needs an absolute path; configs from tests may hold relative ones.
   const dir = base.config.clientDir ? path.resolve(base.config.clientDir) : null;
   if (dir && existsSync(path.join(dir, 'index.html'))) {
-    app.use(express.static(dir, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
+    // The build's brotli and gzip copies (scripts/precompress.ts) when the browser takes them.
+    app.use(
+      expressStaticGzip(dir, {
+        enableBrotli: true,
+        orderPreference: ['br', 'gzip'],
+        index: false,
+        serveStatic: { maxAge: '1h', setHeaders: (res, file) => cacheHeaders(res, dir, file) },
+      }),
+    );
     // Single-page app: every page (landing, boards, and unknown paths, which the
     // client answers with its own "not found") gets index.html.
     app.use((req, res, next) => {
       if (req.method !== 'GET' || req.path.startsWith('/api/') || !req.accepts('html')) return next();
+      // A chunk of another build (an old tab after a deploy) is a 404, never this page as a script.
+      if (req.path.startsWith('/assets/')) return next();
       res.set('cache-control', 'no-cache');
       res.sendFile(path.join(dir, 'index.html'));
     });
@@ -163,7 +174,18 @@ export function createHttpApp(base: AppContext): express.Express {
   return app;
 }
 
-function noCacheForHtml(res: express.Response, file: string): void {
-  // The service worker too: a new version must reach browsers at their next visit.
-  if (file.endsWith('.html') || path.basename(file) === 'sw.js') res.set('cache-control', 'no-cache');
+/** Matches the file name Vite gives a built asset: `<name>-<8-char content hash>.<ext>`. */
+const HASHED_ASSET = /^assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(?:\.(?:br|gz))?$/;
+
+/**
+ * DL1: a hashed asset never changes (a new build gives it a new name), so
+ * browsers keep it a year without asking; index.html and the service worker
+ * are revalidated at every visit so that a new version reaches browsers at once.
+ * `file` is the file sent, possibly its `.br`/`.gz` copy.
+ */
+function cacheHeaders(res: ServerResponse, dir: string, file: string): void {
+  const rel = path.relative(dir, file);
+  if (HASHED_ASSET.test(rel)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+  else if (/\.html(?:\.(?:br|gz))?$/.test(rel) || /^sw\.js(?:\.(?:br|gz))?$/.test(rel))
+    res.setHeader('cache-control', 'no-cache');
 }

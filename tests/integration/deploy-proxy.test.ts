@@ -9,9 +9,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import * as decoding from 'lib0/decoding';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
@@ -24,6 +26,7 @@ import { MESSAGE } from '../../shared/protocol';
 import { readSyncFrame, syncStep1Frame, updateFrame } from '../../shared/protocol/frames';
 import { SioClient, yWebsocketClient } from '../helpers/clients';
 import { eventually } from '../helpers/eventually';
+import { makeClientDir } from '../helpers/client-dir';
 import { taskScratch, taskText } from '../helpers/probes';
 import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/server';
 import { PG_URL, postgresAvailable, REDIS_URL, redisAvailable, uniqueSchema } from '../helpers/services';
@@ -206,6 +209,38 @@ describe('OP4: deploy/nginx.conf in front of two instances', () => {
       NGINX,
       "nginx is not installed: apt-get install nginx (.ci/run installs Debian's nginx)",
     ).not.toBeNull();
+  });
+
+  it('OP4, DL1: the client comes through nginx compressed as Plenary sends it, with its caching', async () => {
+    const client = await makeClientDir();
+    try {
+      const servers = [0, 1].map(() => startTestServer({ trustProxy: 'loopback', clientDir: client.dir }));
+      const proxy = await startNginx([await servers[0]!, await servers[1]!]);
+      const raw = (url: string, encoding: string) =>
+        new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+          (resolve, reject) => {
+            http
+              .get(url, { headers: { 'accept-encoding': encoding } }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+              })
+              .on('error', reject);
+          },
+        );
+      const br = await raw(`${proxy.url}/${client.entry}`, 'gzip, br');
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['vary']).toMatch(/accept-encoding/i);
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(zlib.brotliDecompressSync(br.body).toString()).toBe(client.script);
+      const gz = await raw(`${proxy.url}/${client.entry}`, 'gzip');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(zlib.gunzipSync(gz.body).toString()).toBe(client.script);
+      const page = await raw(`${proxy.url}/b/some-board`, 'br');
+      expect(page.headers['cache-control']).toBe('no-cache');
+    } finally {
+      client.remove();
+    }
   });
 
   it.skipIf(!available)(
