@@ -48,6 +48,8 @@ export interface ServerParts {
   store?: Store;
   relay?: Relay;
   log?: Logger;
+  /** The server's clock for the agenda's time-driven parts (history, questions); tests move it. */
+  now?: () => number;
 }
 
 /** Wire the parts together and listen. Nothing here knows about Yjs messages. */
@@ -70,7 +72,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const box = new SecretBox(loadServerSecret(config, log));
   await checkServerKey(box, store, config.forgetLinks, log);
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
-  const history = new BoardHistory({ store, log });
+  const history = new BoardHistory({ store, log, now: parts.now });
   const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
   history.attach(rooms);
   const identities = new Identities(store, log);
@@ -115,7 +117,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
     history,
-    questions: new QuestionService({ store, docs: rooms, log }),
+    questions: new QuestionService({ store, docs: rooms, log, now: parts.now }),
     metrics: metricsRoute(metrics, config.metricsToken),
     links,
     devices: new Devices({ store, box }),

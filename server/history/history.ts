@@ -5,7 +5,6 @@ import {
   newId,
   readAgenda,
   readGroups,
-  readLive,
   readNotes,
   readRoster,
   readTasks,
@@ -25,12 +24,15 @@ import type {
   SnapshotStore,
 } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
+import { liveItemIdAt } from '../../shared/time/schedule';
+import { LiveFollower } from './live-follower';
 import { syncMap } from './restore';
 
 /**
  * History per talk (issue 11, HS1–HS4). The server keeps a snapshot of a
- * board (its three documents' states) whenever the live agenda item changes,
- * labelled with the item that just ended, and whenever an organizer asks.
+ * board (its three documents' states) whenever a live agenda item ends
+ * (pinned by the organizer or live by the clock), labelled with that item,
+ * and whenever an organizer asks.
  * A snapshot can be exported as it was, and restored: the changes that turn
  * the current board and tasks into the snapshot's are computed and applied
  * as one server change per document, so they are stored and broadcast like
@@ -38,9 +40,9 @@ import { syncMap } from './restore';
  *
  * Live-item changes are seen on the agenda document itself: `watch(store)`
  * wraps the document store that the rooms use, and once an agenda has been
- * loaded an observer of its `live` map sees every change of
- * `currentItemId` with its old value and its origin. A change relayed from
- * another instance is snapshotted there (it stored it), not again here.
+ * loaded a `LiveFollower` sees every change of its live item, by an agenda
+ * change (with its origin) or by the clock. A change relayed from another
+ * instance is snapshotted there (it stored it), not again here.
  */
 
 /** HS3: a board keeps at most 50 snapshots and 64 MiB of them (oldest automatic ones dropped first). */
@@ -140,15 +142,13 @@ export class BoardHistory {
   private observe(boardId: string, doc: Y.Doc): void {
     if (this.observed.has(doc)) return;
     this.observed.add(doc);
-    doc.getMap(ROOTS.agenda.live).observe((event, transaction) => {
-      if (!event.keysChanged.has('currentItemId')) return;
-      const origin = transaction.origin as { kind?: unknown } | null;
-      if (origin?.kind === 'relay' || origin?.kind === 'persistence') return;
-      const ended = event.changes.keys.get('currentItemId')?.oldValue;
-      const current = readLive(doc).currentItemId;
-      if (typeof ended !== 'string' || ended === current) return;
-      const title = readAgenda(doc).items.find((i) => i.id === ended)?.title;
-      this.enqueue(boardId, ended, title);
+    new LiveFollower(doc, this.now, ({ itemId, title, origin }) => {
+      // A change relayed from another instance is snapshotted there (it stored it); one loaded
+      // from storage is no change. The clock (null) ends a talk on every instance holding the
+      // agenda: the store keeps one of equal talk snapshots (HS3).
+      const kind = (origin as { kind?: unknown } | null)?.kind;
+      if (kind === 'relay' || kind === 'persistence') return;
+      this.enqueue(boardId, itemId, title);
     });
   }
 
@@ -181,7 +181,7 @@ export class BoardHistory {
     const [agenda, board, tasks] = await Promise.all([
       docs.read(boardId, 'agenda', (d) => ({
         state: Y.encodeStateAsUpdate(d),
-        live: readLive(d).currentItemId,
+        live: liveItemIdAt(readAgenda(d), this.now()),
       })),
       docs.read(boardId, 'board', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),
       docs.read(boardId, 'tasks', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),

@@ -12,7 +12,7 @@ import {
   type SnapshotRetention,
   type Store,
 } from './store';
-import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
+import { isRepeat, snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
 
 /**
  * PostgreSQL store, for running several server instances on one database
@@ -306,7 +306,7 @@ export class PostgresStore extends PostgresSharing implements Store {
          WHERE board_id = $1 ORDER BY seq DESC LIMIT 1`,
         [record.boardId],
       );
-      if (last[0] && last[0].content_hash === record.contentHash)
+      if (last[0] && isRepeat(last[0], record))
         return { snapshot: snapshotMetaFromRow(last[0]), created: false };
       await client.query(
         `INSERT INTO ${this.table('board_snapshots')}

@@ -25,3 +25,16 @@ export function snapshotMetaFromRow(r: SnapshotMetaRow): SnapshotMeta {
     bytes: Number(r.bytes),
   };
 }
+
+/**
+ * HS3: a snapshot that would repeat the board's newest one is not stored. An
+ * "After …" snapshot repeats only another talk's: a talk that ends right after
+ * an organizer's own snapshot still gets its entry in History (issue 20).
+ */
+export function isRepeat(
+  newest: Pick<SnapshotMetaRow, 'content_hash' | 'kind'>,
+  record: { contentHash: string; kind: SnapshotKind },
+): boolean {
+  if (newest.content_hash !== record.contentHash) return false;
+  return record.kind !== 'talk' || newest.kind === 'talk';
+}

@@ -15,7 +15,7 @@ import {
   type SnapshotRetention,
   type Store,
 } from './store';
-import { snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
+import { isRepeat, snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-rows';
 
 /**
  * The default store: one SQLite file in WAL mode. better-sqlite3 is
@@ -279,8 +279,7 @@ export class SqliteStore implements Store {
   ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
     return this.db.transaction(() => {
       const last = this.stmts.lastSnapshot.get(record.boardId);
-      if (last && last.content_hash === record.contentHash)
-        return { snapshot: snapshotMetaFromRow(last), created: false };
+      if (last && isRepeat(last, record)) return { snapshot: snapshotMetaFromRow(last), created: false };
       const seq = (this.stmts.maxSnapshotSeq.get(record.boardId)?.m ?? 0) + 1;
       this.stmts.insertSnapshot.run({
         ...record,

@@ -179,8 +179,9 @@ export interface SnapshotRetention {
 
 export interface SnapshotStore {
   /**
-   * Stores `record` unless the board's newest snapshot has the same content
-   * hash (then that one is returned, `created: false`). Then, while the board
+   * Stores `record` unless it repeats the board's newest snapshot (the same
+   * content hash; for a `talk` record, the newest is a `talk` too: see
+   * `isRepeat`), then that one is returned, `created: false`. Then, while the board
    * keeps more than `retention` allows, drops its oldest snapshot of kind
    * `talk` or `restore` (oldest `manual` ones only when no other is left),
    * never the one just stored. All in one transaction.

@@ -9,7 +9,8 @@ import {
   type Question,
   type QuestionStatus,
 } from '../../shared/ops/questions';
-import { isFiniteNumber, isSafeKey, LIMITS, newId, readLive, serverOrigin } from '../../shared/schema';
+import { isFiniteNumber, isSafeKey, LIMITS, newId, readAgenda, serverOrigin } from '../../shared/schema';
+import { liveItemIdAt } from '../../shared/time/schedule';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
@@ -197,7 +198,10 @@ export class QuestionService {
     asker: Asker,
     input: { text: string; anonymous: boolean },
   ): Promise<QuestionView> {
-    const itemId = await this.deps.docs.read(boardId, 'agenda', (d) => readLive(d).currentItemId);
+    // The talk live now, pinned or by the clock (AG4), as notes written at the same moment are tagged.
+    const itemId = await this.deps.docs.read(boardId, 'agenda', (d) =>
+      liveItemIdAt(readAgenda(d), this.now()),
+    );
     const publicCount = (await this.publicQuestions(boardId)).length;
     const id = newId();
     const base = {

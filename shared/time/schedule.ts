@@ -181,3 +181,16 @@ function stripSchedule(s: ScheduledItem | null): AgendaItem | null {
   const { id, start, minutes, title, speaker, affiliation, url, kind } = s;
   return { id, start, minutes, title, speaker, affiliation, url, kind };
 }
+
+/**
+ * The id of the item live at `nowMs` as everyone sees it (AG4), for tagging
+ * what is written now (a question, a snapshot); a stored time the zone math
+ * refuses falls back to the organizer's pinned item.
+ */
+export function liveItemIdAt(agenda: Agenda, nowMs: number): string | null {
+  try {
+    return currentScheduledAt(agenda, nowMs)?.id ?? null;
+  } catch {
+    return agenda.live.currentItemId;
+  }
+}

@@ -100,6 +100,17 @@ for (const [name, available, make] of stores) {
         // Back to an earlier content is a change of state: stored again.
         expect((await store.addSnapshot(snap('b1', 'same'), wide)).created).toBe(true);
         expect(await store.listSnapshots('b1')).toHaveLength(3);
+        // A talk ending right after an organizer's snapshot of the same state still gets its entry.
+        await store.addSnapshot(snap('b1', 'kept', 'manual'), wide);
+        expect((await store.addSnapshot(snap('b1', 'kept', 'talk'), wide)).created).toBe(true);
+        expect((await store.addSnapshot(snap('b1', 'kept', 'talk'), wide)).created).toBe(false);
+        expect((await store.listSnapshots('b1')).map((s) => s.kind)).toEqual([
+          'talk',
+          'talk',
+          'talk',
+          'manual',
+          'talk',
+        ]);
       } finally {
         await store.close();
       }

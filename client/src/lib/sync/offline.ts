@@ -40,10 +40,61 @@ export class OfflineCopies {
     await Promise.race([Promise.allSettled(loads), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 
+  /**
+   * The origin of changes this browser's copy put into a document. They are
+   * not new local changes: what the server lacks of them its sync step 1 asks
+   * for (counting them as pending made a viewer's or participant's reload
+   * report them refused, issue 20).
+   */
+  isCopy(origin: unknown): boolean {
+    return origin instanceof IndexeddbPersistence;
+  }
+
   #bind(kind: DocKind, doc: Y.Doc): Promise<unknown> {
     const copy = new IndexeddbPersistence(OfflineCopies.dbName(this.#boardId, kind), doc);
     this.#copies.set(kind, copy);
+    this.#guard(kind, doc, copy);
     return copy.whenSynced;
+  }
+
+  /**
+   * Another tab of this browser replacing the same copy deletes its database,
+   * which closes this tab's connection to it; y-indexeddb would then throw
+   * "The database connection is closing" inside the document's update
+   * handlers, and an exception there leaves Yjs with a transaction it never
+   * cleans up: the document emits no update again (nothing sent, "Saved"
+   * shown, issue 20). So the copy's writer never throws, and a closed
+   * connection is replaced by a fresh copy of the document.
+   */
+  #guard(kind: DocKind, doc: Y.Doc, copy: IndexeddbPersistence): void {
+    const write = copy._storeUpdate;
+    doc.off('update', write);
+    // y-indexeddb's destroy() takes the handler off by this property.
+    copy._storeUpdate = (update: Uint8Array, origin: unknown): void => {
+      try {
+        write(update, origin);
+      } catch {
+        this.#rebind(kind, doc, copy);
+      }
+    };
+    doc.on('update', copy._storeUpdate);
+    void copy._db.then(
+      (db) => {
+        db.addEventListener('versionchange', () => this.#rebind(kind, doc, copy));
+      },
+      () => {},
+    );
+  }
+
+  /** A copy whose database went away: a new one keeps the document from here on. */
+  #rebind(kind: DocKind, doc: Y.Doc, dead: IndexeddbPersistence): void {
+    if (this.#destroyed || this.#copies.get(kind) !== dead) return;
+    this.#copies.delete(kind);
+    void dead.destroy();
+    // Let the deletion that closed it finish first (the open waits for it anyway).
+    setTimeout(() => {
+      if (!this.#destroyed && !this.#copies.has(kind) && !doc.isDestroyed) void this.#bind(kind, doc);
+    }, 0);
   }
 
   /**

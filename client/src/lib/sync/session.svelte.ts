@@ -196,6 +196,7 @@ export class BoardSession implements BoardSessionApi {
       autoConnect: false,
       resetDelayMs: opts.resetDelayMs,
       recoverUnauthorized: () => this.#recoverUnauthorized(),
+      isLoadedCopy: (origin) => this.#offline?.isCopy(origin) ?? false,
     });
     if (typeof window !== 'undefined') window.addEventListener('beforeunload', this.#askBeforeLeaving);
     this.#offline = (opts.offline ?? OfflineCopies.available()) ? new OfflineCopies(opts.boardId) : null;

@@ -88,6 +88,12 @@ export interface ProviderOptions {
   recoverUnauthorized?: () => Promise<boolean>;
   /** Refusals within this many ms make one reset (default `RESET_DEBOUNCE_MS`). */
   resetDelayMs?: number;
+  /**
+   * Changes with these origins were loaded from this browser's own copy, not
+   * made now: they are not pending. What the server lacks of them goes in the
+   * answer to its sync step 1 (a refusal of which still resets the document).
+   */
+  isLoadedCopy?: (origin: unknown) => boolean;
 }
 
 export interface ProviderFailure {
@@ -162,6 +168,7 @@ export class SocketIoProvider {
   readonly #poisoned = new Set<DocKind>();
   #resetTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #resetDelayMs: number;
+  readonly #isLoadedCopy: (origin: unknown) => boolean;
   #seq = 0;
   readonly #listeners = new Set<() => void>();
   readonly #cleanups: (() => void)[] = [];
@@ -180,6 +187,7 @@ export class SocketIoProvider {
     this.#docs = { ...opts.docs };
     this.#awareness = { ...opts.awareness };
     this.#resetDelayMs = opts.resetDelayMs ?? RESET_DEBOUNCE_MS;
+    this.#isLoadedCopy = opts.isLoadedCopy ?? (() => false);
     this.#recoverUnauthorized = opts.recoverUnauthorized;
     const autoConnect = opts.autoConnect ?? true;
     this.status = autoConnect ? 'connecting' : 'idle';
@@ -497,7 +505,7 @@ export class SocketIoProvider {
   #wireDoc(kind: DocKind): void {
     const doc = this.#docs[kind];
     const onUpdate = (update: Uint8Array, origin: unknown): void => {
-      if (isFromServer(origin) || this.#destroyed) return;
+      if (isFromServer(origin) || this.#isLoadedCopy(origin) || this.#destroyed) return;
       const seq = ++this.#seq;
       this.#pending[kind].set(seq, update);
       // A refused document waits for its reset: what it would send now depends on refused structs.
