@@ -9,8 +9,9 @@ import { startTestServer, type CreatedBoard, type TestServer } from '../helpers/
 
 /**
  * A day that runs on time: nobody pins a talk, the clock makes each one live
- * (AG4). The server's clock starts a moment before 09:30 on the event date and
- * runs at real speed, so talk A ends by the clock about a second into the test.
+ * (AG4). The server's clock stands a moment before `startAt` on the event
+ * date until the test lets it run (`go`), then runs at real speed: talk A
+ * ends by the clock that moment later, however long the setup took.
  */
 const srv = serverOrigin('test');
 const DATE = '2031-05-06';
@@ -24,9 +25,12 @@ interface SnapshotJson {
 }
 
 async function clockDay(startAt: string, msBefore: number) {
-  const realStart = Date.now();
   const base = wallTimeToMs(DATE, startAt, ZONE) - msBefore;
-  const now = () => base + (Date.now() - realStart);
+  let running: number | null = null;
+  const now = () => (running === null ? base : base + (Date.now() - running));
+  const go = () => {
+    running = Date.now();
+  };
   const server = await startTestServer({}, { now });
   const board = await server.createBoard('On time');
   const ids: Record<string, string> = {};
@@ -47,7 +51,7 @@ async function clockDay(startAt: string, msBefore: number) {
     server.docs.change(board.id, 'board', 'test', (d) =>
       addNote(d, { id, text, x: 0, y: 0, authorId: 'u1', authorName: 'Ana', itemId: null }, srv),
     );
-  return { server, board, ids, api, list, note };
+  return { server, board, ids, api, list, note, go };
 }
 
 const notes = (server: TestServer, board: CreatedBoard) =>
@@ -55,10 +59,11 @@ const notes = (server: TestServer, board: CreatedBoard) =>
 
 describe('a day that follows the clock (issue 20)', () => {
   it('HS1: a talk that ends by the clock gets its snapshot, once; editing the agenda takes none', async () => {
-    const { server, board, ids, list, note } = await clockDay('09:30', 1500);
+    const { server, board, ids, list, note, go } = await clockDay('09:30', 1000);
     await note('n1', 'During talk A');
     await eventually(async () => expect(await notes(server, board)).toBe(1));
     expect(await list()).toEqual([]);
+    go();
     // 09:30 passes: talk B is live by the clock, talk A's board is kept.
     await eventually(async () => expect(await list()).toHaveLength(1), { timeout: 10_000 });
     expect((await list())[0]).toMatchObject({ label: 'After Talk A', itemId: ids.a, kind: 'talk' });
@@ -78,7 +83,7 @@ describe('a day that follows the clock (issue 20)', () => {
   });
 
   it('HS3: a talk that ends right after an organizer’s snapshot still gets its “After …” entry', async () => {
-    const { board, ids, api, list, note } = await clockDay('09:30', 4000);
+    const { board, ids, api, list, note, go } = await clockDay('09:30', 1000);
     await note('n1', 'During talk A');
     const manual = await api('snapshots', board.tokens.organizer, {
       method: 'POST',
@@ -86,6 +91,7 @@ describe('a day that follows the clock (issue 20)', () => {
     });
     expect(manual.status).toBe(201);
     expect(((await manual.json()) as SnapshotJson).itemId).toBe(ids.a); // live by the clock
+    go();
     await eventually(async () => expect(await list()).toHaveLength(2), { timeout: 15_000 });
     expect((await list()).map((s) => [s.kind, s.label])).toEqual([
       ['manual', 'Before the break'],
