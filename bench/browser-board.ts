@@ -16,7 +16,7 @@ import { testConfig } from '../server/config';
 import { addItem, setCurrentItem } from '../shared/ops/agenda';
 import { addNote, NOTE_COLORS } from '../shared/ops/board';
 import { boardNotes, serverOrigin } from '../shared/schema';
-import { CHROMIUM_PATH } from '../tests/helpers/env';
+import { CHROMIUM_PATH } from './chromium';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOTES = 2000;

@@ -1,4 +1,5 @@
 /** Bench settings from the environment and argv; every value is checked and bounded. */
+import { WORKLOADS, type Workload } from './load';
 import { TARGETS, type TargetName } from './targets';
 
 export interface BenchConfig {
@@ -6,6 +7,8 @@ export interface BenchConfig {
   /** Run the fixed-rate comparison at each client count (BENCH_MAIN=0 skips it). */
   main: boolean;
   targets: TargetName[];
+  /** What the writers do in the main runs: typing, moving notes, or both (each against every target). */
+  workloads: Workload[];
   clients: number[];
   writers: number;
   rate: number;
@@ -33,6 +36,8 @@ export interface BenchConfig {
   freshNotes: number;
   freshJoins: number;
   profile: boolean;
+  /** The in-process benches (rule gate, sharing) printed first. */
+  inProcess: boolean;
   browser: boolean;
   out: string | null;
 }
@@ -62,6 +67,7 @@ const flag = (raw: string | undefined, dflt: boolean): boolean =>
 export const USAGE = `npm run bench [-- --quick] [-- --no-saturation] [-- --profile]
 Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_TARGETS       socketio,ywebsocket,reference [all]
+  BENCH_WORKLOADS     typing,moves: writers type into notes or drag notes [both]
   BENCH_MAIN          0 to skip the fixed-rate runs [1]
   BENCH_CLIENTS       client counts for the main runs [200,500]
   BENCH_WRITERS       writers among them [10]
@@ -83,6 +89,7 @@ Environment (defaults in brackets; BENCH_QUICK=1 shrinks them for a smoke run):
   BENCH_FRESH_NOTES   notes on that board [5000]
   BENCH_FRESH_JOINS   fresh joins, one after the other [5]
   BENCH_PROFILE       1: write V8 CPU profiles of our server to bench/results/profiles [0]
+  BENCH_IN_PROCESS    0: skip the in-process benches (rule gate, sharing) [1]
   BENCH_BROWSER       0: skip bench/browser-board.ts [1]
   BENCH_OUT           JSON results file [bench/results/bench-<time>.json]`;
 
@@ -100,12 +107,21 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     if (!(TARGETS as readonly string[]).includes(t))
       throw new Error(`BENCH_TARGETS: unknown target "${t}" (${TARGETS.join(', ')})`);
   }
+  const workloads = (env.BENCH_WORKLOADS ?? WORKLOADS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const w of workloads) {
+    if (!(WORKLOADS as readonly string[]).includes(w))
+      throw new Error(`BENCH_WORKLOADS: unknown workload "${w}" (${WORKLOADS.join(', ')})`);
+  }
   const writers = int('BENCH_WRITERS', env.BENCH_WRITERS, 10, 1, 100);
   const clients = ints('BENCH_CLIENTS', env.BENCH_CLIENTS, quick ? [50] : [200, 500], writers + 1, 5000);
   return {
     quick,
     main: flag(env.BENCH_MAIN, true),
     targets: [...new Set(targets)] as TargetName[],
+    workloads: [...new Set(workloads)] as Workload[],
     clients,
     writers,
     rate: int('BENCH_RATE', env.BENCH_RATE, 50, 1, 10_000),
@@ -133,6 +149,7 @@ export function benchConfig(env: NodeJS.ProcessEnv, argv: string[]): BenchConfig
     freshNotes: int('BENCH_FRESH_NOTES', env.BENCH_FRESH_NOTES, quick ? 500 : 5000, 1, 5000),
     freshJoins: int('BENCH_FRESH_JOINS', env.BENCH_FRESH_JOINS, quick ? 2 : 5, 1, 50),
     profile: argv.includes('--profile') || flag(env.BENCH_PROFILE, false),
+    inProcess: flag(env.BENCH_IN_PROCESS, true),
     browser: flag(env.BENCH_BROWSER, true),
     out: env.BENCH_OUT === '' ? null : (env.BENCH_OUT ?? null),
   };

@@ -4,7 +4,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE } from '../shared/protocol';
 import { openLink, type Endpoint, type Link } from './link';
-import { nowMicros, scanMarkers } from './marker';
+import { nowMicros, scanMarkers, scanMoves } from './marker';
 import type { Samples } from './stats';
 
 /** Sync step 1 with an empty state vector: "send me everything". */
@@ -51,6 +51,8 @@ export class LightReceiver {
     capacity: number,
     private readonly latencies: Samples,
     timeoutMs: number,
+    /** Moves workload: each edit's send time (µs) by id; markers carry their own otherwise. */
+    private readonly moveSentAt: Float64Array | null = null,
   ) {
     this.seen = new Uint8Array(capacity);
     this.synced = new Promise((resolve) => (this.markSynced = resolve));
@@ -98,11 +100,14 @@ export class LightReceiver {
     }
     if (syncType === syncProtocol.messageYjsSyncStep2) this.markSynced();
     const now = nowMicros();
-    scanMarkers(frame, 2, (id, sent) => {
+    const got = (id: number, sent: number): void => {
       if (id >= this.seen.length || this.seen[id] === 1) return;
       this.seen[id] = 1;
       this.received++;
       this.latencies.add((now - sent) / 1000);
-    });
+    };
+    const sentAt = this.moveSentAt;
+    if (sentAt) scanMoves(frame, 2, this.seen.length, (id) => got(id, sentAt[id]!));
+    else scanMarkers(frame, 2, got);
   }
 }

@@ -6,7 +6,12 @@ import { Samples, summarize, type LatencySummary } from './stats';
 import type { RoomAccess } from './targets';
 import { Writer } from './writer';
 
+/** What the writers do: type into notes (text inserts), or drag notes around (x/y map updates). */
+export const WORKLOADS = ['typing', 'moves'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
 export interface LoadOptions {
+  workload: Workload;
   /** All clients, writers included. */
   clients: number;
   writers: number;
@@ -102,6 +107,7 @@ export async function runLoad(
     throw new Error('need at least one writer and one receiver');
   const totalEdits = Math.round((opts.rate * opts.durationMs) / 1000);
   const latencies = new Samples();
+  const moveSentAt = opts.workload === 'moves' ? new Float64Array(totalEdits) : null;
   const errors: string[] = [];
   const fail = (e: unknown): void => {
     if (errors.length < 5) errors.push(e instanceof Error ? e.message : String(e));
@@ -118,7 +124,13 @@ export async function runLoad(
       const writer = i < opts.writers ? await room.writer(`Writer ${i + 1}`) : null;
       const client = writer
         ? new Writer(writer.endpoint, `Writer ${i + 1}`, i, opts.connectTimeoutMs, writer.userId)
-        : new LightReceiver(room.endpoint(`Reader ${i + 1}`), totalEdits, latencies, opts.connectTimeoutMs);
+        : new LightReceiver(
+            room.endpoint(`Reader ${i + 1}`),
+            totalEdits,
+            latencies,
+            opts.connectTimeoutMs,
+            moveSentAt,
+          );
       if (client instanceof Writer) writers.push(client);
       else receivers.push(client);
       try {
@@ -141,6 +153,8 @@ export async function runLoad(
     const liveWriters = writers.filter((w) => synced.has(w));
     const liveReceivers = receivers.filter((r) => synced.has(r));
 
+    // Moves: every writer first makes the note it will drag (delivered before the clock starts).
+    if (moveSentAt) for (const w of liveWriters) w.addNoteToMove();
     // Let join-time traffic (roster updates, the writers' handshakes) settle.
     await sleep(500);
 
@@ -163,7 +177,10 @@ export async function runLoad(
           for (; scheduled < due; scheduled++) {
             const w = liveWriters[scheduled % liveWriters.length]!;
             if (!w.link.isOpen) continue;
-            w.edit(marker(scheduled, nowMicros()));
+            if (moveSentAt) {
+              moveSentAt[scheduled] = nowMicros();
+              w.move(scheduled);
+            } else w.edit(marker(scheduled, nowMicros()));
             made++;
           }
           if (scheduled >= totalEdits) {

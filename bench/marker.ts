@@ -46,6 +46,28 @@ export function scanMarkers(
   }
 }
 
+/**
+ * Move markers: the moves workload writes x = id + 0.25 (and y with a fraction
+ * of .5), which lib0 encodes as a FLOAT32 value (type byte 124, then 4 bytes big
+ * endian); the board rounds coordinates to 0.01, so .25 survives. The send time
+ * is looked up by id (writers and receivers share this process).
+ */
+const FLOAT32 = 124;
+export const MOVE_FRACTION = 0.25;
+
+/** Calls `found(id)` for every float32 value in `bytes[from..]` that is an edit id + 0.25 below `capacity`. */
+export function scanMoves(bytes: Buffer, from: number, capacity: number, found: (id: number) => void): void {
+  let at = bytes.indexOf(FLOAT32, from);
+  while (at !== -1 && at + 4 < bytes.length) {
+    const v = bytes.readFloatBE(at + 1);
+    const id = v - MOVE_FRACTION;
+    if (Number.isInteger(id) && id >= 0 && id < capacity) {
+      found(id);
+      at = bytes.indexOf(FLOAT32, at + 5);
+    } else at = bytes.indexOf(FLOAT32, at + 1);
+  }
+}
+
 /** A Buffer view of any binary payload the clients hand us, without copying. */
 export function asBuffer(data: unknown): Buffer | null {
   if (Buffer.isBuffer(data)) return data;

@@ -8,12 +8,12 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHROMIUM_PATH, hasChromium } from '../tests/helpers/env';
+import { CHROMIUM_PATH, hasChromium } from './chromium';
 import { combineRounds } from './combine';
 import { runGateBench } from './gate';
 import { runSharingBench } from './sharing';
 import { benchConfig, USAGE, type BenchConfig } from './config';
-import { runLoad, type LoadOptions, type LoadResult } from './load';
+import { runLoad, type LoadOptions, type LoadResult, type Workload } from './load';
 import { highestSustained, mainTable, saturationTable, type MainRow, type SaturationStep } from './report';
 import { runFreshJoin, runJoinStorm, type FreshJoinResult, type StormResult } from './storm';
 import {
@@ -45,8 +45,10 @@ function loadOptions(
   seconds: number,
   drainSeconds: number,
   presenceRate = 0,
+  workload: Workload = 'typing',
 ): LoadOptions {
   return {
+    workload,
     clients,
     presenceRate,
     writers: cfg.writers,
@@ -100,47 +102,51 @@ function describeRun(result: LoadResult): string {
   return notes.join('');
 }
 
-async function mainRuns(cfg: BenchConfig): Promise<Record<number, MainRow[]>> {
-  const all: Record<number, MainRow[]> = {};
-  for (const n of cfg.clients) {
-    say(
-      `\n== ${n} clients on one board document: ${cfg.writers} writers (full Y.Doc), ${n - cfg.writers} light receivers; ` +
-        `${cfg.rate} edits/s for ${cfg.seconds} s` +
-        (cfg.presenceRate ? ` with ${cfg.presenceRate} cursor moves/s` : '') +
-        `; ${cfg.rounds} round(s), medians shown ==`,
-    );
-    const rounds = new Map<TargetName, LoadResult[]>(cfg.targets.map((t) => [t, []]));
-    const errors = new Map<TargetName, string>();
-    for (let round = 0; round < cfg.rounds; round++) {
-      // Rotate the order so that no target always runs first (warm caches, neighbours' bursts).
-      const order = cfg.targets.map((_, i) => cfg.targets[(i + round) % cfg.targets.length]!);
-      for (const target of order) {
-        process.stdout.write(`  round ${round + 1}: ${TARGET_LABEL[target]} … `);
-        try {
-          const result = await measure(
-            cfg,
-            target,
-            loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds, cfg.presenceRate),
-          );
-          rounds.get(target)!.push(result);
-          say(describeRun(result));
-        } catch (e) {
-          errors.set(target, (e as Error).message);
-          say(`failed: ${(e as Error).message}`);
-        }
+/** Main runs by `<workload>@<clients>`, e.g. `moves@200`. */
+async function mainRuns(cfg: BenchConfig): Promise<Record<string, MainRow[]>> {
+  const all: Record<string, MainRow[]> = {};
+  for (const n of cfg.clients)
+    for (const workload of cfg.workloads) all[`${workload}@${n}`] = await mainRun(cfg, n, workload);
+  return all;
+}
+
+async function mainRun(cfg: BenchConfig, n: number, workload: Workload): Promise<MainRow[]> {
+  say(
+    `\n== ${workload}: ${n} clients on one board document: ${cfg.writers} writers (full Y.Doc), ${n - cfg.writers} light receivers; ` +
+      `${cfg.rate} edits/s for ${cfg.seconds} s` +
+      (cfg.presenceRate ? ` with ${cfg.presenceRate} cursor moves/s` : '') +
+      `; ${cfg.rounds} round(s), medians shown ==`,
+  );
+  const rounds = new Map<TargetName, LoadResult[]>(cfg.targets.map((t) => [t, []]));
+  const errors = new Map<TargetName, string>();
+  for (let round = 0; round < cfg.rounds; round++) {
+    // Rotate the order so that no target always runs first (warm caches, neighbours' bursts).
+    const order = cfg.targets.map((_, i) => cfg.targets[(i + round) % cfg.targets.length]!);
+    for (const target of order) {
+      process.stdout.write(`  round ${round + 1}: ${TARGET_LABEL[target]} … `);
+      try {
+        const result = await measure(
+          cfg,
+          target,
+          loadOptions(cfg, n, cfg.rate, cfg.seconds, cfg.drainSeconds, cfg.presenceRate, workload),
+        );
+        rounds.get(target)!.push(result);
+        say(describeRun(result));
+      } catch (e) {
+        errors.set(target, (e as Error).message);
+        say(`failed: ${(e as Error).message}`);
       }
     }
-    const rows: MainRow[] = cfg.targets.map((target) => {
-      const done = rounds.get(target)!;
-      return done.length
-        ? { target, result: combineRounds(done), rounds: done }
-        : { target, result: null, rounds: [], error: errors.get(target) };
-    });
-    say();
-    say(mainTable(rows));
-    all[n] = rows;
   }
-  return all;
+  const rows: MainRow[] = cfg.targets.map((target) => {
+    const done = rounds.get(target)!;
+    return done.length
+      ? { target, result: combineRounds(done), rounds: done }
+      : { target, result: null, rounds: [], error: errors.get(target) };
+  });
+  say();
+  say(mainTable(rows));
+  return rows;
 }
 
 async function saturationRuns(cfg: BenchConfig): Promise<Map<TargetName, SaturationStep[]>> {
@@ -310,10 +316,14 @@ async function main(): Promise<void> {
   );
   if (cfg.quick) say('Quick mode: small N and short runs, for development only.');
 
-  say('\n== Rule gate (bench/gate.ts, in process) ==');
-  const gate = await runGateBench(say);
-  say('\n== Sharing from any device (bench/sharing.ts, in process) ==');
-  const sharing = await runSharingBench(say);
+  let gate = null;
+  let sharing = null;
+  if (cfg.inProcess) {
+    say('\n== Rule gate (bench/gate.ts, in process) ==');
+    gate = await runGateBench(say);
+    say('\n== Sharing from any device (bench/sharing.ts, in process) ==');
+    sharing = await runSharingBench(say);
+  }
   const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const storm = cfg.storm ? await stormRuns(cfg) : null;

@@ -3,9 +3,10 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE } from '../shared/protocol';
-import { addNote, noteText } from '../shared/ops/board';
+import { addNote, moveNote, noteText } from '../shared/ops/board';
 import { localOrigin, newId } from '../shared/schema';
 import { openLink, type Endpoint, type Link } from './link';
+import { MOVE_FRACTION } from './marker';
 
 const FROM_SERVER = Symbol('from-server');
 /** A person types a few words per note, then starts a new one. */
@@ -90,6 +91,23 @@ export class Writer {
       },
       this.origin,
     );
+  }
+
+  /** The moves workload: this writer's own note to drag around (made before the edits start). */
+  private movingId: string | null = null;
+
+  addNoteToMove(): void {
+    this.movingId = addNote(
+      this.doc,
+      { text: `${this.name}'s note`, x: 0, y: 0, authorId: this.userId, authorName: this.name, itemId: null },
+      this.origin,
+    );
+  }
+
+  /** Moves the note (an x/y map update, as a drag sends it); x carries edit `id` (see scanMoves). */
+  move(id: number): void {
+    if (!this.movingId) this.addNoteToMove();
+    moveNote(this.doc, this.movingId!, id + MOVE_FRACTION, 160 * this.index + (id % 50) + 0.5, this.origin);
   }
 
   close(): void {
