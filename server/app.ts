@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import type { Redis } from 'ioredis';
 import type { Server as IoServer } from 'socket.io';
 import { LIMITS } from '../shared/protocol';
 import { SecretBox } from './boards/cipher';
@@ -9,6 +10,8 @@ import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { BoardHistory } from './history/history';
 import { createHttpApp } from './http/app';
+import { SharedLimits } from './http/rate-limit';
+import { QuestionPush, roomsOf } from './questions/push';
 import { QuestionService } from './questions/service';
 import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
@@ -50,6 +53,8 @@ export interface ServerParts {
   log?: Logger;
   /** The server's clock for the agenda's time-driven parts (history, questions); tests move it. */
   now?: () => number;
+  /** Redis for what the instances count together (rate limits, vote budgets); default: REDIS_URL's. */
+  redis?: Redis;
 }
 
 /** Wire the parts together and listen. Nothing here knows about Yjs messages. */
@@ -68,6 +73,11 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     parts.relay ??
     (config.redisUrl ? new (await import('./relay/redis')).RedisRelay(config.redisUrl, log) : new NoRelay());
   relay.onLag?.((seconds) => metrics.relayLag(seconds));
+  // Counters every instance shares (rate limits): one more Redis connection, ours to close.
+  const ownRedis =
+    !parts.redis && config.redisUrl ? new (await import('ioredis')).Redis(config.redisUrl) : null;
+  const redis = parts.redis ?? ownRedis;
+  const limits = redis ? new SharedLimits(redis, config.redisPrefix) : null;
   // The server key seals links and codes at rest (LK2); every instance must hold the same one.
   const box = new SecretBox(loadServerSecret(config, log));
   await checkServerKey(box, store, config.forgetLinks, log);
@@ -107,17 +117,25 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     },
   });
 
+  const questions = new QuestionService({
+    store,
+    docs: rooms,
+    log,
+    now: parts.now,
+    maxQuestions: config.maxQuestions,
+  });
   const links = new BoardLinks({ boards: store, box, docs: rooms, sessions: cluster, log });
   const app = createHttpApp({
     config,
     log,
+    limits,
     docs: rooms,
     boards: store,
     identities,
     sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
     history,
-    questions: new QuestionService({ store, docs: rooms, log, now: parts.now }),
+    questions,
     metrics: metricsRoute(metrics, config.metricsToken),
     links,
     devices: new Devices({ store, box }),
@@ -147,7 +165,10 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       socket.destroy();
     }
   });
-  const io = attachSocketIo(http, core, config.trustProxy);
+  const io = attachSocketIo(http, core, config.trustProxy, roomsOf);
+  // QA9: waiting questions are pushed on the connections people already have.
+  const questionPush = new QuestionPush({ io, questions, relay, log });
+  await questionPush.start();
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -163,12 +184,14 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     (closing ??= (async () => {
       http.close();
       yws.close();
+      questionPush.close();
       // Disconnects every Socket.io client at once; its callback waits for the HTTP server, which
       // waits for browsers' idle keep-alive connections, so those are closed below, not awaited here.
       const ioClosed = new Promise<void>((r) => void io.close(() => r()));
       http.closeIdleConnections();
       await rooms.closeAll();
       await relay.close();
+      ownRedis?.disconnect();
       await store.close();
       for (const s of sockets) s.destroy();
       await ioClosed;

@@ -39,6 +39,12 @@ export interface Config {
   databaseUrl: string | null;
   /** Redis pub/sub relay between instances (scale-out). */
   redisUrl: string | null;
+  /** QA6: public and waiting questions per board (organizers are never refused). */
+  maxQuestions: number;
+  /** QA6: questions asked on one board from one client address per 10 minutes. */
+  questionsPerAddress: number;
+  /** Prefix of the keys the instances share in Redis (rate limits, vote budgets): several deployments can share one Redis. */
+  redisPrefix: string;
   /** How often instances compare their copies of a loaded document and prove they are alive (R3). */
   relayCheckMs: number;
   /** New identities (`POST /api/boards/:id/people`) one client address may get per window. */
@@ -116,6 +122,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     importTimeoutMs: int(env.IMPORT_TIMEOUT_MS, 10_000),
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
+    redisPrefix: env.REDIS_PREFIX || 'plenary:',
+    maxQuestions: int(env.MAX_QUESTIONS, 1000),
+    questionsPerAddress: int(env.QUESTIONS_PER_ADDRESS, 100),
     relayCheckMs: int(env.RELAY_CHECK_MS, 1000),
     peoplePerAddress: int(env.PEOPLE_PER_ADDRESS, 100),
     peoplePerLink: int(env.PEOPLE_PER_LINK, 500),

@@ -220,6 +220,10 @@ export class BoardHistory {
       this.deps.store.getBoard(boardId),
     ]);
     if (!record || !row) return null;
+    // QA8: a question hidden, waiting or deleted now is not shown by any snapshot, whatever it was then.
+    const publicNow = await this.requireDocs().read(boardId, 'board', (d) =>
+      readQuestions(d).reduce((ids, q) => ids.add(q.id), new Set<string>()),
+    );
     const docs = decode(record);
     try {
       return {
@@ -229,7 +233,9 @@ export class BoardHistory {
         roster: readRoster(docs.board, onProblem),
         groups: readGroups(docs.board, onProblem),
         tasks: readTasks(docs.tasks, onProblem),
-        questions: readQuestions(docs.board, onProblem).map((q) => publicView(q)),
+        questions: readQuestions(docs.board, onProblem)
+          .filter((q) => publicNow.has(q.id))
+          .map((q) => publicView(q)),
       };
     } finally {
       destroy(docs);

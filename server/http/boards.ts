@@ -36,7 +36,7 @@ export const byAdmin = (req: Request, adminToken: string | null): boolean =>
  * one count for new boards and copies: every request counts, refused ones too
  * (they may be guesses of the admin token); an admin's request is never limited.
  */
-export function creationLimit(ctx: Pick<RouteContext, 'config' | 'log'>): RequestHandler {
+export function creationLimit(ctx: Pick<RouteContext, 'config' | 'log' | 'limits'>): RequestHandler {
   const { boardsPerAddress, boardsWindowMs, adminToken } = ctx.config;
   return limitRequests({
     limit: boardsPerAddress,
@@ -44,6 +44,7 @@ export function creationLimit(ctx: Pick<RouteContext, 'config' | 'log'>): Reques
     code: 'too-many-boards',
     message: (s) => `too many new boards from this address; try again in ${s} s`,
     log: ctx.log,
+    shared: ctx.limits,
     skip: (req) => byAdmin(req, adminToken),
   });
 }

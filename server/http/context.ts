@@ -4,6 +4,7 @@ import type { BoardSnapshot } from '../boards/snapshot';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { DocAccess } from '../sync/doc-access';
+import type { SharedLimits } from './rate-limit';
 
 // Defined where they belong (sync/, boards/); named here for the route modules.
 
@@ -20,6 +21,8 @@ export interface RouteContext {
   log: Logger;
   docs: DocAccess;
   snapshot(boardId: string): Promise<BoardSnapshot>;
+  /** Rate-limit counters shared by the instances (`REDIS_URL`); null: each instance counts its own. */
+  limits: SharedLimits | null;
   /**
    * Authenticates `req.params.id` with `Authorization: Bearer <token>` and
    * requires one of `roles` (all roles when omitted). Sets `res.locals.board`.

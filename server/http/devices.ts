@@ -43,6 +43,7 @@ export function deviceRoutes(ctx: RouteContext & DeviceDeps): Router {
     key: (req, res) => `${boardOf(res).id}:${String(req.params.userId)}`,
     skipFailedRequests: true,
     log: ctx.log,
+    shared: ctx.limits,
   });
 
   // The person themself, proven before anything is counted: the limit keeps keys of real people only.

@@ -27,7 +27,7 @@ export interface JoinDeps {
  * a room of people behind one address all joining with the right code is
  * never slowed down, while guessing is (429 with `Retry-After`).
  */
-export function codeAttemptLimit(ctx: Pick<RouteContext, 'config' | 'log'>): RequestHandler {
+export function codeAttemptLimit(ctx: Pick<RouteContext, 'config' | 'log' | 'limits'>): RequestHandler {
   return limitRequests({
     limit: ctx.config.codeAttemptsPerAddress,
     windowMs: ctx.config.codeWindowMs,
@@ -35,6 +35,7 @@ export function codeAttemptLimit(ctx: Pick<RouteContext, 'config' | 'log'>): Req
     message: (s) => `too many wrong codes from this address; try again in ${s} s`,
     skipSuccessfulRequests: true,
     log: ctx.log,
+    shared: ctx.limits,
   });
 }
 

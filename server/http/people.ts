@@ -27,7 +27,13 @@ function nameOf(body: Record<string, unknown>): string {
  */
 function issuanceLimits(ctx: RouteContext): RequestHandler[] {
   const { peopleWindowMs: windowMs, peoplePerAddress, peoplePerLink } = ctx.config;
-  const common = { windowMs, code: 'too-many-people', skipFailedRequests: true, log: ctx.log };
+  const common = {
+    windowMs,
+    code: 'too-many-people',
+    skipFailedRequests: true,
+    log: ctx.log,
+    shared: ctx.limits,
+  };
   return [
     limitRequests({
       ...common,

@@ -1,3 +1,4 @@
+import { ipKeyGenerator } from 'express-rate-limit';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { isSafeKey } from '../../shared/schema';
 import type { Identities } from '../identity/identities';
@@ -13,6 +14,8 @@ export interface QuestionDeps {
 
 /** Questions one person may ask per minute. */
 export const QUESTIONS_PER_MINUTE = 10;
+/** QA6: the window of `QUESTIONS_PER_ADDRESS` (questions asked on one board from one client address). */
+export const QUESTIONS_ADDRESS_WINDOW_MS = 10 * 60_000;
 
 /** Headers that prove who a person is over HTTP: their issued id and key (as on joins). */
 export const PERSON_HEADERS = { userId: 'x-plenary-user', key: 'x-plenary-key' } as const;
@@ -95,14 +98,30 @@ export function questionRoutes(ctx: RouteContext & QuestionDeps): Router {
     code: 'rate-limited',
     message: (s) => `you asked ${QUESTIONS_PER_MINUTE} questions in a minute; try again in ${s} s`,
     log: ctx.log,
+    shared: ctx.limits,
     key: (req) => `${req.params.id ?? ''}\n${req.get(PERSON_HEADERS.userId) ?? ''}`,
     skipFailedRequests: true,
     skip: async (req) => questions.moderated(String(req.params.id)).catch(() => false),
   });
 
+  // QA6: one address (a script minting identities) cannot fill a board's questions either; an
+  // organizer is never counted. A venue's people behind one address share this bound.
+  const addressLimit = limitRequests({
+    limit: ctx.config.questionsPerAddress,
+    windowMs: QUESTIONS_ADDRESS_WINDOW_MS,
+    code: 'rate-limited',
+    message: (s) => `too many questions from this address; try again in ${s} s`,
+    log: ctx.log,
+    shared: ctx.limits,
+    key: (req) => `${req.params.id ?? ''}\n${ipKeyGenerator(req.ip ?? '')}`,
+    skip: (_req, res) => boardOf(res).role === 'organizer',
+    skipFailedRequests: true,
+  });
+
   r.post(
     '/api/boards/:id/questions',
     ctx.requireBoard('organizer', 'participant'),
+    addressLimit,
     askLimit,
     handle(async (req, res) => {
       const board = boardOf(res);
@@ -111,8 +130,33 @@ export function questionRoutes(ctx: RouteContext & QuestionDeps): Router {
       const text = questionText(body.text);
       if (body.anonymous !== undefined && typeof body.anonymous !== 'boolean')
         throw new HttpError(400, 'bad-request', '"anonymous" must be true or false');
-      const view = await questions.ask(board.id, person, { text, anonymous: body.anonymous === true });
+      const view = await questions.ask(
+        board.id,
+        { ...person, organizer: board.role === 'organizer' },
+        { text, anonymous: body.anonymous === true },
+      );
       res.status(201).json(view);
+    }),
+  );
+
+  r.delete(
+    '/api/boards/:id/questions/:qid',
+    ctx.requireBoard('organizer'),
+    handle(async (req, res) => {
+      await questions.remove(boardOf(res).id, questionId(req));
+      res.status(204).end();
+    }),
+  );
+
+  // QA7: hide, reject or delete every question of the person who asked :qid (whose id is never shown).
+  r.post(
+    '/api/boards/:id/questions/:qid/author',
+    ctx.requireBoard('organizer'),
+    handle(async (req, res) => {
+      const { action } = bodyOf(req);
+      if (action !== 'hide' && action !== 'reject' && action !== 'delete')
+        throw new HttpError(400, 'bad-request', 'expected JSON { "action": "hide" | "reject" | "delete" }');
+      res.json(await questions.byAuthorOf(boardOf(res).id, questionId(req), action));
     }),
   );
 

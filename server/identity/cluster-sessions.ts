@@ -57,6 +57,8 @@ export class ClusterSessions implements SessionControl {
   }
 
   private apply(m: ControlMessage): void {
+    // Other listeners' messages (the Q&A's) are theirs.
+    if (m.type === 'questions') return;
     let closed: number;
     if (m.type === 'close-link') {
       closed = this.local.closeBoard(m.boardId, m.role, CLOSE.unauthorized, LINK_REPLACED);

@@ -9,7 +9,15 @@ import {
   type Question,
   type QuestionStatus,
 } from '../../shared/ops/questions';
-import { isFiniteNumber, isSafeKey, LIMITS, newId, readAgenda, serverOrigin } from '../../shared/schema';
+import {
+  boardQuestions,
+  isFiniteNumber,
+  isSafeKey,
+  LIMITS,
+  newId,
+  readAgenda,
+  serverOrigin,
+} from '../../shared/schema';
 import { liveItemIdAt } from '../../shared/time/schedule';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
@@ -23,18 +31,39 @@ import type { DocAccess } from '../sync/doc-access';
  * wait for approval (`pending`) and hidden ones (`hidden`) are kept in an
  * inbox that no client can open: a server-only Yjs document `<board>/qa-inbox`
  * in the same document store (not one of the documents a connection may
- * name, so no transport serves it). Each operation reloads it from the store
- * and appends its change, so instances sharing a database see the same inbox
- * and concurrent changes merge. The author of an anonymous question is kept
- * only to show them their own waiting questions; it is never sent to anyone
- * else, and a public question carries no author id at all.
+ * name, so no transport serves it). Each instance keeps the inbox it loaded in
+ * memory for `INBOX_CACHE_MS` and appends each change to the store, so
+ * instances sharing a database merge their changes; a change on another
+ * instance arrives as a `questions` control message (`invalidate`), and
+ * `onChange` listeners push the new waiting lists to the organizers and the
+ * authors concerned (server/questions/push.ts), so no client polls.
+ *
+ * The inbox also keeps who asked each question (`authors`, also for public
+ * ones), only so that an organizer can act on all of one person's questions
+ * and the per-person bound holds; it is never sent to anyone, and a public
+ * question carries no author id at all.
  */
 
+/** QA6: public and waiting questions of a board by default (`MAX_QUESTIONS`; hidden and rejected ones do not count; organizers are never refused). */
 export const MAX_QUESTIONS = 1000;
 /** Questions one person may have waiting for approval at once (then 429). */
 export const MAX_WAITING_PER_PERSON = 20;
+/** QA6: public and waiting questions of one person on a board (then 429): a few people cannot fill the cap. */
+export const MAX_QUESTIONS_PER_PERSON = 30;
+/** Hidden questions kept per board; beyond, the oldest hidden ones are deleted. */
+export const MAX_HIDDEN = 1000;
 /** Compact the inbox's update log beyond this many entries. */
 const INBOX_COMPACT_AFTER = 100;
+/** How long an instance trusts the inbox it loaded (a change elsewhere also drops it at once, when relayed). */
+const INBOX_CACHE_MS = 10_000;
+/** Inboxes kept in memory per instance (least recently used ones go). */
+const INBOX_CACHE_BOARDS = 256;
+
+/** What an organizer may do to all questions of the person who asked one (QA7). */
+export type AuthorAction = 'hide' | 'reject' | 'delete';
+
+/** Who a change concerns: the organizers always, and these authors' own waiting lists. */
+export type ChangeListener = (boardId: string, authors: readonly string[]) => void;
 
 export interface InboxQuestion {
   id: string;
@@ -133,38 +162,118 @@ const inboxView = (q: InboxQuestion, viewer?: string): QuestionView => ({
   ...(viewer ? { mine: q.authorId === viewer } : {}),
 });
 
+interface CachedInbox {
+  doc: Y.Doc;
+  /** Entries in the stored log (compaction). */
+  entries: number;
+  loadedAt: number;
+}
+
 export class QuestionService {
   /** Per board: inbox operations of this instance, one at a time. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Inboxes loaded on this instance, least recently used first. */
+  private readonly cache = new Map<string, CachedInbox>();
+  private readonly listeners = new Set<ChangeListener>();
 
-  constructor(private readonly deps: { store: DocStore; docs: DocAccess; log: Logger; now?: () => number }) {}
+  private readonly maxQuestions: number;
+
+  constructor(
+    private readonly deps: {
+      store: DocStore;
+      docs: DocAccess;
+      log: Logger;
+      now?: () => number;
+      maxQuestions?: number;
+    },
+  ) {
+    this.maxQuestions = deps.maxQuestions ?? MAX_QUESTIONS;
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** Runs `fn` on the freshly loaded inbox; stores what it changed. */
+  /** Called after every change of a board's questions on this instance. */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(boardId: string, authors: Iterable<string>): void {
+    const list = [...new Set(authors)].filter((a) => a !== '');
+    for (const l of this.listeners) {
+      try {
+        l(boardId, list);
+      } catch (e) {
+        this.deps.log.warn({ err: e, board: boardId }, 'questions: a change listener failed');
+      }
+    }
+  }
+
+  /** Another instance changed this board's inbox: the next operation loads it again. */
+  invalidate(boardId: string): void {
+    const cached = this.cache.get(boardId);
+    if (cached) cached.loadedAt = -Infinity;
+  }
+
+  /** The inbox as stored, from memory while fresh. */
+  private async loaded(boardId: string): Promise<CachedInbox> {
+    const cached = this.cache.get(boardId);
+    this.cache.delete(boardId);
+    if (cached && Date.now() - cached.loadedAt < INBOX_CACHE_MS) {
+      this.cache.set(boardId, cached);
+      return cached;
+    }
+    const { updates } = await this.deps.store.load(inboxName(boardId));
+    const doc = new Y.Doc();
+    Y.transact(doc, () => {
+      for (const u of updates) Y.applyUpdate(doc, u);
+    });
+    // Real time, not the agenda's clock (which tests may stop or move).
+    const fresh = { doc, entries: updates.length, loadedAt: Date.now() };
+    this.cache.set(boardId, fresh);
+    // Dropped, not destroyed: an operation on that board may still hold it (nothing observes it).
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= INBOX_CACHE_BOARDS) break;
+      this.cache.delete(key);
+    }
+    return fresh;
+  }
+
+  /** Runs `fn` on the board's inbox; stores what it changed. */
   private inbox<T>(boardId: string, fn: (doc: Y.Doc) => T): Promise<T> {
     const run = async (): Promise<T> => {
       const name = inboxName(boardId);
-      const { updates } = await this.deps.store.load(name);
-      const doc = new Y.Doc();
+      const inbox = await this.loaded(boardId);
+      const { doc } = inbox;
+      const changes: Uint8Array[] = [];
+      const collect = (u: Uint8Array): void => void changes.push(u);
+      doc.on('update', collect);
+      let result: T;
       try {
-        Y.transact(doc, () => {
-          for (const u of updates) Y.applyUpdate(doc, u);
-        });
-        const changes: Uint8Array[] = [];
-        doc.on('update', (u: Uint8Array) => changes.push(u));
-        const result = fn(doc);
-        if (changes.length > 0) {
-          const seq = await this.deps.store.append(name, [Y.mergeUpdates(changes)]);
-          if (updates.length + 1 > INBOX_COMPACT_AFTER)
-            await this.deps.store.compact(name, Y.encodeStateAsUpdate(doc), seq);
-        }
-        return result;
+        result = fn(doc);
+      } catch (e) {
+        if (changes.length > 0 && this.cache.get(boardId) === inbox) this.cache.delete(boardId);
+        throw e;
       } finally {
-        doc.destroy();
+        doc.off('update', collect);
       }
+      if (changes.length > 0) {
+        try {
+          const seq = await this.deps.store.append(name, [Y.mergeUpdates(changes)]);
+          inbox.entries++;
+          if (inbox.entries > INBOX_COMPACT_AFTER) {
+            await this.deps.store.compact(name, Y.encodeStateAsUpdate(doc), seq);
+            inbox.entries = 1;
+          }
+        } catch (e) {
+          // What was not stored must not be served: the next operation loads the stored inbox.
+          if (this.cache.get(boardId) === inbox) this.cache.delete(boardId);
+          throw e;
+        }
+      }
+      return result;
     };
     const previous = this.queues.get(boardId) ?? Promise.resolve();
     const next = previous.then(run, run);
@@ -186,23 +295,28 @@ export class QuestionService {
       const settings = d.getMap('settings');
       if (settings.get('moderated') !== on) settings.set('moderated', on);
     });
+    this.changed(boardId, []);
   }
 
   private publicQuestions(boardId: string): Promise<Question[]> {
     return this.deps.docs.read(boardId, 'board', (d) => readQuestions(d));
   }
 
-  /** QA1: a question, tagged with the live item; waiting for approval while moderated. */
+  /**
+   * QA1: a question, tagged with the live item; waiting for approval while moderated.
+   * QA6: public and waiting questions count toward the board's cap and the
+   * asker's own bound, hidden ones do not; an organizer is never refused.
+   */
   async ask(
     boardId: string,
-    asker: Asker,
+    asker: Asker & { organizer?: boolean },
     input: { text: string; anonymous: boolean },
   ): Promise<QuestionView> {
     // The talk live now, pinned or by the clock (AG4), as notes written at the same moment are tagged.
     const itemId = await this.deps.docs.read(boardId, 'agenda', (d) =>
       liveItemIdAt(readAgenda(d), this.now()),
     );
-    const publicCount = (await this.publicQuestions(boardId)).length;
+    const publicIds = new Set((await this.publicQuestions(boardId)).map((q) => q.id));
     const id = newId();
     const base = {
       id,
@@ -214,28 +328,52 @@ export class QuestionService {
       voters: [] as string[],
     };
     const waiting = await this.inbox(boardId, (d) => {
-      const questions = d.getMap('questions');
-      if (questions.size + publicCount >= MAX_QUESTIONS)
-        throw new QuestionError(409, 'board-full', `this board holds at most ${MAX_QUESTIONS} questions`);
-      if (d.getMap('settings').get('moderated') !== true) return false;
-      const own = [...readInbox(d).values()].filter(
-        (x) => x.status === 'pending' && x.authorId === asker.userId,
-      );
-      if (own.length >= MAX_WAITING_PER_PERSON)
-        throw new QuestionError(
-          429,
-          'too-many-questions',
-          `you have ${MAX_WAITING_PER_PERSON} questions waiting for approval already`,
-        );
-      const q: InboxQuestion = { ...base, authorId: asker.userId, status: 'pending', shownAs: 'pending' };
-      questions.set(id, q);
-      return true;
+      const inbox = readInbox(d);
+      const pending = [...inbox.values()].filter((x) => x.status === 'pending' && !publicIds.has(x.id));
+      if (!asker.organizer) {
+        if (pending.length + publicIds.size >= this.maxQuestions)
+          throw new QuestionError(
+            409,
+            'board-full',
+            `this board holds at most ${this.maxQuestions} questions; the organizer can hide or delete some`,
+          );
+        const authors = d.getMap<string>('authors');
+        let own = 0;
+        for (const qid of [...publicIds, ...pending.map((x) => x.id)])
+          if (authors.get(qid) === asker.userId) own++;
+        if (own >= MAX_QUESTIONS_PER_PERSON)
+          throw new QuestionError(
+            429,
+            'too-many-questions',
+            `you have ${MAX_QUESTIONS_PER_PERSON} questions on this board already`,
+          );
+      }
+      const moderated = d.getMap('settings').get('moderated') === true;
+      if (moderated && !asker.organizer) {
+        const own = pending.filter((x) => x.authorId === asker.userId);
+        if (own.length >= MAX_WAITING_PER_PERSON)
+          throw new QuestionError(
+            429,
+            'too-many-questions',
+            `you have ${MAX_WAITING_PER_PERSON} questions waiting for approval already`,
+          );
+      }
+      d.transact(() => {
+        d.getMap<string>('authors').set(id, asker.userId);
+        if (moderated) {
+          const q: InboxQuestion = { ...base, authorId: asker.userId, status: 'pending', shownAs: 'pending' };
+          d.getMap('questions').set(id, q);
+        }
+      });
+      return moderated;
     });
-    if (waiting)
+    if (waiting) {
+      this.changed(boardId, [asker.userId]);
       return {
         ...inboxView({ ...base, authorId: asker.userId, status: 'pending', shownAs: 'pending' }),
         mine: true,
       };
+    }
     const q: Question = { ...base, status: 'visible' };
     await this.deps.docs.change(boardId, 'board', 'questions', (d) => publishQuestion(d, q, origin));
     return publicView(q);
@@ -273,8 +411,25 @@ export class QuestionService {
       view.status = 'visible';
     } else view.status = 'hidden';
     // Published first: a failure in between leaves a copy in the inbox that readers skip.
-    await this.inbox(boardId, (d) => d.getMap('questions').delete(id));
+    await this.inbox(boardId, (d) =>
+      d.transact(() => {
+        d.getMap('questions').delete(id);
+        if (!approve) d.getMap('authors').delete(id);
+      }),
+    );
+    this.changed(boardId, [q.authorId]);
     return view;
+  }
+
+  /** Hidden questions beyond MAX_HIDDEN, oldest first, are deleted (inside an inbox operation). */
+  private static trimHidden(d: Y.Doc): void {
+    const hidden = [...readInbox(d).values()]
+      .filter((q) => q.status === 'hidden')
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    for (const q of hidden.slice(0, Math.max(0, hidden.length - MAX_HIDDEN))) {
+      d.getMap('questions').delete(q.id);
+      d.getMap('authors').delete(q.id);
+    }
   }
 
   /**
@@ -297,8 +452,14 @@ export class QuestionService {
           pinned: change.pinned ?? current.pinned,
           shownAs: current.status,
         };
-        await this.inbox(boardId, (d) => d.getMap('questions').set(id, hidden));
+        await this.inbox(boardId, (d) =>
+          d.transact(() => {
+            d.getMap('questions').set(id, hidden);
+            QuestionService.trimHidden(d);
+          }),
+        );
         await this.deps.docs.change(boardId, 'board', 'questions', (d) => unpublishQuestion(d, id, origin));
+        this.changed(boardId, []);
         return inboxView(hidden);
       }
       const status = change.status ?? current.status;
@@ -313,12 +474,113 @@ export class QuestionService {
     if (change.status === undefined || change.status === 'hidden') {
       const pinned = change.pinned ?? hidden.pinned;
       await this.inbox(boardId, (d) => d.getMap('questions').set(id, { ...hidden, pinned }));
+      this.changed(boardId, []);
       return inboxView({ ...hidden, pinned });
     }
     const shown: Question = { ...hidden, status: change.status, pinned: change.pinned ?? hidden.pinned };
     await this.deps.docs.change(boardId, 'board', 'questions', (d) => publishQuestion(d, shown, origin));
     await this.inbox(boardId, (d) => d.getMap('questions').delete(id));
+    this.changed(boardId, []);
     return publicView(shown);
+  }
+
+  /** QA7: the organizer deletes a question, public, waiting or hidden (404 when there is none). */
+  async remove(boardId: string, id: string): Promise<void> {
+    const removed = await this.removeMany(boardId, [id]);
+    if (removed === 0) throw new QuestionError(404, 'not-found', 'no such question');
+  }
+
+  /** Deletes questions wherever they are; returns how many there were. */
+  private async removeMany(boardId: string, ids: readonly string[]): Promise<number> {
+    const wanted = new Set(ids);
+    const removed = new Set<string>();
+    await this.deps.docs.change(boardId, 'board', 'questions', (d) => {
+      d.transact(() => {
+        for (const id of wanted)
+          if (boardQuestions(d).has(id)) {
+            boardQuestions(d).delete(id);
+            removed.add(id);
+          }
+      }, origin);
+    });
+    const authors: string[] = [];
+    await this.inbox(boardId, (d) => {
+      const inbox = readInbox(d);
+      d.transact(() => {
+        for (const id of wanted) {
+          const q = inbox.get(id);
+          if (q) {
+            authors.push(q.authorId);
+            d.getMap('questions').delete(id);
+            removed.add(id);
+          }
+          if (d.getMap('authors').has(id)) d.getMap('authors').delete(id);
+        }
+      });
+    });
+    this.changed(boardId, authors);
+    return removed.size;
+  }
+
+  /**
+   * QA7: all questions of the person who asked `id`, at once: `hide` takes the
+   * public and waiting ones off into the hidden list, `reject` deletes the
+   * waiting ones, `delete` deletes every one. Returns how many were changed;
+   * 404 when the question's author is not known.
+   */
+  async byAuthorOf(boardId: string, id: string, action: AuthorAction): Promise<{ count: number }> {
+    const found = await this.inbox(boardId, (d) => {
+      const author = d.getMap<string>('authors').get(id);
+      if (typeof author !== 'string' || author === '') return null;
+      const ids: string[] = [];
+      d.getMap<string>('authors').forEach((a, qid) => {
+        if (a === author) ids.push(qid);
+      });
+      return { author, ids, inbox: readInbox(d) };
+    });
+    if (!found) throw new QuestionError(404, 'not-found', 'no such question, or its author is not known');
+    const { author, ids, inbox } = found;
+    const onBoard = (await this.publicQuestions(boardId)).filter((q) => ids.includes(q.id));
+    if (action === 'delete') return { count: await this.removeMany(boardId, ids) };
+    const waiting = ids
+      .map((qid) => inbox.get(qid))
+      .filter((q): q is InboxQuestion => q?.status === 'pending' && !onBoard.some((p) => p.id === q.id));
+    if (action === 'reject') {
+      await this.inbox(boardId, (d) =>
+        d.transact(() => {
+          for (const q of waiting) {
+            d.getMap('questions').delete(q.id);
+            d.getMap('authors').delete(q.id);
+          }
+        }),
+      );
+      this.changed(boardId, [author]);
+      return { count: waiting.length };
+    }
+    // Hidden first, then taken off the board: a failure in between leaves a copy readers skip.
+    await this.inbox(boardId, (d) =>
+      d.transact(() => {
+        const questions = d.getMap('questions');
+        for (const q of onBoard)
+          questions.set(q.id, {
+            ...q,
+            authorId: '',
+            status: 'hidden',
+            shownAs: q.status,
+          } satisfies InboxQuestion);
+        for (const q of waiting)
+          questions.set(q.id, { ...q, authorId: '', status: 'hidden' } satisfies InboxQuestion);
+        QuestionService.trimHidden(d);
+      }),
+    );
+    if (onBoard.length > 0)
+      await this.deps.docs.change(boardId, 'board', 'questions', (d) => {
+        d.transact(() => {
+          for (const q of onBoard) boardQuestions(d).delete(q.id);
+        }, origin);
+      });
+    this.changed(boardId, [author]);
+    return { count: onBoard.length + waiting.length };
   }
 
   /** QA4: one upvote per person per public question (set or taken back); the server writes it. */
@@ -336,6 +598,11 @@ export class QuestionService {
   /** Public questions in the order clients show them, with `upvoted` for `viewer`. */
   async publicFor(boardId: string, viewer?: string): Promise<QuestionView[]> {
     return (await this.publicQuestions(boardId)).map((q) => publicView(q, viewer));
+  }
+
+  /** Ids of the questions public now (QA8: history shows no other). */
+  async publicIds(boardId: string): Promise<Set<string>> {
+    return new Set((await this.publicQuestions(boardId)).map((q) => q.id));
   }
 
   /** QA5: every question for the exports: public ones, and for organizers the inbox too. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log';
-import type { ControlMessage, Relay, RelayHandler, RelayKind } from './relay';
+import { MAX_AUTHORS, type ControlMessage, type Relay, type RelayHandler, type RelayKind } from './relay';
 
 const ID_BYTES = 8;
 /** The publish time (ms since the epoch, float64) after the kind: receivers measure the relay lag. */
@@ -165,12 +165,18 @@ function parseControl(text: string): ControlMessage | null {
     return null;
   }
   if (typeof m !== 'object' || m === null) return null;
-  const { type, boardId, role, userId } = m as Record<string, unknown>;
+  const { type, boardId, role, userId, authors } = m as Record<string, unknown>;
   if (typeof boardId !== 'string' || !ID.test(boardId)) return null;
   if (type === 'board-deleted') return { type, boardId };
   if (type === 'close-link' && typeof role === 'string' && ROLES.has(role))
     return { type, boardId, role: role as 'organizer' | 'participant' | 'viewer' };
   if (type === 'person-removed' && typeof userId === 'string' && ID.test(userId))
     return { type, boardId, userId };
+  if (type === 'questions' && Array.isArray(authors) && authors.length <= MAX_AUTHORS)
+    return {
+      type,
+      boardId,
+      authors: authors.filter((a): a is string => typeof a === 'string' && ID.test(a)),
+    };
   return null;
 }

@@ -20,7 +20,12 @@ export type RelayHandler = (kind: RelayKind, payload: Uint8Array, from: string) 
 export type ControlMessage =
   | { type: 'close-link'; boardId: string; role: 'organizer' | 'participant' | 'viewer' }
   | { type: 'board-deleted'; boardId: string }
-  | { type: 'person-removed'; boardId: string; userId: string };
+  | { type: 'person-removed'; boardId: string; userId: string }
+  /** QA9: a board's waiting questions changed (the organizers' lists and these authors' own). */
+  | { type: 'questions'; boardId: string; authors: string[] };
+
+/** Authors named in one `questions` control message (more: the organizers' push only). */
+export const MAX_AUTHORS = 32;
 
 export interface Relay {
   /** False for a single instance: nobody listens, so nothing needs checking. */

@@ -67,6 +67,8 @@ export function attachSocketIo(
   httpServer: HttpServer,
   core: SyncCore,
   trustProxy: boolean | number | string = false,
+  /** Socket.io rooms an admitted connection joins, so that the server can push to it (QA9). */
+  roomsOf: (peer: Extract<Admission, { ok: true }>['peer']) => string[] = () => [],
 ): Server {
   const trust = compileTrust(trustProxy);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
@@ -123,6 +125,8 @@ export function attachSocketIo(
   };
 
   io.on('connection', (socket: PlenarySocket) => {
+    const { admission } = socket.data;
+    if (admission.ok) void socket.join(roomsOf(admission.peer));
     const client = core.handleConnection(
       {
         send: (frame, doc) => send(socket, frame, doc),

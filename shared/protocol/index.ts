@@ -141,7 +141,35 @@ export interface UpdateAck {
   error?: string;
 }
 
+/** A question that waits for approval or is hidden, as organizers and its author see it (QA2). */
+export interface WaitingQuestion {
+  id: string;
+  text: string;
+  /** null when anonymous. */
+  authorName: string | null;
+  itemId: string | null;
+  createdAt: number;
+  upvotes: number;
+  status: 'pending' | 'hidden';
+  pinned: boolean;
+  /** Whether the receiver asked it. */
+  mine?: boolean;
+}
+
+/**
+ * QA9: the Q&A state only the server knows, pushed on the board's Socket.io
+ * connection when it changes (no polling): the moderation switch to everyone,
+ * and the waiting list to organizers (all of it) and to authors (their own).
+ * Without `waiting`, the receiver's list is unchanged.
+ */
+export interface QuestionsPush {
+  moderated: boolean;
+  waiting?: WaitingQuestion[];
+}
+
 export interface ServerToClientEvents {
+  /** QA9: waiting questions and the moderation switch changed. */
+  questions: (push: QuestionsPush) => void;
   /** A y-protocols frame for one of the board's documents. */
   y: (doc: DocKind, frame: Uint8Array) => void;
   /** Sent once after the handshake is accepted. */

@@ -63,6 +63,7 @@ export function fakeSession(
     writeDenial: denial,
     canWrite: (doc: DocKind) => denial(doc) === null,
     token: 'secret-token',
+    onQuestions: () => () => {},
     destroy: () => {
       for (const k of DOC_KINDS) {
         awareness[k].destroy();

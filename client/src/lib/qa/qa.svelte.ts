@@ -22,26 +22,16 @@ import type { BoardSessionApi } from '../sync/types';
  * Q&A of a board (issue 11): public questions come with the board document
  * (the server writes them; this class never writes a document); asking,
  * upvoting and moderating go over HTTP with the person's issued identity.
- * Waiting questions are never in the documents: they are fetched from
- * `GET .../questions`, which hands them to organizers and to their author only.
+ * Waiting questions are never in the documents: they are fetched once from
+ * `GET .../questions` (at each connection) and then pushed by the server on
+ * the board's socket (QA9: `questions`), to organizers and their author only.
  */
 
 /** A waiting or hidden question as the API answers it. */
-export interface WaitingQuestion {
-  id: string;
-  text: string;
-  authorName: string | null;
-  itemId: string | null;
-  createdAt: number;
-  upvotes: number;
-  status: 'pending' | 'hidden';
-  mine?: boolean;
-}
+import type { WaitingQuestion } from '../../../../shared/protocol';
+export type { WaitingQuestion };
 
 export type QaFilter = 'talk' | 'all';
-
-/** How often the waiting list is fetched again while the panel is shown (no push channel for it). */
-export const WAITING_REFRESH_MS = 5000;
 
 /** Questions of one talk (or all), in the order everyone sees them. */
 export function questionsFor(all: readonly Question[], filter: QaFilter, itemId: string | null): Question[] {
@@ -125,6 +115,20 @@ export class QaState {
     }
   }
 
+  /** True while the board's connection is up (a (re)connection fetches what was pushed meanwhile). */
+  get online(): boolean {
+    const c = this.#session.connection;
+    return c === 'saved' || c === 'syncing';
+  }
+
+  /** QA9: follows the server's pushes; returns the unsubscribe. */
+  listen(): () => void {
+    return this.#session.onQuestions((push) => {
+      this.moderated = push.moderated === true;
+      if (Array.isArray(push.waiting)) this.waiting = push.waiting;
+    });
+  }
+
   /** Fetches the moderation switch and the waiting questions this person may see. */
   async refresh(): Promise<void> {
     const res = await this.#call('GET', '');
@@ -150,6 +154,7 @@ export class QaState {
       const res = await this.#call('POST', '', { text: clean, anonymous });
       if (!res) return null;
       const q = (await res.json()) as { status: string };
+      // One's own action shows at once (the push also comes); not a poll.
       if (q.status === 'pending') await this.refresh();
       return q.status === 'pending' ? 'pending' : 'visible';
     } finally {
@@ -214,6 +219,22 @@ export class QaState {
   async mark(id: string, change: { status?: PublicStatus | 'hidden'; pinned?: boolean }): Promise<void> {
     const res = await this.#call('PATCH', `/${encodeURIComponent(id)}`, change);
     if (res && change.status !== undefined) await this.refresh();
+  }
+
+  /** QA7: deletes a question (organizers). */
+  async remove(id: string): Promise<boolean> {
+    const res = await this.#call('DELETE', `/${encodeURIComponent(id)}`);
+    if (res) await this.refresh();
+    return res !== null;
+  }
+
+  /** QA7: hides, rejects or deletes every question of the person who asked `id` (organizers); how many. */
+  async actOnAuthor(id: string, action: 'hide' | 'reject' | 'delete'): Promise<number | null> {
+    const res = await this.#call('POST', `/${encodeURIComponent(id)}/author`, { action });
+    if (!res) return null;
+    const body = (await res.json()) as { count?: unknown };
+    await this.refresh();
+    return typeof body.count === 'number' ? body.count : 0;
   }
 }
 

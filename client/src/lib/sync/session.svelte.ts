@@ -1,6 +1,6 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE, type Denial, type SessionInfo } from '../../../../shared/protocol';
+import { CLOSE, type Denial, type QuestionsPush, type SessionInfo } from '../../../../shared/protocol';
 import { writeDenial, type Actor } from '../../../../shared/policy';
 import { readBoardTitle } from '../../../../shared/ops/roster';
 import {
@@ -300,6 +300,12 @@ export class BoardSession implements BoardSessionApi {
       return `${name} could not be removed: they joined without a personal identity on this board.`;
     if (r.status === 0) return `Could not reach the server: ${name} was not removed.`;
     return `${name} could not be removed: ${r.message}`;
+  }
+
+  onQuestions(listener: (push: QuestionsPush) => void): () => void {
+    const socket = this.#provider.socket;
+    socket.on('questions', listener);
+    return () => void socket.off('questions', listener);
   }
 
   destroy(): void {

@@ -1,7 +1,7 @@
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { DocKind, Role } from '../../../../shared/schema';
-import type { Denial, SessionInfo } from '../../../../shared/protocol';
+import type { Denial, QuestionsPush, SessionInfo } from '../../../../shared/protocol';
 import type { Actor } from '../../../../shared/policy';
 
 /**
@@ -78,5 +78,7 @@ export interface BoardSessionApi {
   canWrite(doc: DocKind): boolean;
   /** The token of this link, for authenticated downloads (never put it in a URL). */
   readonly token: string;
+  /** QA9: the server's pushes of waiting questions and the moderation switch; returns the unsubscribe. */
+  onQuestions(listener: (push: QuestionsPush) => void): () => void;
   destroy(): void;
 }
