@@ -1,6 +1,5 @@
 import { Router, type Request, type Response } from 'express';
 import ical, { ICalCalendarMethod } from 'ical-generator';
-import { DateTime } from 'luxon';
 import * as Y from 'yjs';
 import {
   mergeItems,
@@ -19,6 +18,7 @@ import {
   type AgendaItem,
   type AgendaMeta,
 } from '../../shared/schema';
+import { wallTimeToMs } from '../../shared/time/schedule';
 import { icsCalendarName, icsLine, icsLines } from '../export/ics';
 import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
 import { parseAgendaPageIsolated, type IsolationLimits } from '../import/parse-in-worker';
@@ -150,8 +150,13 @@ export function agendaToIcs(
     method: ICalCalendarMethod.PUBLISH,
   });
   for (const item of agenda.items) {
-    const start = DateTime.fromISO(`${meta.date}T${item.start}`, { zone: meta.timeZone });
-    if (!start.isValid) continue;
+    // The same planned time the board shows (AG1), so the calendar and the page agree.
+    let startMs: number;
+    try {
+      startMs = wallTimeToMs(meta.date, item.start, meta.timeZone);
+    } catch {
+      continue;
+    }
     const summary =
       item.speaker && !item.title.includes(item.speaker) ? `${item.title} — ${item.speaker}` : item.title;
     const lines: string[] = [];
@@ -164,8 +169,8 @@ export function agendaToIcs(
     cal.createEvent({
       // Stable UIDs: re-importing the file updates the entries instead of duplicating them.
       id: icsLine(`${item.id}@${boardId}.plenary`),
-      start: start.toUTC().toJSDate(),
-      end: new Date(start.toMillis() + item.minutes * MINUTE_MS),
+      start: new Date(startMs),
+      end: new Date(startMs + item.minutes * MINUTE_MS),
       stamp: now,
       summary: icsLine(summary),
       description: icsLines(lines.join('\n')),

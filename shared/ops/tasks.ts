@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import * as Y from 'yjs';
 import {
   cleanText,
@@ -15,6 +14,7 @@ import {
   type Task,
   type TaskStatus,
 } from '../schema';
+import { isoDateOf, wallClockAt } from '../time/wall-clock';
 
 /**
  * Intent-level operations on the tasks document. Each one is a single
@@ -285,8 +285,11 @@ export const isOverdue = (task: Pick<Task, 'due' | 'status'>, todayIsoDate: stri
 
 /** The calendar date (`YYYY-MM-DD`) at an instant in a time zone, e.g. today at the event. */
 export function isoDateAt(epochMs: number, timeZone: string): string {
-  const dt = DateTime.fromMillis(epochMs, { zone: timeZone });
-  return (dt.isValid ? dt : DateTime.fromMillis(epochMs, { zone: 'UTC' })).toISODate() ?? '';
+  try {
+    return isoDateOf(wallClockAt(epochMs, timeZone));
+  } catch {
+    return isoDateOf(wallClockAt(epochMs, 'UTC'));
+  }
 }
 
 /**

@@ -5,8 +5,9 @@
  * Slippage semantics (rules AG1–AG5, cited by the tests):
  *
  * - AG1 Planned times: an item's planned start is its `HH:MM` wall-clock time
- *   on `meta.date` in `meta.timeZone` (DST handled by luxon; a wall time that
- *   does not exist on a spring-forward day moves forward with the clock). Its
+ *   on `meta.date` in `meta.timeZone` (DST from the platform's zone data,
+ *   `wall-clock.ts`; a wall time that does not exist on a spring-forward day
+ *   moves forward with the clock, one that happens twice is the earlier). Its
  *   planned end is `minutes` of real time later, so an item may run past
  *   midnight or across a DST change.
  * - AG2 The anchor is `live.currentItemId` when that item exists, otherwise
@@ -28,8 +29,8 @@
  *   Their times are laid out on the event-zone date of `nowMs` when given
  *   ("today"), otherwise on 1970-01-01, so that durations still make sense.
  */
-import { DateTime } from 'luxon';
 import type { Agenda, AgendaItem } from '../schema/types';
+import { addDays, isoDateOf, wallClockAt, zonedWallTimeToMs } from './wall-clock';
 
 export interface ScheduledItem extends AgendaItem {
   /** UTC epoch ms of the planned start (from the agenda, no delay). */
@@ -49,7 +50,11 @@ const FALLBACK_DATE = '1970-01-01';
 
 /** The event-zone calendar date (`YYYY-MM-DD`) of an instant. */
 export function eventDateOf(timeZone: string, ms: number): string {
-  return DateTime.fromMillis(ms, { zone: timeZone }).toISODate() ?? FALLBACK_DATE;
+  try {
+    return isoDateOf(wallClockAt(ms, timeZone));
+  } catch {
+    return FALLBACK_DATE;
+  }
 }
 
 /** The date the agenda is laid out on (AG5). */
@@ -60,9 +65,7 @@ export function planDate(agenda: Agenda, nowMs?: number): string {
 
 /** UTC epoch ms of `HH:MM` wall-clock time on `date` in `timeZone` (AG1). */
 export function wallTimeToMs(date: string, hhmm: string, timeZone: string): number {
-  const dt = DateTime.fromISO(`${date}T${hhmm}`, { zone: timeZone });
-  if (!dt.isValid) throw new RangeError(`invalid time ${date} ${hhmm} in ${timeZone}`);
-  return dt.toMillis();
+  return zonedWallTimeToMs(date, hhmm, timeZone);
 }
 
 function anchorIndex(agenda: Agenda): number {
@@ -111,7 +114,7 @@ export function dayPhase(agenda: Agenda, nowMs: number): DayPhase {
   if (!agenda.meta.date) return 'undated';
   const bounds = dayBounds(agenda, nowMs) ?? {
     startMs: wallTimeToMs(agenda.meta.date, '00:00', agenda.meta.timeZone),
-    endMs: DateTime.fromISO(agenda.meta.date, { zone: agenda.meta.timeZone }).plus({ days: 1 }).toMillis(),
+    endMs: wallTimeToMs(addDays(agenda.meta.date, 1), '00:00', agenda.meta.timeZone),
   };
   if (nowMs < bounds.startMs) return 'before';
   if (nowMs >= bounds.endMs) return 'after';

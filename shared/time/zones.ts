@@ -2,10 +2,10 @@
  * Showing agenda times in the event's zone and the viewer's own, with short
  * zone names ("10:30 EST · 16:30 CET") and a day marker when the viewer's
  * calendar date differs from the event's ("+1 day"). All offsets and DST
- * rules come from luxon over the platform's Intl time-zone data.
+ * rules come from the platform's Intl time-zone data (`wall-clock.ts`).
  */
-import { DateTime } from 'luxon';
 import { wallTimeToMs } from './schedule';
+import { daysBetween, hhmmOf, isoDateOf, wallClockAt, zoneNameAt } from './wall-clock';
 
 export interface ZonedTime {
   /** `HH:MM`, 24-hour, in `zone`. */
@@ -39,7 +39,7 @@ const OFFSET_FORM = /^(GMT|UTC)[+-−]/;
 export function shortZoneName(zone: string, ms: number): string {
   let fallback = '';
   for (const locale of NAME_LOCALES) {
-    const name = DateTime.fromMillis(ms, { zone, locale }).offsetNameShort ?? '';
+    const name = zoneNameAt(ms, zone, locale);
     if (name && !OFFSET_FORM.test(name)) return name;
     fallback ||= name;
   }
@@ -53,20 +53,18 @@ export function dayMarker(dayOffset: number): string {
   return `${sign}${n} ${n === 1 ? 'day' : 'days'}`;
 }
 
-function daysBetween(referenceDate: string, date: string): number {
-  const a = DateTime.fromISO(referenceDate, { zone: 'UTC' });
-  const b = DateTime.fromISO(date, { zone: 'UTC' });
-  return Math.round(b.diff(a, 'days').days);
-}
-
 /** An instant as wall-clock time in `zone`, with its day offset from `referenceDate`. */
 export function zonedTime(ms: number, zone: string, referenceDate: string): ZonedTime {
-  const dt = DateTime.fromMillis(ms, { zone });
-  if (!dt.isValid) throw new RangeError(`unknown time zone ${JSON.stringify(zone)}`);
-  const date = dt.toISODate() as string;
+  let wall;
+  try {
+    wall = wallClockAt(ms, zone);
+  } catch {
+    throw new RangeError(`unknown time zone ${JSON.stringify(zone)}`);
+  }
+  const date = isoDateOf(wall);
   const dayOffset = referenceDate ? daysBetween(referenceDate, date) : 0;
   return {
-    time: dt.toFormat('HH:mm'),
+    time: hhmmOf(wall),
     zoneName: shortZoneName(zone, ms),
     date,
     dayOffset,
