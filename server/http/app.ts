@@ -12,6 +12,7 @@ import { agendaRoutes } from './agenda';
 import { boardRoutes, creationLimit, type BoardDeps } from './boards';
 import { bearerOf, HttpError, type RouteContext } from './context';
 import { deviceRoutes, type DeviceDeps } from './devices';
+import { docStateRoutes } from './doc-states';
 import { duplicateRoutes } from './duplicate';
 import { exportRoutes } from './exports';
 import { groupRoutes } from './groups';
@@ -118,6 +119,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(linkRoutes(ctx));
   app.use(joinRoutes(ctx));
   app.use(duplicateRoutes(ctx));
+  app.use(docStateRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
   // sendFile needs an absolute path; configs from tests may hold relative ones.

@@ -13,6 +13,7 @@ import {
 import type { SessionInfo, UpdateAck } from '../../shared/protocol';
 import { agendaLive, boardNotes, DOC_KINDS, localOrigin, type DocKind } from '../../shared/schema';
 import { loadPerson, savePerson, type Person } from '../../client/src/lib/sync/identity';
+import type { DocStates } from '../../client/src/lib/sync/prefetch';
 
 /**
  * The session's own logic, with a scripted in-memory socket standing in for
@@ -161,6 +162,7 @@ function open(
     person?: Person | null;
     fetch?: typeof globalThis.fetch;
     store?: ReturnType<typeof memoryStore>;
+    prefetched?: Promise<DocStates | null>;
   } = {},
 ): { session: BoardSession; socket: FakeSocket; store: ReturnType<typeof memoryStore> } {
   const socket = new FakeSocket();
@@ -174,6 +176,7 @@ function open(
     url: 'http://server.invalid',
     store,
     fetch: opts.fetch ?? peopleApi().fetch,
+    prefetched: opts.prefetched,
     connect: (_url, o) => {
       socket.opts = o as { auth?: unknown };
       return socket as unknown as ClientSocket;
@@ -240,6 +243,18 @@ describe('BoardSession', () => {
     }
     expect([...boardNotes(copy).keys()].sort()).toEqual(['n1', 'n2', 'n3']);
     resent[1]!.ack?.({ ok: true });
+    expect(session.unsynced).toBe(0);
+  });
+
+  it('DL3: documents fetched while the name prompt was open fill the documents at once and are never sent back', async () => {
+    const server = new Y.Doc();
+    boardNotes(server).set('early', new Y.Map());
+    const { session, socket } = open({
+      prefetched: Promise.resolve({ board: Y.encodeStateAsUpdate(server) }),
+    });
+    await eventually(() => expect(boardNotes(session.docs.board).has('early')).toBe(true));
+    socket.fire('connect');
+    expect(socket.updates('board')).toHaveLength(0);
     expect(session.unsynced).toBe(0);
   });
 

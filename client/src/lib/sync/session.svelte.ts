@@ -24,6 +24,7 @@ import {
   type Person,
 } from './identity';
 import { OfflineCopies } from './offline';
+import { applyDocStates, type DocStates } from './prefetch';
 import { YView } from './reactive.svelte';
 import {
   SocketIoProvider,
@@ -47,6 +48,12 @@ export interface BoardSessionOptions {
   transports?: Transport[];
   /** For tests: build the socket. */
   connect?: ProviderOptions['connect'];
+  /**
+   * The board's documents fetched while the name prompt was open (DL3): put
+   * into the documents when they arrive, so the board shows without waiting
+   * for the live connection.
+   */
+  prefetched?: Promise<DocStates | null>;
   /** For tests: the people API's HTTP client. */
   fetch?: typeof fetch;
   /** For tests: how long refusals are collected before a document resets. */
@@ -205,6 +212,9 @@ export class BoardSession implements BoardSessionApi {
     this.clock = new SocketServerClock({ ask: () => this.#provider.askServerTime() });
     this.#provider.onChange(() => this.#refresh());
     this.#refresh();
+    void opts.prefetched?.then((states) => {
+      if (states && !this.#destroyed) applyDocStates(this.#provider.docs, states);
+    });
     void this.#begin();
   }
 
