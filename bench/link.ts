@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../shared/protocol';
+import { PACKED_WIRE, packedParser } from '../shared/protocol/packed-parser';
 import { asBuffer } from './marker';
 
 /** Where one bench client connects: our Socket.io transport, or a plain y-websocket URL. */
@@ -55,7 +56,9 @@ function socketIoLink(
   timeoutMs: number,
 ): Link {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(endpoint.url, {
-    auth: { ...endpoint.auth },
+    // As our own client does (client/src/lib/sync/socketio-provider.ts): packed `y` events.
+    auth: { ...endpoint.auth, wire: PACKED_WIRE },
+    parser: packedParser,
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,

@@ -1,5 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import { Encoder } from 'socket.io-parser';
+import type { WebSocket } from 'ws';
 import {
   CLOSE_REASON,
   SOCKET_PATH,
@@ -9,13 +11,16 @@ import {
   type HandshakeAuth,
   type ServerToClientEvents,
 } from '../../shared/protocol';
+import { PACKED_WIRE, PackedDecoder, packYEvent } from '../../shared/protocol/packed-parser';
 import { DOC_KINDS, type DocKind } from '../../shared/schema';
 import type { Admission, SyncCore } from '../sync/core';
 import { clientAddress, compileTrust } from './address';
-import { webSocketFrame } from './frames';
+import { webSocketFrame, writeFrame } from './frames';
 
 interface SocketData {
   admission: Admission;
+  /** The client reads `y` events packed in one binary message (our provider; see packed-parser). */
+  packed: boolean;
 }
 
 type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -24,14 +29,17 @@ type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<s
 const SOCKET_IO_EVENT = 2;
 const ENGINE_MESSAGE = '4';
 
-/** The `y` event of one frame, encoded once for every socket that receives it. */
+/** The `y` event of one frame, encoded once for every socket that receives it, in either form. */
 interface PreparedEvent {
   doc: string;
   frame: Uint8Array;
-  /** socket.io's encoding of the event's header (the engine.io packet that carries the event). */
+  /** socket.io's default form: the event's header (the engine.io packet that carries it)… */
   header: string;
-  /** Both WebSocket frames of the event (the header as text, then the frame as binary) in one buffer. */
+  /** …and both WebSocket frames (the header as text, then the frame as binary) in one buffer. */
   wire: Buffer[];
+  /** The packed form: one binary message, and its WebSocket frame (built when first asked). */
+  packed: Buffer | null;
+  packedWire: Buffer[] | null;
 }
 
 /**
@@ -50,7 +58,24 @@ function prepareEvent(io: Server, doc: string, frame: Uint8Array): PreparedEvent
     ...webSocketFrame(ENGINE_MESSAGE + header),
     ...attachments.flatMap((a) => webSocketFrame(a as Uint8Array)),
   ];
-  return { doc, frame, header, wire: [Buffer.concat(wire)] };
+  return { doc, frame, header, wire: [Buffer.concat(wire)], packed: null, packedWire: null };
+}
+
+function preparePacked(event: PreparedEvent): { packed: Buffer; wire: Buffer[] } {
+  if (!event.packed || !event.packedWire) {
+    const packed = packYEvent(event.doc, event.frame);
+    if (!packed) throw new Error(`not a y event: ${event.doc}`);
+    event.packed = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+    event.packedWire = webSocketFrame(event.packed);
+  }
+  return { packed: event.packed, wire: event.packedWire };
+}
+
+/** engine.io's socket, with the members the direct write needs (engine.io 6.6; pinned in package.json). */
+interface EngineConn {
+  transport: { name: string; socket?: WebSocket };
+  upgrading: boolean;
+  writeBuffer: unknown[];
 }
 
 function refuse(code: CloseCode, reason = CLOSE_REASON[code] ?? 'refused'): Error {
@@ -76,6 +101,8 @@ export function attachSocketIo(
     {
       path: SOCKET_PATH,
       serveClient: false,
+      // Reads both the default form and the packed `y` event; writes the default form.
+      parser: { Encoder, Decoder: PackedDecoder },
       // Leave upgrades for other paths (the y-websocket endpoint) alone; engine.io
       // would otherwise end them after a second.
       destroyUpgrade: false,
@@ -97,6 +124,7 @@ export function attachSocketIo(
     void core.authorize({ boardId: board, token, userId, key, name }, address).then((admission) => {
       if (!admission.ok) return next(refuse(admission.code, admission.reason));
       socket.data.admission = admission;
+      socket.data.packed = (auth as { wire?: unknown }).wire === PACKED_WIRE;
       // A client gone before it is connected gives its place back (socket.io then drops the
       // socket without a 'connection'); the core's release later is a no-op.
       const release = admission.release ?? (() => {});
@@ -109,19 +137,20 @@ export function attachSocketIo(
   // The last event sent: a room's broadcast hands every receiver the same frame in a row.
   let last: PreparedEvent | null = null;
   const send = (socket: PlenarySocket, frame: Uint8Array, doc: DocKind): void => {
-    const conn = socket.conn;
-    // On a WebSocket, both frames of the event go out in one write, built once per broadcast
-    // (engine.io's own pre-encoded frames, as socket.io's broadcasts use for text packets).
-    // Long-polling, an upgrade under way, or a base64 client: socket.io encodes as usual.
-    if (
-      socket.connected &&
-      conn.transport.name === 'websocket' &&
-      !conn.upgrading &&
-      !socket.handshake.query.b64
-    ) {
-      if (last?.frame !== frame || last.doc !== doc) last = prepareEvent(io, doc, frame);
-      conn.write(last.header, { wsPreEncodedFrame: last.wire } as Parameters<typeof conn.write>[1]);
-    } else socket.emit('y', doc, frame);
+    if (!socket.connected) return;
+    const conn = socket.conn as unknown as EngineConn;
+    if (last?.frame !== frame || last.doc !== doc) last = prepareEvent(io, doc, frame);
+    const packed = socket.data.packed ? preparePacked(last) : null;
+    // On a settled WebSocket with nothing queued in engine.io, the frames built once per
+    // broadcast go straight to ws (one write, no engine.io packet per delivery); queued
+    // packets would be overtaken, so then engine.io queues this one too.
+    const ws = conn.transport.name === 'websocket' && !conn.upgrading ? conn.transport.socket : undefined;
+    if (ws && conn.writeBuffer.length === 0 && !socket.handshake.query.b64) {
+      if (writeFrame(ws, packed ? packed.wire : last.wire)) return;
+    }
+    // Long-polling, an upgrade under way, or a base64 client: engine.io sends it.
+    if (packed) socket.conn.write(packed.packed);
+    else socket.emit('y', doc, frame);
   };
 
   io.on('connection', (socket: PlenarySocket) => {

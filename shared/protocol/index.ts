@@ -86,6 +86,11 @@ export interface HandshakeAuth {
   userId?: string;
   /** Secret proving `userId` (only its hash is stored on the server). */
   key?: string;
+  /**
+   * 'packed': this client's parser reads a `y` event as one binary message
+   * (shared/protocol/packed-parser.ts); stock socket.io-client users leave it out.
+   */
+  wire?: 'packed';
 }
 
 export interface SessionInfo {

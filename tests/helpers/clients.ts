@@ -15,6 +15,7 @@ import {
   type SessionInfo,
 } from '../../shared/protocol';
 import { awarenessFrame, readSyncFrame, syncStep1Frame, updateFrame } from '../../shared/protocol/frames';
+import { PACKED_WIRE, packedParser } from '../../shared/protocol/packed-parser';
 import { DOC_KINDS, type DocKind } from '../../shared/schema';
 
 const cleanups: (() => void)[] = [];
@@ -72,10 +73,12 @@ export class SioClient {
   constructor(
     url: string,
     auth: { board: string; token: string; name?: string; userId?: string; key?: string },
-    opts: { transports?: ('websocket' | 'polling')[]; identity?: Identity } = {},
+    opts: { transports?: ('websocket' | 'polling')[]; identity?: Identity; packed?: boolean } = {},
   ) {
     this.socket = io(url, {
-      auth: { name: 'Tester', ...opts.identity, ...auth },
+      auth: { name: 'Tester', ...opts.identity, ...auth, ...(opts.packed ? { wire: PACKED_WIRE } : {}) },
+      // As our own client (socketio-provider.ts): `y` events packed in one binary message (S6).
+      ...(opts.packed ? { parser: packedParser } : {}),
       transports: opts.transports ?? ['websocket'],
       reconnection: false,
       forceNew: true,

@@ -20,6 +20,7 @@ import {
 } from '../../../../shared/protocol';
 import { writeDenial } from '../../../../shared/policy';
 import { DOC_KINDS, isOrigin, type DocKind, type Origin } from '../../../../shared/schema';
+import { PACKED_WIRE, packedParser } from '../../../../shared/protocol/packed-parser';
 
 /**
  * One Socket.io connection per board carrying its three Yjs documents and
@@ -196,7 +197,10 @@ export class SocketIoProvider {
     this.socket = connect(opts.url, {
       path: SOCKET_PATH,
       // Asked on every (re)connection, so a new name or identity is sent next time.
-      auth: (cb: (data: object) => void) => cb({ ...(typeof auth === 'function' ? auth() : auth) }),
+      auth: (cb: (data: object) => void) =>
+        cb({ ...(typeof auth === 'function' ? auth() : auth), wire: PACKED_WIRE }),
+      // One binary message per `y` event both ways, instead of a text header plus an attachment.
+      parser: packedParser,
       transports: opts.transports ?? ['polling', 'websocket'],
       // One socket per board and provider, never shared through socket.io's manager cache.
       forceNew: true,
