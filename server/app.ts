@@ -27,6 +27,7 @@ import { SyncCore } from './sync/core';
 import type { DocAccess } from './sync/doc-access';
 import { authorizeByToken, forgetGuests, recordInRoster } from './sync/hooks';
 import { RoomManager } from './sync/rooms';
+import { RedisVoteBudget } from './sync/vote-budget';
 import { attachSocketIo } from './transports/socketio';
 import { YWebsocketEndpoint } from './transports/y-websocket';
 
@@ -83,7 +84,15 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   await checkServerKey(box, store, config.forgetLinks, log);
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
   const history = new BoardHistory({ store, log, now: parts.now });
-  const rooms = new RoomManager({ store: history.watch(store), relay, log, config });
+  // R6: with several instances, a person's votes are checked against the cluster's (Redis).
+  const voteBudget = redis ? new RedisVoteBudget(redis, config.redisPrefix, log) : undefined;
+  const rooms = new RoomManager({
+    store: history.watch(store),
+    relay,
+    log,
+    config,
+    ...(voteBudget ? { voteBudget } : {}),
+  });
   history.attach(rooms);
   const identities = new Identities(store, log);
   const sessions = new SessionRegistry();

@@ -30,6 +30,7 @@ export class RedisRelay implements Relay {
   private readonly controlHandlers = new Set<(message: ControlMessage) => void>();
   private readonly lagListeners = new Set<(seconds: number) => void>();
   private subWasReady = false;
+  private controlSubscribed: Promise<unknown> | null = null;
   private subBroken = false;
   readonly active = true;
 
@@ -134,7 +135,9 @@ export class RedisRelay implements Relay {
 
   async subscribeControl(onMessage: (message: ControlMessage) => void): Promise<() => void> {
     this.controlHandlers.add(onMessage);
-    await this.sub.subscribe(this.controlChannel);
+    // One SUBSCRIBE for every listener: two sent while connecting can race ioredis's ready check.
+    this.controlSubscribed ??= this.sub.subscribe(this.controlChannel);
+    await this.controlSubscribed;
     return () => this.controlHandlers.delete(onMessage);
   }
 

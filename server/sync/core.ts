@@ -263,11 +263,21 @@ class Client implements ClientConnection {
     hooks.join(peer);
     this.joinedAs = peer;
     this.uncount = this.metrics.connectionOpened(this.transport, peer.role);
+    this.drain();
+  }
+
+  /** Handles what was queued (while loading, or while a vote was checked with the cluster). */
+  private drain(): void {
     const waiting = this.queue ?? [];
     this.queue = null;
-    for (const [doc, frame, ack] of waiting) {
+    for (const [i, [doc, frame, ack]] of waiting.entries()) {
       if (this.closed) break;
       this.handle(doc, frame, ack);
+      // Waiting again (another vote): the rest stays queued behind it, in order.
+      if (this.queue) {
+        (this.queue as [DocKind, Uint8Array, AckFn | undefined][]).unshift(...waiting.slice(i + 1));
+        break;
+      }
     }
   }
 
@@ -318,15 +328,29 @@ class Client implements ClientConnection {
     if (!target) return;
     const update = isClientUpdate(frame);
     try {
-      target.room.receive(target.conn, frame, update ? this.counted(ack) : ack);
+      const later = target.room.receive(target.conn, frame, update ? this.counted(ack) : ack);
+      // A vote checked with the other instances (R6): this connection's next frames wait for it.
+      if (later) {
+        this.queue = [];
+        later.then(
+          () => {
+            if (!this.closed) this.drain();
+          },
+          (e: unknown) => this.failed(target.conn.id, update, e),
+        );
+      }
     } catch (e) {
-      const { log } = this.deps;
-      if (update) this.metrics.updateRefused('malformed');
-      if (!(e instanceof ProtocolError))
-        log.error({ err: e, conn: target.conn.id }, 'unexpected error handling a frame');
-      log.warn({ conn: target.conn.id, reason: (e as Error).message }, 'closing connection: bad message');
-      this.close(CLOSE.badRequest, (e as Error).message);
+      this.failed(target.conn.id, update, e);
     }
+  }
+
+  private failed(connId: string, update: boolean, e: unknown): void {
+    const { log } = this.deps;
+    if (update) this.metrics.updateRefused('malformed');
+    if (!(e instanceof ProtocolError))
+      log.error({ err: e, conn: connId }, 'unexpected error handling a frame');
+    log.warn({ conn: connId, reason: (e as Error).message }, 'closing connection: bad message');
+    this.close(CLOSE.badRequest, (e as Error).message);
   }
 
   /** An update's acknowledgement that also counts it: accepted once stored and sent on. */

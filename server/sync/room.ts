@@ -25,7 +25,8 @@ import type { DocStore } from '../persistence/store';
 import type { Relay } from '../relay/relay';
 import type { AckFn, Connection } from './connection';
 import { auditDocument } from './gate/audit';
-import { checkUpdate, ClientIds } from './gate';
+import { checkUpdate, ClientIds, type VoteReport } from './gate';
+import type { VoteBudget } from './vote-budget';
 import { RelayCheck } from './relay-check';
 import { sanitizeAwarenessState } from './presence';
 
@@ -49,6 +50,8 @@ export interface RoomOptions {
   /** The agenda's live state, for the vote rules of a board document (null elsewhere). */
   live(): LiveState | null;
   limits: BoardLimits;
+  /** Board documents with several instances: the cluster's check of a person's votes (R6). */
+  voteBudget?: VoteBudget;
   /** Called once when the room failed (G6): it is closed and must be forgotten. */
   onFailure(room: Room): void;
 }
@@ -260,15 +263,14 @@ export class Room {
    * Handle one y-protocols frame from `conn`. Throws ProtocolError for bytes
    * that are not a valid message; the transport then closes that connection.
    */
-  receive(conn: Connection, frame: Uint8Array, ack?: AckFn): void {
+  receive(conn: Connection, frame: Uint8Array, ack?: AckFn): Promise<void> | void {
     if (!this.connections.has(conn)) return;
     try {
       const decoder = decoding.createDecoder(frame);
       const type = decoding.readVarUint(decoder);
       switch (type) {
         case MESSAGE.sync:
-          this.receiveSync(conn, decoder, ack);
-          break;
+          return this.receiveSync(conn, decoder, ack);
         case MESSAGE.awareness:
           this.receiveAwareness(conn, decoding.readVarUint8Array(decoder));
           ack?.({ ok: true });
@@ -288,7 +290,8 @@ export class Room {
     }
   }
 
-  private receiveSync(conn: Connection, decoder: decoding.Decoder, ack?: AckFn): void {
+  /** A promise when the update waits for the cluster's vote budget (R6): the sender's next frames wait too. */
+  private receiveSync(conn: Connection, decoder: decoding.Decoder, ack?: AckFn): Promise<void> | void {
     const syncType = decoding.readVarUint(decoder);
     if (syncType === syncProtocol.messageYjsSyncStep1) {
       const stateVector = decoding.readVarUint8Array(decoder);
@@ -313,7 +316,10 @@ export class Room {
       return;
     }
     if (!empty) {
-      const refusal = this.gate(conn, update);
+      const votes: VoteReport | undefined = this.opts.voteBudget
+        ? { delta: 0, targets: new Map() }
+        : undefined;
+      const refusal = this.gate(conn, update, votes);
       // Bytes that are no update at all close the connection, as any malformed message (I1).
       if (refusal?.code === 'malformed') throw new ProtocolError(refusal.reason);
       if (refusal) {
@@ -321,20 +327,60 @@ export class Room {
         ack?.({ ok: false, error: refusal.reason });
         return;
       }
-      Y.applyUpdate(this.doc, update, this.origins.get(conn));
-      this.docBytes += update.byteLength;
-      this.dropPending(`update from ${conn.id}`);
+      if (votes && votes.delta > 0) return this.withVoteBudget(conn, update, votes, ack);
+      this.applyAccepted(conn, update);
     }
     if (ack) this.pending.acks.push(ack);
     this.scheduleFlush();
   }
 
+  private applyAccepted(conn: Connection, update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, this.origins.get(conn));
+    this.docBytes += update.byteLength;
+    this.dropPending(`update from ${conn.id}`);
+  }
+
+  /**
+   * R6: votes the gate accepted here are applied only once the cluster agrees
+   * that the person stays within the limit; checked again here afterwards (the
+   * document may have moved meanwhile), and given back when refused then.
+   */
+  private async withVoteBudget(
+    conn: Connection,
+    update: Uint8Array,
+    votes: VoteReport,
+    ack?: AckFn,
+  ): Promise<void> {
+    const budget = this.opts.voteBudget!;
+    const limit = this.opts.live()?.votesPerPerson ?? 0;
+    const boardId = this.name.slice(0, this.name.lastIndexOf('/'));
+    const { userId } = conn.peer;
+    const ok = await budget.reserve(boardId, userId, limit, this.doc, votes);
+    if (this.destroyed || !this.connections.has(conn)) {
+      if (ok) await budget.release(boardId, userId, votes);
+      return;
+    }
+    const refusal: Denial | null = ok
+      ? this.gate(conn, update)
+      : { doc: this.opts.kind, code: 'no-votes-left', reason: `all ${limit} votes are used` };
+    if (refusal) {
+      if (ok) await budget.release(boardId, userId, votes);
+      conn.deny(refusal);
+      ack?.({ ok: false, error: refusal.reason });
+      return;
+    }
+    this.applyAccepted(conn, update);
+    if (ack) this.pending.acks.push(ack);
+    this.scheduleFlush();
+  }
+
   /** The rule gate (G1–G5): null when the update may be applied. */
-  private gate(conn: Connection, update: Uint8Array): Denial | null {
+  private gate(conn: Connection, update: Uint8Array, votes?: VoteReport): Denial | null {
     const { peer } = conn;
     try {
       const refusal = checkUpdate(
         {
+          ...(votes ? { votes } : {}),
           kind: this.opts.kind,
           doc: this.doc,
           conn,

@@ -8,6 +8,7 @@ import type { Relay } from '../relay/relay';
 import type { Connection } from './connection';
 import type { DocAccess } from './doc-access';
 import { Room } from './room';
+import type { VoteBudget } from './vote-budget';
 
 interface Entry {
   loading: Promise<Room>;
@@ -41,6 +42,8 @@ export class RoomManager implements DocAccess {
       config: Pick<Config, 'tickMs' | 'unloadGraceMs' | 'compactAfterUpdates' | 'relayCheckMs'> & {
         boardLimits: BoardLimits;
       };
+      /** Several instances: the cluster's check of a person's votes (R6). */
+      voteBudget?: VoteBudget;
     },
   ) {}
 
@@ -123,6 +126,7 @@ export class RoomManager implements DocAccess {
         checkWrite,
         live: kind === 'board' ? live : () => null,
         limits: config.boardLimits,
+        ...(kind === 'board' && this.deps.voteBudget ? { voteBudget: this.deps.voteBudget } : {}),
         onFailure: (failed) => this.forget(name, entry, failed),
       });
       entry.room = room;

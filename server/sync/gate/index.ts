@@ -9,7 +9,9 @@ import type { Denial } from '../../../shared/protocol';
 import { UPDATE_LIMITS, type Actor, type BoardLimits } from '../../../shared/policy';
 import { SHAPE } from '../../../shared/schema/shape';
 import type { DocKind, LiveState } from '../../../shared/schema';
-import { checkRules } from './rules';
+import { checkRules, type VoteReport } from './rules';
+
+export type { VoteReport } from './rules';
 import { placeItems, Refusal, refuse, UpdateIndex } from './structure';
 
 export { Refusal } from './structure';
@@ -79,6 +81,8 @@ export interface GateInput<C> {
   clientIds: ClientIds<C>;
   /** Current stored size of the document, for the per-document byte limit. */
   docBytes: number;
+  /** Filled with what the update does to the sender's votes, when it changes them (R6). */
+  votes?: VoteReport;
 }
 
 /** Null when `update` may be applied for `input.actor`, else why not. */

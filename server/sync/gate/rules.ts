@@ -29,6 +29,15 @@ export interface RuleContext {
   /** The agenda's live state (board documents), null elsewhere. */
   live: LiveState | null;
   limits: BoardLimits;
+  /** Filled when the update changes the actor's own votes (the cluster's vote budget, R6). */
+  votes?: VoteReport;
+}
+
+/** What an accepted update does to its sender's votes: the change in total, and each target it writes. */
+export interface VoteReport {
+  delta: number;
+  /** `note:<id>` or `group:<id>` → the count written, with the id of the item that writes it (null: removed). */
+  targets: Map<string, { count: number; item: { client: number; clock: number } | null }>;
 }
 
 /** Where a type sits: its path, and whether this update creates it. */
@@ -128,7 +137,16 @@ export function checkRules(
   /** New notes of this update and the author fields written into them. */
   const newNotes = new Map<object, { authorId: unknown[]; authorName: unknown[] }>();
   /** Own vote entries: per votes map, what it belongs to, the stored count and the highest count written. */
-  const ownVotes = new Map<object, { target: 'note' | 'group'; before: number; after: number }>();
+  const ownVotes = new Map<
+    object,
+    {
+      target: 'note' | 'group';
+      id: string;
+      before: number;
+      after: number;
+      item: { client: number; clock: number } | null;
+    }
+  >();
   /** Groups created and removed (GR1). */
   let groupsCreated = 0;
   let groupsRemoved = 0;
@@ -248,8 +266,13 @@ export function checkRules(
       if (denial && denial.code !== 'no-votes-left') refuse(denial.code, denial.reason);
       voteChange = true;
       let v = ownVotes.get(where!.key);
-      if (!v) ownVotes.set(where!.key, (v = { target, before: storedCount(existing), after: 0 }));
+      if (!v)
+        ownVotes.set(
+          where!.key,
+          (v = { target, id: path[1]!, before: storedCount(existing), after: 0, item: null }),
+        );
       const count = item.content instanceof Y.ContentAny ? storedCount(item) : 0;
+      if (count >= v.after) v.item = { client: item.id.client, clock: item.id.clock };
       v.after = Math.max(v.after, count);
     }
   }
@@ -348,7 +371,13 @@ export function checkRules(
         if (!v)
           ownVotes.set(
             parent,
-            (v = { target: path[0] === 'notes' ? 'note' : 'group', before: storedCount(item), after: 0 }),
+            (v = {
+              target: path[0] === 'notes' ? 'note' : 'group',
+              id: path[1]!,
+              before: storedCount(item),
+              after: 0,
+              item: null,
+            }),
           );
       }
     }
@@ -400,6 +429,11 @@ export function checkRules(
       const used = storedVotesOf(doc, actor.userId) + storedGroupVotesOf(doc, actor.userId);
       const denial = voteDenial(actor, ctx.live, used + delta - 1);
       if (denial) refuse(denial.code, denial.reason);
+    }
+    if (ctx.votes) {
+      ctx.votes.delta = delta;
+      for (const v of ownVotes.values())
+        ctx.votes.targets.set(`${v.target}:${v.id}`, { count: v.after, item: v.after > 0 ? v.item : null });
     }
   }
 }
