@@ -6,6 +6,7 @@
  * under 1 s, at least 50 frames/s while panning. Figures only; never fails.
  *
  *   npx tsx bench/browser-board.ts        (or as part of `npm run bench`)
+ *   npx tsx bench/browser-board.ts --notes=1000 --zooms   (issue 18: pan at every zoom)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,10 @@ import { boardNotes, serverOrigin } from '../shared/schema';
 import { CHROMIUM_PATH } from './chromium';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const NOTES = 2000;
+const DEFAULT_NOTES = 2000;
 const PHASE_MS = 5000;
+/** Each zoom of the zoom phase (issue 18: every zoom, "Fit all" included) is panned this long. */
+const ZOOM_PHASE_MS = 3000;
 const VIEWPORT = { width: 1280, height: 800 };
 
 async function ensureClientBuilt(clientDir: string): Promise<void> {
@@ -66,7 +69,24 @@ async function circle(page: Page, cx: number, cy: number, r: number, ms: number)
   }
 }
 
-export async function runBrowserBoardBench(): Promise<Record<string, number>> {
+/** Space + drag along a circle in the middle of the canvas. */
+async function pan(page: Page, cx: number, cy: number, r: number, ms: number): Promise<void> {
+  await page.keyboard.down('Space');
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await circle(page, cx, cy, r, ms);
+  await page.mouse.up();
+  await page.keyboard.up('Space');
+}
+
+/**
+ * `notes`: the board's size (2,000 by default; issue 18's target is about 1,000).
+ * `zooms`: also pan at four zooms (as opened, zoomed in, zoomed out, "Fit all").
+ */
+export async function runBrowserBoardBench(
+  opts: { notes?: number; zooms?: boolean } = {},
+): Promise<Record<string, number>> {
+  const NOTES = opts.notes ?? DEFAULT_NOTES;
   const clientDir = path.join(REPO_ROOT, 'dist/client');
   await ensureClientBuilt(clientDir);
   const server = await startServer(testConfig({ clientDir }));
@@ -87,7 +107,7 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
     const res = await fetch(`${url}/api/boards`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Benchmark: 2,000 notes' }),
+      body: JSON.stringify({ title: `Benchmark: ${NOTES} notes` }),
     });
     const board = (await res.json()) as { id: string; tokens: { participant: string } };
     const origin = serverOrigin('bench');
@@ -160,14 +180,27 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
 
     // Panning: space + drag across the notes.
     await page.locator('[data-canvas]').focus();
-    const pan = await recordFrames(page, async () => {
-      await page.keyboard.down('Space');
-      await page.mouse.move(cx, cy);
-      await page.mouse.down();
-      await circle(page, cx, cy, Math.min(canvas.width, canvas.height) / 3, PHASE_MS);
-      await page.mouse.up();
-      await page.keyboard.up('Space');
-    });
+    const radius = Math.min(canvas.width, canvas.height) / 3;
+    const panned = await recordFrames(page, () => pan(page, cx, cy, radius, PHASE_MS));
+
+    // Panning at each zoom: the keys the board offers (+, -, 0 for "Fit all").
+    const zoomFigures: Record<string, number> = {};
+    if (opts.zooms) {
+      const steps: [string, string[]][] = [
+        ['opened', []],
+        ['in', ['+', '+']],
+        ['out', ['-', '-', '-', '-', '-']],
+        ['fitAll', ['0']],
+      ];
+      for (const [name, keys] of steps) {
+        await page.locator('[data-canvas]').focus();
+        for (const k of keys) await page.keyboard.press(k);
+        const z = await recordFrames(page, () => pan(page, cx, cy, radius, ZOOM_PHASE_MS));
+        zoomFigures[`pan_${name}_fps`] = z.fps;
+        zoomFigures[`pan_${name}_p95FrameMs`] = z.p95;
+        zoomFigures[`pan_${name}_renderedNotes`] = await page.locator('[data-note-id]').count();
+      }
+    }
 
     // Dragging one note around (each step also writes to the shared document).
     const note = page.locator('[data-note-id] .text').first();
@@ -190,12 +223,13 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
       notes: NOTES,
       firstRenderMs,
       renderedNotes,
-      panFps: pan.fps,
-      panP95FrameMs: pan.p95,
+      panFps: panned.fps,
+      panP95FrameMs: panned.p95,
       dragFps: drag.fps,
       dragP95FrameMs: drag.p95,
       jsHeapMiB: heap / 1024 / 1024,
       domNodes: nodes,
+      ...zoomFigures,
     };
   } finally {
     await browser.close().catch(() => undefined);
@@ -204,7 +238,11 @@ export async function runBrowserBoardBench(): Promise<Record<string, number>> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const figures = await runBrowserBoardBench();
+  const notesArg = process.argv.find((a) => a.startsWith('--notes='));
+  const figures = await runBrowserBoardBench({
+    notes: notesArg ? Number(notesArg.slice('--notes='.length)) : undefined,
+    zooms: process.argv.includes('--zooms'),
+  });
   for (const [k, v] of Object.entries(figures))
     console.log(`${k}: ${Number.isInteger(v) ? v : v.toFixed(1)}`);
   console.log('Targets: firstRenderMs < 1000, panFps >= 50.');
