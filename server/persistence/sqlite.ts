@@ -23,6 +23,9 @@ import { isRepeat, snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-
  * `synchronous = NORMAL` a committed transaction survives a process crash
  * (kill -9); only an OS crash could lose the last transactions.
  */
+/** How often the WAL is copied back into the database (only after appends). */
+const CHECKPOINT_EVERY_MS = 2_000;
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
@@ -162,6 +165,26 @@ export class SqliteStore implements Store {
       deleteSnapshots: this.db.prepare<[string]>('DELETE FROM board_snapshots WHERE board_id = ?'),
     };
     this.sharing = new SqliteSharing(this.db);
+    this.appendTransaction = this.db.transaction(this.appendTx);
+    // SQLite would checkpoint the WAL inside whichever commit crosses 1,000 pages, i.e. in a
+    // room's flush, in front of its deliveries; a timer does it between flushes instead.
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_EVERY_MS);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  /** Built once: every flush of every room appends through it (the hot path). */
+  private readonly appendTransaction: (name: string, updates: Uint8Array[]) => number;
+  private readonly checkpointTimer: NodeJS.Timeout | null = null;
+  private appendedSinceCheckpoint = 0;
+
+  /** PASSIVE: never waits for readers; whatever it could not copy waits for the next one. */
+  private checkpoint(): void {
+    if (this.appendedSinceCheckpoint === 0 || !this.db.open) return;
+    this.appendedSinceCheckpoint = 0;
+    this.db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   private readonly appendTx = (name: string, updates: Uint8Array[]): number => {
@@ -180,7 +203,8 @@ export class SqliteStore implements Store {
   }
 
   async append(name: string, updates: Uint8Array[]): Promise<number> {
-    return this.db.transaction(this.appendTx)(name, updates);
+    this.appendedSinceCheckpoint++;
+    return this.appendTransaction(name, updates);
   }
 
   async compact(name: string, state: Uint8Array, throughSeq: number): Promise<void> {
@@ -352,6 +376,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.db.open) this.db.close();
   }
 }

@@ -116,7 +116,8 @@ export class Room {
   private awarenessChanged = new Set<number>();
   /** Changes made by this instance's connections, to publish to other instances. */
   private awarenessChangedHere = new Set<number>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  /** The scheduled flush: an immediate when the room was idle, a timer for the rest of a busy tick. */
+  private flushTimer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private awarenessTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private lastFlushAt = 0;
@@ -565,10 +566,12 @@ export class Room {
   private scheduleFlush(minDelay = 0): void {
     if (this.destroyed || this.flushTimer !== null) return;
     const wait = Math.max(minDelay, this.lastFlushAt + this.opts.tickMs - Date.now(), 0);
-    this.flushTimer = setTimeout(() => {
+    const run = (): void => {
       this.flushTimer = null;
       void this.flush();
-    }, wait);
+    };
+    // Idle: right after this turn's I/O (a 0 ms timer waits for the timer phase, ~1 ms more).
+    this.flushTimer = wait === 0 ? setImmediate(run) : setTimeout(run, wait);
   }
 
   /** Store, then relay and broadcast, what the last tick accepted. One flush at a time. */
@@ -736,7 +739,10 @@ export class Room {
 
   private destroyNow(): void {
     this.destroyed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer as NodeJS.Timeout);
+      clearImmediate(this.flushTimer as NodeJS.Immediate);
+    }
     if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
     this.flushTimer = this.awarenessTimer = null;
     this.unsubscribeRelay();
