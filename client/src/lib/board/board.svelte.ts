@@ -71,8 +71,12 @@ import { newWriterId, withWriter } from '../sync/anonymous';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
 import { dropTarget, groupFrame, type Rect } from './geometry';
+import { crowdedByEarlier, laneSpot, tidyGrid } from './lanes';
 import { NotesView } from './notes.svelte';
 import { BoardPresence } from './presence.svelte';
+
+/** How long a note put in a lane may still give way to one written at the same moment elsewhere. */
+const LANE_SETTLE_MS = 30_000;
 
 /** A rule's reason ("all 3 votes are used") as the start of a sentence. */
 export const sentence = (reason: string): string => reason.charAt(0).toUpperCase() + reason.slice(1);
@@ -384,6 +388,52 @@ export class BoardState {
     return id;
   }
 
+  /**
+   * A note written where its author does not place it on the canvas (a phone,
+   * the list view): into its talk's lane, clear of other notes and frames (NB10).
+   */
+  addInLane(text: string): string | undefined {
+    const item = currentItemAt(this.agenda, this.session.clock.now());
+    const frames = this.groups.map((g) => this.frame(g));
+    const p = laneSpot(this.notes.list, frames, item?.id ?? null, this.items);
+    const id = this.add(p.x, p.y, text);
+    if (id) this.#laned.set(id, { ...p, until: Date.now() + LANE_SETTLE_MS });
+    return id;
+  }
+
+  /** Notes this person just put in a lane, where they were put, while they may still have to give way. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  readonly #laned = new Map<string, { x: number; y: number; until: number }>();
+
+  /**
+   * Called whenever the notes change where notes are written into lanes: a
+   * note of ours that landed on a slot someone else took a moment earlier
+   * moves to the next free one (only the later note moves, so it settles).
+   */
+  settleLanes(): void {
+    if (this.#laned.size === 0) return;
+    const notes = this.notes.list;
+    const now = Date.now();
+    for (const [id, at] of [...this.#laned]) {
+      const n = this.notes.get(id);
+      // Gone, moved by someone (then it is where they want it), or settled long enough.
+      if (!n || n.x !== at.x || n.y !== at.y || now > at.until) {
+        this.#laned.delete(id);
+        continue;
+      }
+      if (!crowdedByEarlier(n, notes)) continue;
+      const frames = this.groups.map((g) => this.frame(g));
+      const p = laneSpot(
+        notes.filter((o) => o.id !== id),
+        frames,
+        n.itemId,
+        this.items,
+      );
+      this.#laned.set(id, { ...p, until: at.until });
+      this.move(id, p.x, p.y);
+    }
+  }
+
   move(id: string, x: number, y: number): void {
     if (!this.#guard()) return;
     this.#run(() => this.#asWriterOf(id, () => moveNote(this.session.docs.board, id, x, y, this.origin)));
@@ -555,6 +605,20 @@ export class BoardState {
 
   clearSelection(): void {
     this.selected.clear();
+  }
+
+  /** "Tidy up": the selected notes as a neat grid where they are (NB10); one undo step. */
+  tidySelected(): void {
+    if (!this.#guard()) return;
+    const notes = [...this.selected].map((id) => this.notes.get(id)).filter((n): n is Note => !!n);
+    if (notes.length < 2) return;
+    this.#undo.stopCapturing();
+    // One transaction per note (an anonymous note is moved as its own writer); one capture for undo.
+    for (const m of tidyGrid(notes))
+      this.#run(() =>
+        this.#asWriterOf(m.id, () => moveNote(this.session.docs.board, m.id, m.x, m.y, this.origin)),
+      );
+    this.#undo.stopCapturing();
   }
 
   /** A group's shared title, for the editor binding. */
