@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { CHROMIUM_PATH, hasChromium } from './chromium';
 import { combineRounds } from './combine';
 import { runGateBench } from './gate';
+import { runHeavyBench } from './heavy';
 import { runSharingBench } from './sharing';
 import { benchConfig, USAGE, type BenchConfig } from './config';
 import { runLoad, type LoadOptions, type LoadResult, type Workload } from './load';
@@ -324,6 +325,8 @@ async function main(): Promise<void> {
     say('\n== Sharing from any device (bench/sharing.ts, in process) ==');
     sharing = await runSharingBench(say);
   }
+  say('\n== Heavy work beside a live workshop (bench/heavy.ts, compiled server in a child process) ==');
+  const heavy = await runHeavyBench(say);
   const main = cfg.main ? await mainRuns(cfg) : null;
   const saturation = cfg.saturation ? await saturationRuns(cfg) : null;
   const storm = cfg.storm ? await stormRuns(cfg) : null;
@@ -342,6 +345,7 @@ async function main(): Promise<void> {
         config: cfg,
         gate,
         sharing,
+        heavy,
         main,
         saturation: saturation ? Object.fromEntries(saturation) : null,
         storm,

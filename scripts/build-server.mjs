@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compile the server to plain JavaScript for `npm start` and the Docker image:
 // one ESM bundle per entry (server/main.ts → dist/server/main.js and its lazily
-// loaded chunks, the agenda import worker → dist/server/parse-worker.mjs), with source maps for
+// loaded chunks, the agenda import worker → dist/server/parse-worker.mjs, the heavy-work pool's
+// worker → dist/server/heavy-worker.mjs), with source maps for
 // `node --enable-source-maps`. Packages from node_modules stay imports (the
 // native better-sqlite3 among them), so the runtime needs the production
 // dependencies only: no TypeScript loader.
@@ -82,6 +83,13 @@ await Promise.all([
     ...common,
     entryPoints: ['server/import/parse-worker.mjs'],
     outfile: path.join(outdir, 'parse-worker.mjs'),
+    plugins: [tsImportShim],
+  }),
+  // The heavy-work pool's worker (server/work/pool.ts): exports, suggestions, history.
+  build({
+    ...common,
+    entryPoints: ['server/work/heavy-worker.mjs'],
+    outfile: path.join(outdir, 'heavy-worker.mjs'),
     plugins: [tsImportShim],
   }),
 ]);

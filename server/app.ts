@@ -9,6 +9,9 @@ import { checkServerKey, loadServerSecret } from './boards/server-key';
 import { loadSnapshot } from './boards/snapshot';
 import type { Config } from './config';
 import { BoardHistory } from './history/history';
+import { HeavyWork } from './work/pool';
+import { ResultCache } from './work/results';
+import { Slots } from './work/slots';
 import { createHttpApp } from './http/app';
 import { SharedLimits } from './http/rate-limit';
 import { QuestionPush, roomsOf } from './questions/push';
@@ -83,7 +86,13 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const box = new SecretBox(loadServerSecret(config, log));
   await checkServerKey(box, store, config.forgetLinks, log);
   // History per talk (HS1): the rooms store through it, so it sees the live item change.
-  const history = new BoardHistory({ store, log, now: parts.now });
+  // Work whose cost grows with a board runs in worker threads (HV1), a few at a time per kind (HV2).
+  const work = new HeavyWork(
+    config.workerThreads || config.exportSlots + config.suggestSlots + config.historySlots,
+    log,
+    config.heavyInlineBytes,
+  );
+  const history = new BoardHistory({ store, log, now: parts.now, work, docStore: store });
   // R6: with several instances, a person's votes are checked against the cluster's (Redis).
   const voteBudget = redis ? new RedisVoteBudget(redis, config.redisPrefix, log) : undefined;
   const rooms = new RoomManager({
@@ -144,6 +153,14 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     sessions: cluster,
     snapshot: (boardId) => loadSnapshot(store, rooms, log, boardId),
     history,
+    work,
+    docStore: store,
+    slots: new Slots({
+      exports: config.exportSlots,
+      suggest: config.suggestSlots,
+      history: config.historySlots,
+    }),
+    results: new ResultCache(config.resultCacheMb * 1024 * 1024),
     questions,
     metrics: metricsRoute(metrics, config.metricsToken),
     links,
@@ -202,6 +219,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       await relay.close();
       ownRedis?.disconnect();
       await store.close();
+      await work.close();
       for (const s of sockets) s.destroy();
       await ioClosed;
     })());

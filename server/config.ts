@@ -80,6 +80,29 @@ export interface Config {
   codeAttemptsPerAddress: number;
   /** The window of the code attempt limit, in ms. */
   codeWindowMs: number;
+  /**
+   * Threads of the heavy-work pool (server/work/pool.ts); 0 (default): one per slot, so that an
+   * admitted request never queues behind another kind's. They run at a lower CPU priority than the event loop.
+   */
+  workerThreads: number;
+  /** Heavy work on documents smaller than this many bytes runs on the event loop (cheaper than a thread hop). */
+  heavyInlineBytes: number;
+  /** Heavy requests of each kind run at a time (HV2); one more gets 503 with Retry-After. */
+  exportSlots: number;
+  suggestSlots: number;
+  historySlots: number;
+  /** Bytes of computed downloads kept for unchanged boards (HV3), in MiB. */
+  resultCacheMb: number;
+  /** Heavy requests (exports, suggestions, snapshot downloads and restores) per client address per window (HV4). */
+  heavyPerAddress: number;
+  /** Heavy requests per link (a board's token of one role) per window (HV4). */
+  heavyPerLink: number;
+  /** Requests to any `/api/boards/:id/…` route per client address per window (HV4). */
+  boardRequestsPerAddress: number;
+  /** Requests to any `/api/boards/:id/…` route per link (bearer token) per window (HV4). */
+  boardRequestsPerLink: number;
+  /** The window of the request limits above, in ms. */
+  requestWindowMs: number;
 }
 
 const int = (v: string | undefined, dflt: number): number => {
@@ -144,6 +167,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     forgetLinks: env.PLENARY_FORGET_LINKS === '1',
     codeAttemptsPerAddress: int(env.CODE_ATTEMPTS_PER_ADDRESS, 30),
     codeWindowMs: int(env.CODE_WINDOW_MS, 10 * 60 * 1000),
+    workerThreads: int(env.WORKER_THREADS, 0),
+    heavyInlineBytes: int(env.HEAVY_INLINE_BYTES, 64 * 1024),
+    exportSlots: int(env.EXPORT_SLOTS, 2),
+    suggestSlots: int(env.SUGGEST_SLOTS, 2),
+    historySlots: int(env.HISTORY_SLOTS, 1),
+    resultCacheMb: int(env.RESULT_CACHE_MB, 64),
+    heavyPerAddress: int(env.HEAVY_PER_ADDRESS, 60),
+    heavyPerLink: int(env.HEAVY_PER_LINK, 120),
+    boardRequestsPerAddress: int(env.BOARD_REQUESTS_PER_ADDRESS, 3000),
+    boardRequestsPerLink: int(env.BOARD_REQUESTS_PER_LINK, 6000),
+    requestWindowMs: int(env.REQUEST_WINDOW_MS, 60 * 1000),
   };
 }
 

@@ -26,6 +26,9 @@ import type {
 import type { DocAccess } from '../sync/doc-access';
 import { liveItemIdAt } from '../../shared/time/schedule';
 import { LiveFollower } from './live-follower';
+import type { HeavyWork } from '../work/pool';
+import { storedUpdates } from '../work/stored';
+import type { DocStates } from '../work/tasks';
 import { syncMap } from './restore';
 
 /**
@@ -52,6 +55,10 @@ export const LABEL_LENGTH = 120;
 export interface HistoryDeps {
   store: SnapshotStore & Pick<BoardStore, 'getBoard'>;
   log: Logger;
+  /** The heavy-work pool (HV1): snapshots and restore plans are computed there; absent, on this thread. */
+  work?: HeavyWork;
+  /** The store the rooms write to, whose stored updates the pool reads (with `work`). */
+  docStore?: Pick<DocStore, 'load'>;
   retention?: SnapshotRetention;
   now?: () => number;
 }
@@ -177,20 +184,8 @@ export class BoardHistory {
     boardId: string,
     opts: { kind: SnapshotKind; label: string; itemId?: string | null },
   ): Promise<{ snapshot: SnapshotMeta; created: boolean }> {
-    const docs = this.requireDocs();
-    const [agenda, board, tasks] = await Promise.all([
-      docs.read(boardId, 'agenda', (d) => ({
-        state: Y.encodeStateAsUpdate(d),
-        live: liveItemIdAt(readAgenda(d), this.now()),
-      })),
-      docs.read(boardId, 'board', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),
-      docs.read(boardId, 'tasks', (d) => ({ state: Y.encodeStateAsUpdate(d), doc: d })),
-    ]);
-    // Hash what was encoded (decoded copies: the live documents may have moved on meanwhile).
-    const copies = decode({ agenda: agenda.state, board: board.state, tasks: tasks.state });
-    const hash = contentHash(copies.board, copies.tasks);
-    destroy(copies);
-    const itemId = opts.itemId === undefined ? agenda.live : opts.itemId;
+    const { agenda, board, tasks, hash, live } = await this.contentNow(boardId);
+    const itemId = opts.itemId === undefined ? live : opts.itemId;
     return this.deps.store.addSnapshot(
       {
         id: newId(),
@@ -200,13 +195,86 @@ export class BoardHistory {
         kind: opts.kind,
         createdAt: this.now(),
         contentHash: hash,
-        bytes: agenda.state.byteLength + board.state.byteLength + tasks.state.byteLength,
-        agenda: agenda.state,
-        board: board.state,
-        tasks: tasks.state,
+        bytes: agenda.byteLength + board.byteLength + tasks.byteLength,
+        agenda,
+        board,
+        tasks,
       },
       this.retention,
     );
+  }
+
+  /**
+   * The board's three documents as states to keep, their content hash and the
+   * live item. With the worker pool (HV1) the worker builds them from the
+   * stored updates (after everything applied so far is stored); encoding a
+   * full board here would hold the event loop for up to a second.
+   */
+  private async contentNow(boardId: string): Promise<{
+    agenda: Uint8Array;
+    board: Uint8Array;
+    tasks: Uint8Array;
+    hash: string;
+    live: string | null;
+  }> {
+    const docs = this.requireDocs();
+    const { work, docStore } = this.deps;
+    if (work && docStore) {
+      const { updates } = await storedUpdates(docs, docStore, boardId, ['agenda', 'board', 'tasks']);
+      const result = await work.run({
+        kind: 'snapshot',
+        states: { agenda: updates[0]!, board: updates[1]!, tasks: updates[2]! },
+        now: this.now(),
+      });
+      if (!('hash' in result)) throw new Error('the snapshot worker answered something else');
+      return result;
+    }
+    const [agenda, board, tasks] = await Promise.all([
+      docs.read(boardId, 'agenda', (d) => ({
+        state: Y.encodeStateAsUpdate(d),
+        live: liveItemIdAt(readAgenda(d), this.now()),
+      })),
+      docs.read(boardId, 'board', (d) => Y.encodeStateAsUpdate(d)),
+      docs.read(boardId, 'tasks', (d) => Y.encodeStateAsUpdate(d)),
+    ]);
+    // Hash what was encoded (decoded copies: the live documents may have moved on meanwhile).
+    const copies = decode({ agenda: agenda.state, board, tasks });
+    try {
+      return {
+        agenda: agenda.state,
+        board,
+        tasks,
+        hash: contentHash(copies.board, copies.tasks),
+        live: agenda.live,
+      };
+    } finally {
+      destroy(copies);
+    }
+  }
+
+  /**
+   * A snapshot's stored states and the board's title (for the worker's exports), or null; with the
+   * questions public now (QA8: no snapshot shows a question hidden, waiting or deleted since).
+   */
+  async stored(
+    boardId: string,
+    id: string,
+  ): Promise<{ states: DocStates; title: string; publicNow: string[] } | null> {
+    const [record, row] = await Promise.all([
+      this.deps.store.getSnapshot(boardId, id),
+      this.deps.store.getBoard(boardId),
+    ]);
+    if (!record || !row) return null;
+    return {
+      publicNow: await this.publicQuestionIds(boardId),
+      states: { agenda: [record.agenda], board: [record.board], tasks: [record.tasks] },
+      title: row.title,
+    };
+  }
+
+  /** The ids of the board's public questions now (the live board document holds only public ones). */
+  publicQuestionIds(boardId: string): Promise<string[]> {
+    return this.requireDocs().read(boardId, 'board', (d) => readQuestions(d).map((q) => q.id));
   }
 
   list(boardId: string): Promise<SnapshotMeta[]> {
@@ -221,9 +289,7 @@ export class BoardHistory {
     ]);
     if (!record || !row) return null;
     // QA8: a question hidden, waiting or deleted now is not shown by any snapshot, whatever it was then.
-    const publicNow = await this.requireDocs().read(boardId, 'board', (d) =>
-      readQuestions(d).reduce((ids, q) => ids.add(q.id), new Set<string>()),
-    );
+    const publicNow = new Set(await this.publicQuestionIds(boardId));
     const docs = decode(record);
     try {
       return {
@@ -253,20 +319,55 @@ export class BoardHistory {
     if (!record) return null;
     const docs = this.requireDocs();
     await this.take(boardId, { kind: 'restore', label: `Before restoring “${record.label}”` });
-    const source = decode(record);
-    try {
-      await docs.change(boardId, 'board', 'restore', (doc) => {
-        syncMap(doc.getMap(ROOTS.board.notes), source.board.getMap(ROOTS.board.notes));
-        syncMap(doc.getMap(ROOTS.board.groups), source.board.getMap(ROOTS.board.groups));
-      });
-      await docs.change(boardId, 'tasks', 'restore', (doc) => {
-        syncMap(doc.getMap(ROOTS.tasks.tasks), source.tasks.getMap(ROOTS.tasks.tasks));
-      });
-    } finally {
-      destroy(source);
+    if (this.deps.work && this.deps.docStore)
+      await this.restoreInSteps(boardId, record, docs, this.deps.work, this.deps.docStore);
+    else {
+      const source = decode(record);
+      try {
+        await docs.change(boardId, 'board', 'restore', (doc) => {
+          syncMap(doc.getMap(ROOTS.board.notes), source.board.getMap(ROOTS.board.notes));
+          syncMap(doc.getMap(ROOTS.board.groups), source.board.getMap(ROOTS.board.groups));
+        });
+        await docs.change(boardId, 'tasks', 'restore', (doc) => {
+          syncMap(doc.getMap(ROOTS.tasks.tasks), source.tasks.getMap(ROOTS.tasks.tasks));
+        });
+      } finally {
+        destroy(source);
+      }
     }
     const { agenda: _a, board: _b, tasks: _t, ...meta } = record;
     return meta;
+  }
+
+  /**
+   * HS4 off the live path (HV1): the worker diffs the current states against
+   * the snapshot's and returns the changes in steps of RESTORE_STEP entries;
+   * each step is one server change (stored, then sent), with the event loop
+   * free between steps, so a big board's restore never stalls other boards.
+   */
+  private async restoreInSteps(
+    boardId: string,
+    record: { board: Uint8Array; tasks: Uint8Array },
+    docs: DocAccess,
+    work: HeavyWork,
+    docStore: Pick<DocStore, 'load'>,
+  ): Promise<void> {
+    const { updates } = await storedUpdates(docs, docStore, boardId, ['board', 'tasks']);
+    const plan = await work.run({
+      kind: 'restore',
+      current: { board: updates[0]!, tasks: updates[1]! },
+      source: { board: [record.board], tasks: [record.tasks] },
+    });
+    if (!('tasks' in plan) || !('board' in plan) || 'hash' in plan)
+      throw new Error('the restore worker answered something else');
+    for (const [kind, steps] of [
+      ['board', plan.board],
+      ['tasks', plan.tasks],
+    ] as const)
+      for (const step of steps) {
+        await docs.change(boardId, kind, 'restore', (doc) => Y.applyUpdate(doc, step));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
   }
 
   private requireDocs(): DocAccess {

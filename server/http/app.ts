@@ -16,6 +16,7 @@ import { docStateRoutes } from './doc-states';
 import { duplicateRoutes } from './duplicate';
 import { exportRoutes } from './exports';
 import { groupRoutes } from './groups';
+import { boardRequestLimits, heavyLimits, type HeavyDeps } from './heavy';
 import { codeAttemptLimit, joinRoutes, type JoinDeps } from './join';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
@@ -23,6 +24,7 @@ import { questionRoutes, type QuestionDeps } from './questions';
 import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
 type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & PeopleDeps &
+  Omit<HeavyDeps, 'heavyLimits'> &
   LinkDeps &
   SnapshotDeps &
   Pick<QuestionDeps, 'questions'> &
@@ -91,9 +93,10 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
   const requireBoard = makeRequireBoard(base.boards);
-  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps & BoardDeps = {
+  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps & BoardDeps & HeavyDeps = {
     ...base,
     requireBoard,
+    heavyLimits: heavyLimits(base),
     codeAttempts: codeAttemptLimit(base),
     boardCreation: creationLimit(base),
   };
@@ -108,6 +111,8 @@ export function createHttpApp(base: AppContext): express.Express {
     res.json({ ok: true });
   });
   if (base.metrics) app.get('/metrics', base.metrics);
+  // HV4: every route that reads a board, per address and per link, before any other work.
+  app.use('/api/boards/:id', ...boardRequestLimits(base));
   app.use(boardRoutes(ctx));
   app.use(agendaRoutes(ctx));
   app.use(exportRoutes(ctx));

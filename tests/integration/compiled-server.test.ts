@@ -61,6 +61,8 @@ describe('OP1: the compiled server (npm start, the Docker image)', () => {
       'main.js.map',
       'parse-worker.mjs',
       'parse-worker.mjs.map',
+      'heavy-worker.mjs',
+      'heavy-worker.mjs.map',
     ])
       expect(files).toContain(f);
     // Besides: the chunks loaded only with DATABASE_URL or REDIS_URL (pg, ioredis), each with its map.
@@ -92,8 +94,12 @@ describe('OP1: the compiled server (npm start, the Docker image)', () => {
     expect(pkg.scripts.start).toMatch(/node --enable-source-maps dist\/server\/main\.js$/);
   });
 
-  it('OP1: run by plain node: a board is created and synced over both transports, an agenda import reads the page in its worker, SIGTERM stops it cleanly', async () => {
-    const server = await startChildServer({ DATA_DIR: dataDir() }, { compiled: entry });
+  it('OP1, HV1: run by plain node: a board is created and synced over both transports, an agenda import reads the page in its worker, exports are made in the heavy-work pool, SIGTERM stops it cleanly', async () => {
+    // Every heavy task in the pool's worker, however small the board (HV1).
+    const server = await startChildServer(
+      { DATA_DIR: dataDir(), HEAVY_INLINE_BYTES: '0' },
+      { compiled: entry },
+    );
     expect(server.proc.spawnargs.slice(1)).toEqual(['--enable-source-maps', entry]);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -121,6 +127,21 @@ describe('OP1: the compiled server (npm start, the Docker image)', () => {
         'Bundles without loaders',
       ]),
     );
+
+    // The heavy-work pool's worker, bundled: an export and a suggestion come from it.
+    const exported = await fetch(`${server.url}/api/boards/${board.id}/export.json`, {
+      headers: { authorization: `Bearer ${board.tokens.viewer}` },
+    });
+    expect(exported.status).toBe(200);
+    const json = (await exported.json()) as { tasks: { title: string }[]; agenda: { items: unknown[] } };
+    expect(json.tasks.map((t) => t.title)).toContain('built once');
+    const suggested = await fetch(`${server.url}/api/boards/${board.id}/groups/suggest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${board.tokens.organizer}` },
+      body: '{}',
+    });
+    expect(suggested.status).toBe(200);
+    expect(((await suggested.json()) as { groups: unknown[] }).groups).toEqual([]);
 
     writer.close();
     server.proc.kill('SIGTERM');
