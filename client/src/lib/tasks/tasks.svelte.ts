@@ -68,12 +68,15 @@ export interface TaskSection {
   tasks: Task[];
 }
 
-export type DownloadKind = 'md' | 'csv' | 'ics';
+export type DownloadKind = 'md' | 'csv' | 'ics' | 'notes' | 'svg';
 
+/** Every export the server offers has a button (issue 20): the notes and the board picture too. */
 const DOWNLOAD_PATH: Record<DownloadKind, string> = {
   md: 'export.md',
   csv: 'tasks.csv',
   ics: 'tasks.ics',
+  notes: 'notes.csv',
+  svg: 'board.svg',
 };
 
 /**
