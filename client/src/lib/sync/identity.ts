@@ -233,6 +233,30 @@ export async function removePerson(api: PeopleApi, userId: string): Promise<Peop
   }
 }
 
+/**
+ * Replaces the participant link (organizers; B2): the old one stops at once,
+ * so a removed person cannot mint a new identity from it. The new token, or
+ * the failure.
+ */
+export async function replaceParticipantLink(
+  api: PeopleApi,
+): Promise<{ ok: true; token: string } | { ok: false; status: number; message: string }> {
+  try {
+    const res = await doFetch(api)(
+      `${api.baseUrl}/api/boards/${encodeURIComponent(api.boardId)}/links/participant/rotate`,
+      { method: 'POST', headers: { authorization: `Bearer ${api.token}` } },
+    );
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => null)) as { token?: unknown } | null;
+    if (res.ok && typeof body?.token === 'string') return { ok: true, token: body.token };
+    return { ok: false, status: res.status, message: await errorMessage(res) };
+  } catch (e) {
+    return { ok: false, status: 0, message: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Same id, same colour, on every client (FNV-1a over the id). */
 export function colorFor(id: string): string {
   let h = 0x811c9dc5;

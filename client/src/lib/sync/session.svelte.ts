@@ -18,11 +18,13 @@ import {
   defaultStore,
   PersonKeeper,
   removePerson,
+  replaceParticipantLink,
   saveName,
   type KeyValueStore,
   type PeopleApi,
   type Person,
 } from './identity';
+import { keepBoard } from '../share/boards-book';
 import { OfflineCopies } from './offline';
 import { applyDocStates, type DocStates } from './prefetch';
 import { YView } from './reactive.svelte';
@@ -312,6 +314,21 @@ export class BoardSession implements BoardSessionApi {
     return `${name} could not be removed: ${r.message}`;
   }
 
+  /**
+   * Replaces the participant link after a removal, so the removed person cannot
+   * come back with it under a new name (everyone else needs the new link). An
+   * error to show, or null when done.
+   */
+  async replaceParticipantLink(): Promise<string | null> {
+    const r = await replaceParticipantLink(this.#api);
+    if (r.ok) {
+      keepBoard({ id: this.boardId, tokens: { participant: r.token } });
+      return null;
+    }
+    if (r.status === 0) return 'Could not reach the server: the participant link was not replaced.';
+    return `The participant link could not be replaced: ${r.message}`;
+  }
+
   onQuestions(listener: (push: QuestionsPush) => void): () => void {
     const socket = this.#provider.socket;
     socket.on('questions', listener);
@@ -360,6 +377,7 @@ export class BoardSession implements BoardSessionApi {
     if (this.#destroyed) return;
     if (!r.ok) {
       this.failure = { code: 4401, reason: r.reason };
+      if (gone(this.failure)) void this.#offline?.forget();
       return;
     }
     if (r.person) this.#usePerson(r.person);
@@ -447,11 +465,23 @@ export class BoardSession implements BoardSessionApi {
     this.lastDenial = p.lastDenial;
     if (p.failure && p.failure !== this.failure) {
       this.failure = p.failure;
-      // The board is gone for this person: nothing of it stays in this browser.
-      if (p.failure.code === CLOSE.notFound || p.failure.code === CLOSE.removed) void this.#offline?.forget();
+      if (gone(p.failure)) void this.#offline?.forget();
     }
     this.connection = connectionStateOf(p.status, this.#everConnected, p.allSyncedNow, unsynced);
   }
+}
+
+/**
+ * The board is gone for this person, so nothing of it stays in this browser:
+ * deleted while this page was open (4404), the person removed (4410), or a
+ * link the server does not accept at all (4401: the board was deleted while
+ * the tab was closed, or never existed; the server never says which, and the
+ * page says the same for both). A link replaced while the page was open keeps
+ * the copy: opened with the new link, it brings its unsent changes along.
+ */
+function gone(f: { code: number; reason: string }): boolean {
+  if (f.code === CLOSE.notFound || f.code === CLOSE.removed) return true;
+  return f.code === CLOSE.unauthorized && f.reason !== LINK_REPLACED_REASON;
 }
 
 /** Which link the remembered role belongs to: its last characters (the link itself is in the URL). */
