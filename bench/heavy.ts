@@ -8,7 +8,11 @@
  * `POST /groups/suggest` in flight. A refused request (503/429) is sent again
  * 100 ms later whatever its Retry-After says, as an impatient client would.
  *
- * Run alone with `npx tsx bench/heavy.ts`; `npm run bench` runs it too.
+ * Run alone with `npx tsx bench/heavy.ts`; `npm run bench` runs it too. To compare with another
+ * commit in the same sitting (the machine's load moves), build that commit's server inside the
+ * repository and name its entry: `git archive <commit> | tar -x -C bench/results/before-src &&
+ * node bench/results/before-src/scripts/build-server.mjs --outdir bench/results/build/before &&
+ * HEAVY_BENCH_ENTRY=bench/results/build/before/main.js npx tsx bench/heavy.ts`.
  * It never passes or fails: docs/benchmarks.md keeps the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -63,8 +67,11 @@ interface Child {
 async function startCompiledServer(dataDir: string): Promise<Child> {
   // Inside the repository: the bundle imports its packages from node_modules.
   const outdir = path.join(REPO_ROOT, 'bench/results/build/heavy');
-  await run(process.execPath, ['scripts/build-server.mjs', '--outdir', outdir]);
-  const proc = spawn(process.execPath, ['--enable-source-maps', path.join(outdir, 'main.js')], {
+  // HEAVY_BENCH_ENTRY: a server built elsewhere (another commit's, for a before/after in one sitting).
+  const entry = process.env.HEAVY_BENCH_ENTRY ?? path.join(outdir, 'main.js');
+  if (!process.env.HEAVY_BENCH_ENTRY)
+    await run(process.execPath, ['scripts/build-server.mjs', '--outdir', outdir]);
+  const proc = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
