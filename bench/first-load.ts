@@ -15,9 +15,10 @@
  * RUNS runs (default 3) is printed.
  *
  *   npx tsx bench/first-load.ts [--build] [--runs=N]
+ *   LIGHTHOUSE_KEEP=/tmp/lh.json npx tsx bench/first-load.ts --runs=1   (keeps the last report)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -126,6 +127,7 @@ async function lighthouseOnce(url: string): Promise<LighthouseFigures> {
       p.once('error', reject);
       p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lighthouse exited ${code}`))));
     });
+    if (process.env.LIGHTHOUSE_KEEP) copyFileSync(out, process.env.LIGHTHOUSE_KEEP);
     const lhr = JSON.parse(readFileSync(out, 'utf8')) as {
       categories: { performance: { score: number } };
       audits: Record<string, { numericValue?: number; details?: { items?: Record<string, unknown>[] } }>;
