@@ -183,7 +183,18 @@ export async function runBrowserBoardBench(
     const radius = Math.min(canvas.width, canvas.height) / 3;
     const panned = await recordFrames(page, () => pan(page, cx, cy, radius, PHASE_MS));
 
-    // Panning at each zoom: the keys the board offers (+, -, 0 for "Fit all").
+    // Dragging one note around (each step also writes to the shared document).
+    const note = page.locator('[data-note-id] .text').first();
+    const box = await note.boundingBox();
+    if (!box) throw new Error('no note to drag');
+    const drag = await recordFrames(page, async () => {
+      await page.mouse.move(box.x + 10, box.y + 5);
+      await page.mouse.down();
+      await circle(page, box.x + 10, box.y + 5, 120, PHASE_MS);
+      await page.mouse.up();
+    });
+
+    // Last (far zooms draw notes without their text): panning at each zoom: the keys the board offers (+, -, 0 for "Fit all").
     const zoomFigures: Record<string, number> = {};
     if (opts.zooms) {
       const steps: [string, string[]][] = [
@@ -201,17 +212,6 @@ export async function runBrowserBoardBench(
         zoomFigures[`pan_${name}_renderedNotes`] = await page.locator('[data-note-id]').count();
       }
     }
-
-    // Dragging one note around (each step also writes to the shared document).
-    const note = page.locator('[data-note-id] .text').first();
-    const box = await note.boundingBox();
-    if (!box) throw new Error('no note to drag');
-    const drag = await recordFrames(page, async () => {
-      await page.mouse.move(box.x + 10, box.y + 5);
-      await page.mouse.down();
-      await circle(page, box.x + 10, box.y + 5, 120, PHASE_MS);
-      await page.mouse.up();
-    });
 
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
