@@ -204,7 +204,7 @@ class Probes {
   private done: Promise<void>[] = [];
 
   constructor(
-    private readonly url: string,
+    readonly url: string,
     private readonly mover: Person,
     private readonly watcher: Person,
     private readonly noteId: string,
@@ -279,6 +279,8 @@ interface LoadFigures {
   healthFailures: number;
   lostEchoes: number;
   slowestHeavyMs: number;
+  /** The server's own longest event-loop delay during the load (its /metrics), ms; null if unread. */
+  serverLoopMaxMs: number | null;
   heavy200: LatencySummary;
   peakRssMB: number;
 }
@@ -295,6 +297,8 @@ async function underLoad(
   const ok = new Samples();
   let refusedWithoutRetryAfter = 0;
   let slowest = 0;
+  // Reading the server's metrics resets its event-loop delay histogram (prom-client): start afresh.
+  await serverLoopMax(probes.url);
   let peak = readMemory(pid).rssBytes;
   const sampler = setInterval(() => (peak = Math.max(peak, readMemory(pid).rssBytes)), 100);
   probes.start();
@@ -324,6 +328,7 @@ async function underLoad(
   await sleep(Math.max(0, until - performance.now()));
   await probes.stop();
   clearInterval(sampler);
+  const serverLoopMaxMs = await serverLoopMax(probes.url);
   return {
     load: name,
     echo: summarize(probes.echo),
@@ -333,9 +338,24 @@ async function underLoad(
     healthFailures: probes.healthFailures,
     lostEchoes: probes.lostEchoes,
     slowestHeavyMs: Math.round(slowest),
+    serverLoopMaxMs,
     heavy200: summarize(ok),
     peakRssMB: Math.round(peak / 2 ** 20),
   };
+}
+
+/**
+ * The server's longest event-loop delay since the last read (`plenary_nodejs_eventloop_lag_max_seconds`
+ * of /metrics, open to loopback): tells the server's own stalls from this process's.
+ */
+async function serverLoopMax(url: string): Promise<number | null> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const m = /^plenary_nodejs_eventloop_lag_max_seconds\s+([\d.e+-]+)/m.exec(text);
+    return m ? Math.round(Number(m[1]) * 1000) : null;
+  } catch {
+    return null;
+  }
 }
 
 const ms = (v: number): string => (Number.isFinite(v) ? `${Math.round(v)} ms` : 'n/a');
@@ -359,7 +379,9 @@ function print(f: LoadFigures): void {
         (f.refusedWithoutRetryAfter ? `; ${f.refusedWithoutRetryAfter} refusals WITHOUT Retry-After` : ''),
     );
   }
-  say(`    server RSS peak: ${f.peakRssMB} MB`);
+  say(
+    `    server RSS peak: ${f.peakRssMB} MB; the server's longest event-loop delay: ${f.serverLoopMaxMs ?? 'n/a'} ms`,
+  );
 }
 
 export async function runHeavyBench(out: (s?: string) => void = say): Promise<LoadFigures[]> {
