@@ -104,6 +104,15 @@ export function createHttpApp(base: AppContext): express.Express {
   app.disable('x-powered-by');
   // The client address (rate limits): the socket's unless TRUST_PROXY names the proxies.
   app.set('trust proxy', base.config.trustProxy);
+  // sendFile needs an absolute path; configs from tests may hold relative ones.
+  const dir = base.config.clientDir ? path.resolve(base.config.clientDir) : null;
+  const client = dir && existsSync(path.join(dir, 'index.html')) ? dir : null;
+  if (client) {
+    // DL1: the build's hashed files come before the page's headers. A policy (CSP, framing, COOP)
+    // governs a document, not the scripts and styles it loads, so these carry only what applies to
+    // them: about 600 bytes less on each file of a first load.
+    app.use('/assets', assetHeaders, staticFiles(path.join(client, 'assets'), client));
+  }
   app.use(securityHeaders(base.config.publicUrl));
   app.use(express.json({ limit: LIMITS.maxHttpBodyBytes }));
 
@@ -127,18 +136,8 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(docStateRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
-  // sendFile needs an absolute path; configs from tests may hold relative ones.
-  const dir = base.config.clientDir ? path.resolve(base.config.clientDir) : null;
-  if (dir && existsSync(path.join(dir, 'index.html'))) {
-    // The build's brotli and gzip copies (scripts/precompress.ts) when the browser takes them.
-    app.use(
-      expressStaticGzip(dir, {
-        enableBrotli: true,
-        orderPreference: ['br', 'gzip'],
-        index: false,
-        serveStatic: { maxAge: '1h', setHeaders: (res, file) => cacheHeaders(res, dir, file) },
-      }),
-    );
+  if (client) {
+    app.use(staticFiles(client, client));
     // Single-page app: every page (landing, boards, and unknown paths, which the
     // client answers with its own "not found") gets index.html.
     app.use((req, res, next) => {
@@ -146,7 +145,7 @@ export function createHttpApp(base: AppContext): express.Express {
       // A chunk of another build (an old tab after a deploy) is a 404, never this page as a script.
       if (req.path.startsWith('/assets/')) return next();
       res.set('cache-control', 'no-cache');
-      res.sendFile(path.join(dir, 'index.html'));
+      res.sendFile(path.join(client, 'index.html'));
     });
   } else if (dir) {
     app.get('/', (_req, res) => {
@@ -180,6 +179,23 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(onError);
   return app;
 }
+
+/** The build's brotli and gzip copies (scripts/precompress.ts) when the browser takes them. */
+function staticFiles(root: string, clientDir: string): RequestHandler {
+  return expressStaticGzip(root, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gzip'],
+    index: false,
+    serveStatic: { maxAge: '1h', setHeaders: (res, file) => cacheHeaders(res, clientDir, file) },
+  });
+}
+
+/** What a script, style or image needs: no sniffing its type, not loaded by other sites. */
+const assetHeaders: RequestHandler = (_req, res, next) => {
+  res.set('x-content-type-options', 'nosniff');
+  res.set('cross-origin-resource-policy', 'same-origin');
+  next();
+};
 
 /** Matches the file name Vite gives a built asset: `<name>-<8-char content hash>.<ext>`. */
 const HASHED_ASSET = /^assets[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+(?:\.(?:br|gz))?$/;

@@ -65,6 +65,10 @@ describe('DL1: compressed, cached delivery of the built client', () => {
     expect(br.headers['content-type']).toMatch(/^(text|application)\/javascript/);
     expect(br.headers['cache-control']).toBe(IMMUTABLE);
     expect(br.body.length).toBeLessThan(SCRIPT.length / 3);
+    // A script carries what applies to it, not the page's policy headers.
+    expect(br.headers['x-content-type-options']).toBe('nosniff');
+    expect(br.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(br.headers['content-security-policy']).toBeUndefined();
     expect(zlib.brotliDecompressSync(br.body).toString()).toBe(SCRIPT);
 
     const gz = await get(url, { 'accept-encoding': 'gzip' });
@@ -86,6 +90,7 @@ describe('DL1: compressed, cached delivery of the built client', () => {
     expect(page.status).toBe(200);
     expect(page.headers['cache-control']).toBe('no-cache');
     expect(page.body.toString()).toContain(ENTRY);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
 
     const sw = await get(`${server.url}/sw.js`, { 'accept-encoding': 'br' });
     expect(sw.headers['content-encoding']).toBe('br');
