@@ -11,6 +11,7 @@ import {
   type ClientSocket,
 } from '../../client/src/lib/sync/socketio-provider';
 import type { SessionInfo, UpdateAck } from '../../shared/protocol';
+import { PACKED_WIRE } from '../../shared/protocol/packed-parser';
 import { agendaLive, boardNotes, DOC_KINDS, localOrigin, type DocKind } from '../../shared/schema';
 import { loadPerson, savePerson, type Person } from '../../client/src/lib/sync/identity';
 import type { DocStates } from '../../client/src/lib/sync/prefetch';
@@ -413,6 +414,8 @@ describe('BoardSession', () => {
       name: 'Ada',
       userId: ADA.userId,
       key: ADA.key,
+      // Our own client asks for one binary message per update (S6).
+      wire: PACKED_WIRE,
     });
     socket.fire('connect');
     socket.fire('session', info('participant'));
@@ -506,7 +509,12 @@ describe('BoardSession', () => {
     const api = peopleApi(json(404, { error: { code: 'not-found', message: 'no such route' } }));
     const { session, socket } = open({ person: null, fetch: api.fetch });
     await eventually(() => expect(socket.connects).toBe(1));
-    expect(socket.auth()).toEqual({ board: 'board-0001', token: 'token-0001', name: 'Ada' });
+    expect(socket.auth()).toEqual({
+      board: 'board-0001',
+      token: 'token-0001',
+      name: 'Ada',
+      wire: PACKED_WIRE,
+    });
     expect(session.ready).toBe(false);
     socket.fire('connect');
     socket.fire('session', { ...info('participant', 'conn-42-abcdef'), issued: false });
