@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import { Router } from 'express';
 import * as Y from 'yjs';
 import { encodeDocStates } from '../../shared/protocol/doc-states';
-import { DOC_KINDS, type DocKind } from '../../shared/schema';
+import { SHARED_DOC_KINDS } from '../../shared/schema';
 import { boardOf, type RouteContext } from './context';
 
 /**
@@ -37,8 +37,8 @@ export function docStateRoutes(ctx: RouteContext): Router {
   const router = Router();
   router.get('/api/boards/:id/docs', ctx.requireBoard(), async (req, res) => {
     const board = boardOf(res);
-    const states = {} as Record<DocKind, Uint8Array>;
-    for (const kind of DOC_KINDS)
+    const states = {} as Record<(typeof SHARED_DOC_KINDS)[number], Uint8Array>;
+    for (const kind of SHARED_DOC_KINDS)
       states[kind] = await ctx.docs.read(board.id, kind, (d) => Y.encodeStateAsUpdate(d));
     const body = encodeDocStates(states);
     const encoding = body.length >= 1024 ? req.acceptsEncodings('br', 'gzip', 'identity') : false;

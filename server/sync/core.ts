@@ -238,7 +238,8 @@ class Client implements ClientConnection {
       if (this.closed) return;
       let lease: Lease;
       try {
-        lease = await rooms.acquire(peer.boardId, doc);
+        // `mine` is always the connection's own private notes (PW1): nobody names another's.
+        lease = await rooms.acquire(peer.boardId, doc, peer.userId);
       } catch (e) {
         log.error({ err: e, board: peer.boardId, doc }, 'could not load documents');
         return this.close(CLOSE.unavailable);

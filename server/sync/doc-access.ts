@@ -7,6 +7,13 @@ import type { DocKind } from '../../shared/schema';
  * before anyone receives them, then broadcast. `RoomManager` implements it.
  */
 export interface DocAccess {
-  read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T): Promise<T>;
-  change(boardId: string, kind: DocKind, reason: string, fn: (doc: Y.Doc) => void): Promise<void>;
+  /** `owner`: whose private notes, for kind `mine` (PW1); ignored otherwise. */
+  read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T, owner?: string): Promise<T>;
+  change(
+    boardId: string,
+    kind: DocKind,
+    reason: string,
+    fn: (doc: Y.Doc) => void,
+    owner?: string,
+  ): Promise<void>;
 }

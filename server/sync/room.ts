@@ -49,6 +49,8 @@ export interface RoomOptions {
   checkWrite(conn: Connection): Denial | null;
   /** The agenda's live state, for the vote rules of a board document (null elsewhere). */
   live(): LiveState | null;
+  /** A private notes document (`mine`): whether its board is in private writing now (PW1). */
+  privateWriting?(): boolean;
   limits: BoardLimits;
   /** Board documents with several instances: the cluster's check of a person's votes (R6). */
   voteBudget?: VoteBudget;
@@ -387,6 +389,7 @@ export class Room {
           conn,
           actor: peer,
           live: this.opts.live(),
+          ...(this.opts.privateWriting ? { privateWriting: this.opts.privateWriting() } : {}),
           limits: this.opts.limits,
           clientIds: this.clientIds,
           docBytes: this.docBytes,

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { writeDenial, type BoardLimits } from '../../shared/policy';
-import { readLive, type DocKind } from '../../shared/schema';
+import { isPrivateWriting, readLive, type DocKind } from '../../shared/schema';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
@@ -18,6 +18,13 @@ interface Entry {
   /** A board room keeps its agenda loaded: the lock lives there. */
   releaseDependency: (() => void) | null;
 }
+
+/**
+ * A document's name in the store and the relay: `<boardId>/<kind>`, and
+ * `<boardId>/mine:<userId>` for a person's private notes (PW1).
+ */
+export const docName = (boardId: string, kind: DocKind, owner = ''): string =>
+  kind === 'mine' ? `${boardId}/mine:${owner}` : `${boardId}/${kind}`;
 
 export interface Lease {
   room: Room;
@@ -44,6 +51,8 @@ export class RoomManager implements DocAccess {
       };
       /** Several instances: the cluster's check of a person's votes (R6). */
       voteBudget?: VoteBudget;
+      /** A person's private notes document was loaded (PW1: the board's count follows it). */
+      onPrivateNotes?: (boardId: string, owner: string, room: Room) => void;
     },
   ) {}
 
@@ -51,13 +60,18 @@ export class RoomManager implements DocAccess {
     return this.entries.size;
   }
 
-  isLoaded(boardId: string, kind: DocKind): boolean {
-    return this.entries.get(`${boardId}/${kind}`)?.room != null;
+  isLoaded(boardId: string, kind: DocKind, owner = ''): boolean {
+    return this.entries.get(docName(boardId, kind, owner))?.room != null;
   }
 
-  async acquire(boardId: string, kind: DocKind): Promise<Lease> {
+  /**
+   * A lease on one document. `owner` names whose private notes a `mine` document
+   * holds (PW1): the sync core passes the connection's own identity, never a name
+   * the client chose; other kinds ignore it.
+   */
+  async acquire(boardId: string, kind: DocKind, owner = ''): Promise<Lease> {
     if (this.closed) throw new Error('server is shutting down');
-    const name = `${boardId}/${kind}`;
+    const name = docName(boardId, kind, owner);
     let entry = this.entries.get(name);
     if (!entry) {
       const pendingUnload = this.unloading.get(name);
@@ -72,7 +86,7 @@ export class RoomManager implements DocAccess {
         unloadTimer: null,
         releaseDependency: null,
       };
-      fresh.loading = this.load(boardId, kind, name, fresh);
+      fresh.loading = this.load(boardId, kind, owner, name, fresh);
       this.entries.set(name, fresh);
       entry = fresh;
     }
@@ -100,18 +114,34 @@ export class RoomManager implements DocAccess {
     };
   }
 
-  private async load(boardId: string, kind: DocKind, name: string, entry: Entry): Promise<Room> {
+  private async load(
+    boardId: string,
+    kind: DocKind,
+    owner: string,
+    name: string,
+    entry: Entry,
+  ): Promise<Room> {
     try {
       let agenda: Room | null = null;
+      let board: Room | null = null;
       if (kind === 'board') {
         const dep = await this.acquire(boardId, 'agenda');
         agenda = dep.room;
         entry.releaseDependency = dep.release;
+      } else if (kind === 'mine') {
+        // A private notes document keeps its board loaded: the phase, the lock and the count live there.
+        const dep = await this.acquire(boardId, 'board');
+        board = dep.room;
+        entry.releaseDependency = dep.release;
       }
       // The agenda's live state carries the lock and the voting rules of the board.
       const live = () => (agenda && !agenda.destroyed ? readLive(agenda.doc) : null);
-      const checkWrite = (conn: Connection) =>
-        writeDenial(conn.peer.role, kind, live() ?? { boardLocked: false });
+      const lock = () => {
+        if (kind !== 'mine') return live() ?? { boardLocked: false };
+        const a = this.entries.get(`${boardId}/agenda`)?.room;
+        return a && !a.destroyed ? readLive(a.doc) : { boardLocked: false };
+      };
+      const checkWrite = (conn: Connection) => writeDenial(conn.peer.role, kind, lock());
       const { config, store, relay, log } = this.deps;
       const room = await Room.load({
         name,
@@ -125,11 +155,15 @@ export class RoomManager implements DocAccess {
         compactAfterUpdates: config.compactAfterUpdates,
         checkWrite,
         live: kind === 'board' ? live : () => null,
+        ...(kind === 'mine'
+          ? { privateWriting: () => board !== null && !board.destroyed && isPrivateWriting(board.doc) }
+          : {}),
         limits: config.boardLimits,
         ...(kind === 'board' && this.deps.voteBudget ? { voteBudget: this.deps.voteBudget } : {}),
         onFailure: (failed) => this.forget(name, entry, failed),
       });
       entry.room = room;
+      if (kind === 'mine') this.deps.onPrivateNotes?.(boardId, owner, room);
       return room;
     } catch (e) {
       // A failed load leaves nothing behind; the next acquire tries again.
@@ -185,8 +219,8 @@ export class RoomManager implements DocAccess {
 
   // ---- DocAccess (server-side reads and changes) --------------------------
 
-  async read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T): Promise<T> {
-    const lease = await this.acquire(boardId, kind);
+  async read<T>(boardId: string, kind: DocKind, fn: (doc: Y.Doc) => T, owner = ''): Promise<T> {
+    const lease = await this.acquire(boardId, kind, owner);
     try {
       return fn(lease.room.doc);
     } finally {
@@ -194,8 +228,14 @@ export class RoomManager implements DocAccess {
     }
   }
 
-  async change(boardId: string, kind: DocKind, reason: string, fn: (doc: Y.Doc) => void): Promise<void> {
-    const lease = await this.acquire(boardId, kind);
+  async change(
+    boardId: string,
+    kind: DocKind,
+    reason: string,
+    fn: (doc: Y.Doc) => void,
+    owner = '',
+  ): Promise<void> {
+    const lease = await this.acquire(boardId, kind, owner);
     try {
       await lease.room.change(reason, fn);
     } finally {
@@ -224,8 +264,9 @@ export class RoomManager implements DocAccess {
   /** Unloads the documents whose names match at once (no grace period); returns how many were loaded. */
   private async unloadNow(matches: (name: string) => boolean): Promise<number> {
     const mine = [...this.entries.entries()].filter(([name]) => matches(name));
-    // Board rooms first: they hold their agenda.
-    mine.sort(([a], [b]) => Number(b.endsWith('/board')) - Number(a.endsWith('/board')));
+    // Private notes first (they hold their board), then board rooms (they hold their agenda).
+    const rank = (name: string): number => (name.includes('/mine:') ? 2 : name.endsWith('/board') ? 1 : 0);
+    mine.sort(([a], [b]) => rank(b) - rank(a));
     for (const [name, entry] of mine) {
       if (entry.unloadTimer) clearTimeout(entry.unloadTimer);
       entry.refs = 0;

@@ -45,9 +45,9 @@ export interface Actor {
 
 /** Write rights per role and document (rule P1). */
 const WRITE_RIGHTS: Record<Role, Record<DocKind, boolean>> = {
-  organizer: { agenda: true, board: true, tasks: true },
-  participant: { agenda: false, board: true, tasks: true },
-  viewer: { agenda: false, board: false, tasks: false },
+  organizer: { agenda: true, board: true, tasks: true, mine: true },
+  participant: { agenda: false, board: true, tasks: true, mine: true },
+  viewer: { agenda: false, board: false, tasks: false, mine: false },
 };
 
 export const roleCanWrite = (role: Role, doc: DocKind): boolean => WRITE_RIGHTS[role][doc];
@@ -59,7 +59,7 @@ export const roleCanWrite = (role: Role, doc: DocKind): boolean => WRITE_RIGHTS[
 export function writeDenial(role: Role, doc: DocKind, live: Pick<LiveState, 'boardLocked'>): Denial | null {
   if (!roleCanWrite(role, doc))
     return { doc, code: 'read-only', reason: `a ${role} cannot change the ${doc}` };
-  if (doc === 'board' && role === 'participant' && live.boardLocked)
+  if ((doc === 'board' || doc === 'mine') && role === 'participant' && live.boardLocked)
     return { doc, code: 'board-locked', reason: 'the organizer has locked the board' };
   return null;
 }

@@ -9,6 +9,7 @@ export const ROOTS = {
   agenda: { meta: 'meta', items: 'items', live: 'live' },
   board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions', info: 'info' },
   tasks: { tasks: 'tasks' },
+  mine: { notes: 'notes' },
 } as const;
 
 export const AGENDA_ITEM_FIELDS = [
@@ -35,6 +36,21 @@ export const boardQuestions = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(
 
 /** The board's own facts (its title), written by the server only, so a rename reaches everyone live. */
 export const boardInfo = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.board.info);
+
+/** A person's private notes during private writing (PW1): the same shape as board notes. */
+export const privateNotes = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.mine.notes);
+
+/** Whether the board is in its private writing phase (board `info`, written by the server only). */
+export const isPrivateWriting = (board: Y.Doc): boolean => boardInfo(board).get('privateWriting') === true;
+
+/** Private notes written so far, per author id (server-maintained, PW1): a count, never text. */
+export function privateCounts(board: Y.Doc): Map<string, number> {
+  const out = new Map<string, number>();
+  const counts = boardInfo(board).get('privateCounts');
+  if (!(counts instanceof Y.Map)) return out;
+  for (const [id, n] of counts.entries()) if (typeof n === 'number' && n > 0) out.set(id, n);
+  return out;
+}
 
 /** Tasks document roots. */
 export const taskMap = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.tasks.tasks);

@@ -167,7 +167,14 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
       kind: 'map',
       // Written by the server only: the title (B2), when a link or the join code last changed and
       // whether the projector shows how to join (LK3, JN1). Never a token or a code.
-      fields: { title: str(LIMITS.titleLength), linksAt: num(), joinShown: bool() },
+      // The private writing phase and how many private notes each person has written (PW1).
+      fields: {
+        title: str(LIMITS.titleLength),
+        linksAt: num(),
+        joinShown: bool(),
+        privateWriting: bool(),
+        privateCounts: { kind: 'map', entries: num() },
+      },
     },
     [ROOTS.board.roster]: {
       kind: 'map',
@@ -179,6 +186,9 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
   },
   tasks: {
     [ROOTS.tasks.tasks]: { kind: 'map', entries: { kind: 'map', fields: TASK_FIELDS } },
+  },
+  mine: {
+    [ROOTS.mine.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
   },
 };
 

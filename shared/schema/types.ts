@@ -4,8 +4,15 @@
  * Yjs key names themselves live only in `keys.ts`.
  */
 
-export const DOC_KINDS = ['agenda', 'board', 'tasks'] as const;
+/**
+ * `mine` is the one per-person document (PW1): each connection's `mine` is its
+ * own person's private notes during private writing, opened by identity, never
+ * by name, so nobody can ask for someone else's.
+ */
+export const DOC_KINDS = ['agenda', 'board', 'tasks', 'mine'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
+/** The documents every reader of a board shares (exports, prefetch, snapshots). */
+export const SHARED_DOC_KINDS = ['agenda', 'board', 'tasks'] as const satisfies readonly DocKind[];
 
 export const ROLES = ['organizer', 'participant', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];

@@ -399,7 +399,7 @@ export class HostileSio implements Attacker {
   session: SessionInfo | null = null;
   closing: ConnectErrorData | null = null;
   disconnected = false;
-  private readonly step2Seen: Record<DocKind, number> = { agenda: 0, board: 0, tasks: 0 };
+  private readonly step2Seen: Record<DocKind, number> = { agenda: 0, board: 0, tasks: 0, mine: 0 };
   private readonly waiters = new Waiters();
 
   constructor(

@@ -83,6 +83,8 @@ export interface GateInput<C> {
   docBytes: number;
   /** Filled with what the update does to the sender's votes, when it changes them (R6). */
   votes?: VoteReport;
+  /** A private notes document: whether its board is in private writing now (PW1). */
+  privateWriting?: boolean;
 }
 
 /** Null when `update` may be applied for `input.actor`, else why not. */

@@ -19,7 +19,7 @@ import {
 import { storedVotesOf } from '../../../shared/ops/board';
 import { storedGroupVotesOf } from '../../../shared/ops/groups';
 import { fieldAt, shapeAt, type Field } from '../../../shared/schema/shape';
-import type { DocKind, LiveState } from '../../../shared/schema';
+import { isPrivateWriting, type DocKind, type LiveState } from '../../../shared/schema';
 import { docTypePath, refuse, type Placement, type TypeRef, type UpdateIndex } from './structure';
 
 export interface RuleContext {
@@ -31,6 +31,8 @@ export interface RuleContext {
   limits: BoardLimits;
   /** Filled when the update changes the actor's own votes (the cluster's vote budget, R6). */
   votes?: VoteReport;
+  /** A private notes document (`mine`): whether its board is in private writing now (PW1). */
+  privateWriting?: boolean;
 }
 
 /** What an accepted update does to its sender's votes: the change in total, and each target it writes. */
@@ -153,7 +155,12 @@ export function checkRules(
   let voteChange = false;
   /** Shape per parent type, found once per update. */
   const shapes = new Map<object, Field | null>();
-  const countedRoot = kind === 'board' ? 'notes' : kind === 'tasks' ? 'tasks' : 'items';
+  /** The board and a person's private notes hold notes under the same rules (PW1). */
+  const notesDoc = kind === 'board' || kind === 'mine';
+  const countedRoot = notesDoc ? 'notes' : kind === 'tasks' ? 'tasks' : 'items';
+  // PW1: while private, a new note goes to its author's private document, never to the board
+  // (organizers too, so that no text reaches the others by mistake); outside it, only to the board.
+  const privatePhase = kind === 'board' ? isPrivateWriting(doc) : ctx.privateWriting === true;
 
   const text = (where: Where, max: number): { added: number; removed: number } => {
     let t = texts.get(where.key);
@@ -196,16 +203,22 @@ export function checkRules(
 
     // Counted roots: creations and replacements of whole entries.
     if (isRootPath(path, countedRoot)) {
-      if (item.content instanceof Y.ContentType) created++;
+      if (item.content instanceof Y.ContentType) {
+        created++;
+        if (kind === 'board' && privatePhase)
+          refuse('forbidden', 'private writing: new notes stay private until the organizer reveals them');
+        if (kind === 'mine' && !privatePhase)
+          refuse('forbidden', 'private writing has ended: write notes on the board');
+      }
       if (existing) {
         removed++;
-        if (kind === 'board' && existing.content instanceof Y.ContentType) {
+        if (notesDoc && existing.content instanceof Y.ContentType) {
           const authorId = storedString(existing.content.type as Y.AbstractType<unknown>, 'authorId');
           if (!canDeleteNote(actor, authorId))
             refuse('forbidden', 'only the author or an organizer can replace this note');
         }
       }
-      if (kind === 'board' && item.content instanceof Y.ContentType)
+      if (notesDoc && item.content instanceof Y.ContentType)
         newNotes.set(item, { authorId: [], authorName: [] });
       continue;
     }
@@ -215,7 +228,7 @@ export function checkRules(
       if (!where!.isNew || !own) refuse('forbidden', 'a task’s creator is the person who makes it');
       continue;
     }
-    if (kind !== 'board') continue;
+    if (!notesDoc) continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
     if (path[0] === 'info') refuse('forbidden', 'the board title is written by the server only (B2)');
@@ -329,7 +342,7 @@ export function checkRules(
     if (path === null) continue;
     if (isRootPath(path, countedRoot)) {
       removed++;
-      if (kind === 'board' && item.content instanceof Y.ContentType) {
+      if (notesDoc && item.content instanceof Y.ContentType) {
         const authorId = storedString(item.content.type as Y.AbstractType<unknown>, 'authorId');
         if (!canDeleteNote(actor, authorId))
           refuse('forbidden', 'only the author or an organizer can delete this note');
@@ -338,7 +351,7 @@ export function checkRules(
     }
     if (kind === 'tasks' && path.length === 2 && item.parentSub === 'createdBy' && !organizer)
       refuse('forbidden', 'a task’s creator is the person who made it');
-    if (kind !== 'board') continue;
+    if (!notesDoc) continue;
     if (path[0] === 'roster') refuse('forbidden', 'the roster is written by the server only');
     if (path[0] === 'questions') refuse('forbidden', 'questions are written by the server only (QA1)');
     if (path[0] === 'info') refuse('forbidden', 'the board title is written by the server only (B2)');
@@ -392,8 +405,8 @@ export function checkRules(
   if (created > removed) {
     const root = doc.getMap(countedRoot);
     const limit =
-      kind === 'board' ? ctx.limits.notes : kind === 'tasks' ? ctx.limits.tasks : ctx.limits.items;
-    const what = kind === 'board' ? 'notes' : kind === 'tasks' ? 'tasks' : 'agenda items';
+      notesDoc ? ctx.limits.notes : kind === 'tasks' ? ctx.limits.tasks : ctx.limits.items;
+    const what = notesDoc ? 'notes' : kind === 'tasks' ? 'tasks' : 'agenda items';
     if (liveEntries(root) + created - removed > limit)
       refuse('board-full', `this board is full: it holds at most ${limit} ${what}`);
   }
