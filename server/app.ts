@@ -29,6 +29,7 @@ import { NoRelay, type Relay } from './relay/relay';
 import { SyncCore } from './sync/core';
 import type { DocAccess } from './sync/doc-access';
 import { authorizeByToken, forgetGuests, recordInRoster } from './sync/hooks';
+import { followPrivateCount } from './boards/private-writing';
 import { RoomManager } from './sync/rooms';
 import { RedisVoteBudget } from './sync/vote-budget';
 import { attachSocketIo } from './transports/socketio';
@@ -101,6 +102,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     log,
     config,
     ...(voteBudget ? { voteBudget } : {}),
+    // PW1: the board shows how many private notes each person wrote, never their text.
+    onPrivateNotes: (boardId, owner, room) => followPrivateCount(rooms, boardId, owner, room.doc, log),
   });
   history.attach(rooms);
   const identities = new Identities(store, log);

@@ -12,6 +12,7 @@ import { agendaRoutes } from './agenda';
 import { boardRoutes, creationLimit, type BoardDeps } from './boards';
 import { bearerOf, HttpError, type RouteContext } from './context';
 import { deviceRoutes, type DeviceDeps } from './devices';
+import { privateWritingRoutes } from './private-writing';
 import { docStateRoutes } from './doc-states';
 import { duplicateRoutes } from './duplicate';
 import { exportRoutes } from './exports';
@@ -134,6 +135,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(joinRoutes(ctx));
   app.use(duplicateRoutes(ctx));
   app.use(docStateRoutes(ctx));
+  app.use(privateWritingRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'not-found', 'no such API route')));
 
   if (client) {
