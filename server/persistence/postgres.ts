@@ -220,6 +220,10 @@ export class PostgresStore extends PostgresSharing implements Store {
       await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = ANY($1::text[])`, [
         [...DOC_KINDS.map((kind) => `${id}/${kind}`), `${id}/qa-inbox`],
       ]);
+      // A board's private notes documents (`<id>/mine:<userId>`, PW1).
+      await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE starts_with(name, $1)`, [
+        `${id}/mine:`,
+      ]);
       await client.query(`DELETE FROM ${this.table('people')} WHERE board_id = $1`, [id]);
       await client.query(`DELETE FROM ${this.table('board_snapshots')} WHERE board_id = $1`, [id]);
       await this.deleteSharing(client, id);

@@ -121,6 +121,10 @@ export class SqliteStore implements Store {
         viewer: this.db.prepare<[string, string]>('UPDATE boards SET viewer_hash = ? WHERE id = ?'),
       } satisfies Record<Role, unknown>,
       deleteDoc: this.db.prepare<[string]>('DELETE FROM doc_updates WHERE name = ?'),
+      // A board's private notes documents (`<id>/mine:<userId>`, PW1), by exact prefix (no LIKE wildcards).
+      deleteDocsUnder: this.db.prepare<[string, string]>(
+        'DELETE FROM doc_updates WHERE substr(name, 1, length(?)) = ?',
+      ),
       deletePeople: this.db.prepare<[string]>('DELETE FROM people WHERE board_id = ?'),
       deleteBoard: this.db.prepare<[string]>('DELETE FROM boards WHERE id = ?'),
       insertPerson: this.db.prepare(
@@ -266,6 +270,7 @@ export class SqliteStore implements Store {
   async deleteBoard(id: string): Promise<boolean> {
     return this.db.transaction(() => {
       for (const kind of DOC_KINDS) this.stmts.deleteDoc.run(`${id}/${kind}`);
+      this.stmts.deleteDocsUnder.run(`${id}/mine:`, `${id}/mine:`);
       // The Q&A inbox (server/questions) is a server-only document of the board.
       this.stmts.deleteDoc.run(`${id}/qa-inbox`);
       this.stmts.deletePeople.run(id);

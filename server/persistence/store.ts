@@ -45,7 +45,7 @@ export interface BoardStore {
   /**
    * Deletes the board row, its people and their device keys, its snapshots, its sealed links, join
    * code and handoff codes, and every stored update of its documents (`<id>/agenda`, `<id>/board`,
-   * `<id>/tasks`), all or none. False when there was no board row.
+   * `<id>/tasks`, every `<id>/mine:<userId>`), all or none. False when there was no board row.
    */
   deleteBoard(id: string): Promise<boolean>;
 }

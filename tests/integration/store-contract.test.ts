@@ -177,7 +177,7 @@ for (const [name, available, make] of stores) {
           revokedAt: null,
         };
         for (const id of [record.id, other.id]) {
-          for (const kind of ['agenda', 'board', 'tasks'])
+          for (const kind of ['agenda', 'board', 'tasks', `mine:${person.userId}`])
             await store.append(`${id}/${kind}`, [edit(doc, kind)]);
           await store.createPerson({ ...person, boardId: id });
         }
@@ -187,7 +187,8 @@ for (const [name, available, make] of stores) {
         expect(await store.deleteBoard(record.id)).toBe(true);
         expect(await store.getBoard(record.id)).toBeNull();
         expect(await store.getPerson(record.id, person.userId)).toBeNull();
-        for (const kind of ['agenda', 'board', 'tasks']) {
+        // Private notes documents (PW1) go with the board.
+        for (const kind of ['agenda', 'board', 'tasks', `mine:${person.userId}`]) {
           expect(await store.count(`${record.id}/${kind}`)).toBe(0);
           expect((await store.load(`${record.id}/${kind}`)).updates).toEqual([]);
           expect(await store.count(`${other.id}/${kind}`)).toBe(1);
