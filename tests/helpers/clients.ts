@@ -16,7 +16,7 @@ import {
 } from '../../shared/protocol';
 import { awarenessFrame, readSyncFrame, syncStep1Frame, updateFrame } from '../../shared/protocol/frames';
 import { PACKED_WIRE, packedParser } from '../../shared/protocol/packed-parser';
-import { DOC_KINDS, type DocKind } from '../../shared/schema';
+import { DOC_KINDS, SHARED_DOC_KINDS, type DocKind } from '../../shared/schema';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -73,7 +73,13 @@ export class SioClient {
   constructor(
     url: string,
     auth: { board: string; token: string; name?: string; userId?: string; key?: string },
-    opts: { transports?: ('websocket' | 'polling')[]; identity?: Identity; packed?: boolean } = {},
+    opts: {
+      transports?: ('websocket' | 'polling')[];
+      identity?: Identity;
+      packed?: boolean;
+      /** Also sync the person's private notes (`mine`, PW1); the shared documents only by default. */
+      mine?: boolean;
+    } = {},
   ) {
     this.socket = io(url, {
       auth: { name: 'Tester', ...opts.identity, ...auth, ...(opts.packed ? { wire: PACKED_WIRE } : {}) },
@@ -88,8 +94,9 @@ export class SioClient {
     this.socket.on('closing', (c) => (this.closing = c));
     this.socket.on('connect_error', (e) => (this.connectError = e as Error & { data?: ConnectErrorData }));
     this.socket.on('y', (doc, frame) => this.receive(doc, new Uint8Array(frame)));
+    const kinds: readonly DocKind[] = opts.mine ? DOC_KINDS : SHARED_DOC_KINDS;
     this.socket.on('connect', () => {
-      for (const k of DOC_KINDS) this.socket.emit('y', k, syncStep1Frame(this.docs[k]));
+      for (const k of kinds) this.socket.emit('y', k, syncStep1Frame(this.docs[k]));
     });
     for (const k of DOC_KINDS) {
       this.docs[k].on('update', (update: Uint8Array, origin: unknown) => {

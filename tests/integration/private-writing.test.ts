@@ -78,14 +78,18 @@ describe('PW1: while private, nobody else receives a note’s text', () => {
     const aSio = new SioClient(
       server.url,
       { board: board.id, token: board.tokens.participant, name: 'Ada' },
-      { identity: ada },
+      { identity: ada, mine: true },
     );
     const bSio = new SioClient(
       server.url,
       { board: board.id, token: board.tokens.participant, name: 'Bo' },
-      { identity: bo },
+      { identity: bo, mine: true },
     );
-    const viewer = new SioClient(server.url, { board: board.id, token: board.tokens.viewer, name: 'V' });
+    const viewer = new SioClient(
+      server.url,
+      { board: board.id, token: board.tokens.viewer, name: 'V' },
+      { mine: true },
+    );
     // The stock y-websocket client, as Bo and as a viewer, on the board and on "their" private notes.
     const bWsBoard = yWebsocketClient(server.wsUrl, board.id, 'board', board.tokens.participant, {
       ...bo,
@@ -142,7 +146,7 @@ describe('PW1: while private, nobody else receives a note’s text', () => {
     const oSio = new SioClient(
       server.url,
       { board: board.id, token: board.tokens.organizer, name: 'Olga' },
-      { identity: org },
+      { identity: org, mine: true },
     );
     await eventually(() => expect(oSio.synced.has('board')).toBe(true));
     addNote(
@@ -196,7 +200,7 @@ describe('PW2: Reveal moves every private note onto the board', () => {
     const aSio = new SioClient(
       server.url,
       { board: board.id, token: board.tokens.participant, name: 'Ada' },
-      { identity: ada },
+      { identity: ada, mine: true },
     );
     const bWs = yWebsocketClient(server.wsUrl, board.id, 'mine', board.tokens.participant, {
       ...bo,
@@ -265,7 +269,7 @@ describe('PW2: Reveal moves every private note onto the board', () => {
     const a = new SioClient(
       first.server.url,
       { board: board.id, token: board.tokens.participant, name: 'Ada' },
-      { identity: ada },
+      { identity: ada, mine: true },
     );
     await eventually(() => expect(a.synced.has('mine')).toBe(true));
     writePrivate(a.docs.mine, ada, 'Ada', SECRET_A, talk);
