@@ -4,7 +4,14 @@ import { applyDocStates, prefetchDocStates } from '../../client/src/lib/sync/pre
 import { decodeDocStates, encodeDocStates } from '../../shared/protocol/doc-states';
 import { addItem } from '../../shared/ops/agenda';
 import { addNote } from '../../shared/ops/board';
-import { agendaItems, boardNotes, DOC_KINDS, serverOrigin, type DocKind } from '../../shared/schema';
+import {
+  agendaItems,
+  boardNotes,
+  DOC_KINDS,
+  SHARED_DOC_KINDS,
+  serverOrigin,
+  type DocKind,
+} from '../../shared/schema';
 import { startTestServer } from '../helpers/server';
 
 /** DL3: the board's documents over HTTP, for the page to fill while the name prompt is open. */
@@ -47,7 +54,8 @@ describe('DL3: GET /api/boards/:id/docs', () => {
     expect(new Uint8Array(await plain.arrayBuffer())).toEqual(packed);
 
     const states = await prefetchDocStates(board.id, board.tokens.participant, { url: server.url });
-    expect(states && Object.keys(states).sort()).toEqual([...DOC_KINDS].sort());
+    // The shared documents only: a person's private notes (PW1) travel live, to that person only.
+    expect(states && Object.keys(states).sort()).toEqual([...SHARED_DOC_KINDS].sort());
     const docs = Object.fromEntries(DOC_KINDS.map((k) => [k, new Y.Doc()])) as Record<DocKind, Y.Doc>;
     applyDocStates(docs, states!);
     expect([...boardNotes(docs.board).values()].map((n) => n.get('text')?.toString())).toContain(

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, type CloseCode } from '../../shared/protocol';
 import { readBoardTitle, setBoardTitle } from '../../shared/ops/roster';
-import { DOC_KINDS, localOrigin } from '../../shared/schema';
+import { SHARED_DOC_KINDS as DOC_KINDS, localOrigin } from '../../shared/schema';
 import { BOARD_DELETED, LINK_REPLACED } from '../../server/http/links';
 import { SessionRegistry } from '../../server/identity/sessions';
 import { mintPerson, rawWebSocket, SioClient, yWebsocketClient } from '../helpers/clients';

@@ -122,7 +122,8 @@ describe('OP2: who may read GET /metrics', () => {
     const board = await a.createBoard();
     const client = new SioClient(a.url, { board: board.id, token: board.tokens.viewer });
     await eventually(() => expect(client.synced.size).toBe(3));
-    expect(value(await scrape(a), 'plenary_documents_loaded')).toBe(3);
+    // The three shared documents and the viewer's own private notes document (PW1).
+    expect(value(await scrape(a), 'plenary_documents_loaded')).toBe(4);
     expect(value(await scrape(b), 'plenary_documents_loaded')).toBe(0);
   });
 });
@@ -144,7 +145,8 @@ describe('OP3: the metrics move with what clients do', () => {
       expect(value(s, 'plenary_connections', { transport: 'socket.io', role: 'participant' })).toBe(1);
       expect(value(s, 'plenary_connections', { transport: 'y-websocket', role: 'viewer' })).toBe(1);
       expect(value(s, 'plenary_connections')).toBe(2);
-      expect(value(s, 'plenary_documents_loaded')).toBe(3);
+      // The three shared documents and the participant's private notes (PW1).
+      expect(value(s, 'plenary_documents_loaded')).toBe(4);
     });
 
     // Accepted: four updates of the writer (a note, three letters), stored, flushed and sent on.

@@ -43,8 +43,11 @@ import {
 } from '../../../../shared/ops/groups';
 import {
   boardGroups,
+  boardInfo,
   boardNotes,
+  isPrivateWriting,
   localOrigin,
+  privateCounts,
   readGroups,
   type Group,
   readAgenda,
@@ -102,6 +105,7 @@ export class BoardState {
   readonly #agenda: YDocView<Agenda>;
   readonly #tasks: YDocView<Set<string>>;
   readonly #groups: YView<Group[]>;
+  readonly #info: YView<{ on: boolean; count: number }>;
   /** Notes picked (shift-click, or S on a focused note) for "Group". */
   readonly selected = new SvelteSet<string>();
   /** The organizer's suggested groups while they edit them (GR4). */
@@ -135,7 +139,12 @@ export class BoardState {
     const { board, agenda, tasks } = session.docs;
     this.origin = localOrigin(session.user.id);
     this.#untracked = localOrigin(session.user.id);
-    this.notes = new NotesView(board);
+    // PW1: this person's private notes are shown (and edited) with the board's.
+    this.notes = new NotesView(board, new NotesView(session.docs.mine));
+    this.#info = new YView(boardInfo(board), () => ({
+      on: isPrivateWriting(board),
+      count: [...privateCounts(board).values()].reduce((a, b) => a + b, 0),
+    }));
     this.presence = new BoardPresence(session.awareness.board);
     this.#agenda = new YDocView(agenda, () => readAgenda(agenda));
     this.#tasks = new YDocView(tasks, () => {
@@ -273,7 +282,39 @@ export class BoardState {
   }
 
   #asWriterOf<T>(id: string, fn: () => T): T {
-    return withWriter(this.session.docs.board, this.writerFor(id), fn);
+    return withWriter(this.#docOf(id), this.writerFor(id), fn);
+  }
+
+  /** The document a note lives in: the board, or this person's private notes (PW1). */
+  #docOf(id: string): Y.Doc {
+    return this.notes.isPrivate(id) ? this.session.docs.mine : this.session.docs.board;
+  }
+
+  /** Private writing (PW1): new notes stay with their author until the organizer reveals them. */
+  get privateWriting(): boolean {
+    return this.#info.current.on;
+  }
+
+  /** How many private notes everyone has written so far (a count kept by the server, never text). */
+  get privateCount(): number {
+    return this.#info.current.count;
+  }
+
+  /** Organizer: starts private writing, or ends it with Reveal (PW1, PW2); the server does both. */
+  async setPrivateWriting(action: 'start' | 'reveal'): Promise<void> {
+    try {
+      const res = await fetch(`/api/boards/${encodeURIComponent(this.session.boardId)}/private-writing`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.session.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ action }),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+        this.message = `Private writing: ${body?.error?.message ?? `the server answered ${res.status}`}.`;
+      }
+    } catch {
+      this.message = 'Could not reach the server: private writing did not change.';
+    }
   }
 
   hasTask(noteId: string): boolean {
@@ -361,10 +402,12 @@ export class BoardState {
     const author = authorFields(this.session.actor, this.session.user.name, this.live);
     const anonymous = author.authorName === '' && author.authorId !== this.session.user.id;
     this.#undo.stopCapturing();
+    // While private (PW1), a new note goes to this person's own document: the board refuses it.
+    const target = this.privateWriting ? this.session.docs.mine : this.session.docs.board;
     const id = this.#run(() =>
-      withWriter(this.session.docs.board, anonymous ? this.#anonWriter : undefined, () =>
+      withWriter(target, anonymous ? this.#anonWriter : undefined, () =>
         addNote(
-          this.session.docs.board,
+          target,
           {
             text,
             x,
@@ -436,7 +479,7 @@ export class BoardState {
 
   move(id: string, x: number, y: number): void {
     if (!this.#guard()) return;
-    this.#run(() => this.#asWriterOf(id, () => moveNote(this.session.docs.board, id, x, y, this.origin)));
+    this.#run(() => this.#asWriterOf(id, () => moveNote(this.#docOf(id), id, x, y, this.origin)));
   }
 
   /** Keyboard moves: each press is its own undo step. */
@@ -453,7 +496,7 @@ export class BoardState {
     if (!this.writable) return;
     this.#undo.stopCapturing();
     this.#undo.captureTimeout = Number.POSITIVE_INFINITY;
-    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.session.docs.board, id, this.origin)));
+    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.#docOf(id), id, this.origin)));
   }
 
   endGesture(): void {
@@ -464,21 +507,19 @@ export class BoardState {
   setColor(id: string, color: NoteColorId): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
-    this.#run(() =>
-      this.#asWriterOf(id, () => setNoteColor(this.session.docs.board, id, color, this.origin)),
-    );
+    this.#run(() => this.#asWriterOf(id, () => setNoteColor(this.#docOf(id), id, color, this.origin)));
   }
 
   toFront(id: string): void {
     if (!this.#guard()) return;
-    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.session.docs.board, id, this.origin)));
+    this.#run(() => this.#asWriterOf(id, () => bringToFront(this.#docOf(id), id, this.origin)));
   }
 
   remove(id: string): void {
     if (!this.#guard()) return;
     this.#undo.stopCapturing();
     const actor = this.session.actor;
-    this.#run(() => deleteNote(this.session.docs.board, id, actor, this.origin));
+    this.#run(() => deleteNote(this.#docOf(id), id, actor, this.origin));
     if (this.editing === id) this.stopEditing();
   }
 
@@ -525,7 +566,7 @@ export class BoardState {
 
   /** The shared text of a note, for the editor binding (null when deleted). */
   text(id: string): Y.Text | null {
-    return noteText(this.session.docs.board, id);
+    return noteText(this.#docOf(id), id);
   }
 
   startEditing(id: string): void {
@@ -550,7 +591,7 @@ export class BoardState {
     const n = id === null ? undefined : this.notes.get(id);
     if (!n || opts.keepEmpty || n.text.trim() !== '' || !this.writable || !this.canDelete(n)) return false;
     const actor = this.session.actor;
-    this.#run(() => deleteNote(this.session.docs.board, n.id, actor, this.origin));
+    this.#run(() => deleteNote(this.#docOf(n.id), n.id, actor, this.origin));
     this.#undo.stopCapturing();
     return this.notes.get(n.id) === undefined;
   }
@@ -615,9 +656,7 @@ export class BoardState {
     this.#undo.stopCapturing();
     // One transaction per note (an anonymous note is moved as its own writer); one capture for undo.
     for (const m of tidyGrid(notes))
-      this.#run(() =>
-        this.#asWriterOf(m.id, () => moveNote(this.session.docs.board, m.id, m.x, m.y, this.origin)),
-      );
+      this.#run(() => this.#asWriterOf(m.id, () => moveNote(this.#docOf(m.id), m.id, m.x, m.y, this.origin)));
     this.#undo.stopCapturing();
   }
 

@@ -17,7 +17,11 @@ export class NotesView {
   /** Malformed entries skipped so far (written by a buggy or hostile peer). */
   skipped = 0;
 
-  constructor(private readonly doc: Y.Doc) {
+  constructor(
+    private readonly doc: Y.Doc,
+    /** Private notes (PW1) shown with the board's, listed after them (empty outside private writing). */
+    private readonly mine: NotesView | null = null,
+  ) {
     const map = boardNotes(doc);
     this.#subscribe = createSubscriber((update) => {
       this.#readAll();
@@ -71,16 +75,33 @@ export class NotesView {
     return true;
   }
 
-  /** Notes sorted by creation time (stable across clients). */
+  #own: Note[] = [];
+  #base: Note[] = [];
+  #merged: Note[] = [];
+
+  /** Notes sorted by creation time (stable across clients), then this person's private notes. */
   get list(): Note[] {
     this.#subscribe();
     if (!this.#watching) this.#readAll();
-    return this.#list;
+    const own = this.mine?.list ?? [];
+    if (own.length === 0) return this.#list;
+    // The same array while neither part changed, so that derived values keep their identity.
+    if (own !== this.#own || this.#list !== this.#base) {
+      this.#own = own;
+      this.#base = this.#list;
+      this.#merged = [...this.#list, ...own];
+    }
+    return this.#merged;
   }
 
   get(id: string): Note | undefined {
     this.#subscribe();
     if (!this.#watching) this.#readAll();
-    return this.#byId.get(id);
+    return this.#byId.get(id) ?? this.mine?.get(id);
+  }
+
+  /** Whether `id` is one of this person's private notes (PW1): written to their own document. */
+  isPrivate(id: string): boolean {
+    return this.mine !== null && !this.#byId.has(id) && this.mine.get(id) !== undefined;
   }
 }

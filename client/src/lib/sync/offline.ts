@@ -1,6 +1,6 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
-import { DOC_KINDS, type DocKind } from '../../../../shared/schema';
+import { SHARED_DOC_KINDS, type DocKind } from '../../../../shared/schema';
 
 /**
  * The board's documents kept in this browser (IndexedDB, via y-indexeddb), so
@@ -11,7 +11,9 @@ import { DOC_KINDS, type DocKind } from '../../../../shared/schema';
  * checks these changes like any other, and a refused document is replaced
  * here too (`replace`), so a refused change is not sent again at every visit.
  *
- * One database per board and document: `plenary:<boardId>:<doc>`.
+ * One database per board and shared document: `plenary:<boardId>:<doc>`. A
+ * person's private notes (`mine`, PW1) are not kept: a browser may hold several
+ * people of one board, and the server keeps them.
  */
 export class OfflineCopies {
   readonly #boardId: string;
@@ -36,7 +38,7 @@ export class OfflineCopies {
    * the documents (or after `timeoutMs`: a broken IndexedDB never blocks the board).
    */
   async attach(docs: Readonly<Record<DocKind, Y.Doc>>, timeoutMs = 2000): Promise<void> {
-    const loads = DOC_KINDS.map((kind) => this.#bind(kind, docs[kind]));
+    const loads = SHARED_DOC_KINDS.map((kind) => this.#bind(kind, docs[kind]));
     await Promise.race([Promise.allSettled(loads), new Promise((r) => setTimeout(r, timeoutMs))]);
   }
 

@@ -137,7 +137,7 @@ const isFinal = (code: number): boolean => code >= 4400 && code < 4500;
 const isEmptyUpdate = (update: Uint8Array): boolean => update.length <= 2 && update.every((b) => b === 0);
 
 const perDoc = <T>(make: () => T): Record<DocKind, T> =>
-  ({ agenda: make(), board: make(), tasks: make() }) as Record<DocKind, T>;
+  Object.fromEntries(DOC_KINDS.map((k) => [k, make()])) as Record<DocKind, T>;
 
 export class SocketIoProvider {
   readonly socket: ClientSocket;
