@@ -13,7 +13,6 @@ import {
   boardInfo,
   boardNotes,
   isPrivateWriting,
-  privateCounts,
   privateNotes,
   readItems,
   readNotes,

@@ -5,7 +5,6 @@ import { CLOSE, MESSAGE } from '../../shared/protocol';
 import {
   agendaMeta,
   boardNotes,
-  DOC_KINDS,
   SHARED_DOC_KINDS,
   readNotes,
   readTasks,
