@@ -205,7 +205,7 @@ describe('Socket.io provider against a real server', () => {
     await eventually(() => expect(ada.provider.socket.io.engine.transport.name).toBe('websocket'));
     expect(ada.provider.session?.role).toBe('organizer');
     expect(grace.provider.session?.role).toBe('participant');
-    expect(grace.provider.session?.writable).toEqual(['board', 'tasks']);
+    expect(grace.provider.session?.writable).toEqual(['board', 'tasks', 'mine']);
   });
 
   it('counts a local change as unsynced until the server acknowledges it as stored', async () => {

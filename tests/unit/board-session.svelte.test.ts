@@ -273,12 +273,13 @@ describe('BoardSession', () => {
   it('is read-only until the server names the role, then follows the role rights', () => {
     const { session, socket } = open();
     expect(session.role).toBe('viewer');
-    expect(DOC_KINDS.map((d) => session.canWrite(d))).toEqual([false, false, false]);
+    expect(DOC_KINDS.map((d) => session.canWrite(d))).toEqual([false, false, false, false]);
     socket.fire('connect');
     socket.fire('session', info('organizer'));
     expect(session.role).toBe('organizer');
     expect(session.title).toBe('Workshop');
-    expect(DOC_KINDS.map((d) => session.canWrite(d))).toEqual([true, true, true]);
+    // The three shared documents and this person's private notes (PW1).
+    expect(DOC_KINDS.map((d) => session.canWrite(d))).toEqual([true, true, true, true]);
     // The presence carries the role for the others.
     expect(session.awareness.board.getLocalState()?.user).toMatchObject({ name: 'Ada', role: 'organizer' });
   });
