@@ -129,7 +129,8 @@ describe('the sync core owns the connection lifecycle', () => {
     expect(fake.events).toEqual([]);
     fake.release();
     await settle();
-    expect(socket.session?.writable).toEqual(['board', 'tasks']);
+    // What the role may write, private notes included (PW1), whatever this connection opened.
+    expect(socket.session?.writable).toEqual(['board', 'tasks', 'mine']);
     expect(joins).toEqual(['u1']);
     expect(fake.events).toEqual(['join board u1', 'join tasks u1', 'frame tasks 1', 'frame board 2']);
     client.disconnected();
