@@ -7,7 +7,7 @@
  * colour, placed in its talk's lane.
  */
 import * as Y from 'yjs';
-import { laneSpot } from '../../client/src/lib/board/lanes';
+import { laneSpot } from '../../shared/ops/lanes';
 import { addNote } from '../../shared/ops/board';
 import {
   boardInfo,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote, arrangeByTalk, NOTE_SIZE, talkBlocks } from '../../shared/ops/board';
-import { fitView, notesBounds } from '../../client/src/lib/board/geometry';
+import { fitView, notesBounds } from '../../shared/ops/geometry';
 import { localOrigin, readNotes, type AgendaItem } from '../../shared/schema';
 
 const ada = localOrigin('ada');

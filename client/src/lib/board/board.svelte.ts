@@ -73,8 +73,8 @@ import { HistoryState } from '../history/history.svelte';
 import { newWriterId, withWriter } from '../sync/anonymous';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
-import { dropTarget, groupFrame, type Rect } from './geometry';
-import { crowdedByEarlier, laneSpot, tidyGrid } from './lanes';
+import { dropTarget, groupFrame, type Rect } from '../../../../shared/ops/geometry';
+import { crowdedByEarlier, laneSpot, tidyGrid } from '../../../../shared/ops/lanes';
 import { NotesView } from './notes.svelte';
 import { BoardPresence } from './presence.svelte';
 

@@ -15,7 +15,7 @@ import {
   screenToWorld,
   visibleWorld,
   zoomAt,
-} from './geometry';
+} from '../../../../shared/ops/geometry';
 
 describe('canvas geometry', () => {
   it('zooming around a point keeps the world point under it in place', () => {

@@ -1,4 +1,4 @@
-import { NOTE_SIZE } from '../../../../shared/ops/board';
+import { NOTE_SIZE } from './board';
 import { readingOrder, type Point, type Rect } from './geometry';
 
 /**

@@ -1,5 +1,5 @@
-import { NOTE_SIZE } from '../../../../shared/ops/board';
-import { ZOOM_RANGE } from '../../../../shared/ops/live';
+import { NOTE_SIZE } from './board';
+import { ZOOM_RANGE } from './live';
 
 /**
  * Pure viewport math for the canvas. A view maps world to screen as
