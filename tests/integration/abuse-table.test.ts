@@ -137,8 +137,8 @@ describe('I1, I4, I5: the attack table of the limits issue, against a server pro
             }),
         ),
       );
-      const echoes = await echoesDuring(echo, flood);
-      clearInterval(sampler);
+      // The sampler stops whatever happens: a failed echo must not leave it reading a gone process.
+      const echoes = await echoesDuring(echo, flood).finally(() => clearInterval(sampler));
       const codes = await flood;
       process.stdout.write(
         `I1 frames: closes ${[...new Set(codes)].join(',')}; RSS ${before.toFixed(0)} -> peak ${peak.toFixed(0)} MB; other board's echo max ${max(echoes)} ms\n`,

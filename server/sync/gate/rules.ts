@@ -404,8 +404,7 @@ export function checkRules(
   }
   if (created > removed) {
     const root = doc.getMap(countedRoot);
-    const limit =
-      notesDoc ? ctx.limits.notes : kind === 'tasks' ? ctx.limits.tasks : ctx.limits.items;
+    const limit = notesDoc ? ctx.limits.notes : kind === 'tasks' ? ctx.limits.tasks : ctx.limits.items;
     const what = notesDoc ? 'notes' : kind === 'tasks' ? 'tasks' : 'agenda items';
     if (liveEntries(root) + created - removed > limit)
       refuse('board-full', `this board is full: it holds at most ${limit} ${what}`);
