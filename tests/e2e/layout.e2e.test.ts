@@ -193,7 +193,8 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       // This browser never saw the participant link: the server shows it (LK1); the organizer replaces it.
       await panel.getByRole('tab', { name: 'Participant' }).click();
       const field = panel.getByRole('textbox', { name: 'Participant link' });
-      expect(await field.inputValue()).toBe(board.urls.participant);
+      // Asked of the server when the tab opens: wait for its answer, not for a busy machine's luck.
+      await eventually(async () => expect(await field.inputValue()).toBe(board.urls.participant));
       await panel.getByRole('button', { name: 'Replace this link' }).click();
       await panel.getByRole('button', { name: 'Replace the participant link' }).click();
       await eventually(async () => expect(await field.inputValue()).not.toBe(board.urls.participant));
@@ -213,8 +214,14 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       await ada.getByRole('toolbar', { name: 'Board tools' }).waitFor({ timeout: 20_000 });
       await ada.getByTestId('share').click();
       const adaPanel = ada.getByTestId('share-panel');
-      expect(await adaPanel.getByRole('tab').allInnerTexts()).toEqual(['Participant', 'Viewer']);
-      expect(await adaPanel.getByRole('textbox', { name: 'Participant link' }).inputValue()).toBe(fresh);
+      // The panel's code loads when it is first opened (DL2): wait for it before counting its tabs.
+      await adaPanel.waitFor();
+      await eventually(async () =>
+        expect(await adaPanel.getByRole('tab').allInnerTexts()).toEqual(['Participant', 'Viewer']),
+      );
+      await eventually(async () =>
+        expect(await adaPanel.getByRole('textbox', { name: 'Participant link' }).inputValue()).toBe(fresh),
+      );
       await adaPanel.getByRole('tab', { name: 'Viewer' }).click();
       await adaPanel.getByText('Ask the organizer for the viewer link.').waitFor();
       expect(await adaPanel.getByRole('button', { name: /Replace|Make a new/ }).count()).toBe(0);
@@ -223,9 +230,12 @@ describe.skipIf(!browserAvailable())('board layout (issue 10)', () => {
       const vic = await openAs(browser, server, board, 'Vic', 'viewer');
       await vic.getByTestId('share').click();
       const vicPanel = vic.getByTestId('share-panel');
+      await vicPanel.getByRole('textbox', { name: 'Viewer link' }).waitFor();
       expect(await vicPanel.getByRole('tab').count()).toBe(0);
-      expect(await vicPanel.getByRole('textbox', { name: 'Viewer link' }).inputValue()).toBe(
-        board.urls.viewer,
+      await eventually(async () =>
+        expect(await vicPanel.getByRole('textbox', { name: 'Viewer link' }).inputValue()).toBe(
+          board.urls.viewer,
+        ),
       );
       await vicPanel.getByRole('img', { name: 'QR code of the viewer link' }).waitFor();
       // Pages gone before the server stops: its shutdown never waits on them.
