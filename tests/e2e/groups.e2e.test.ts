@@ -11,7 +11,7 @@ import { startTestServer } from '../helpers/server';
 
 /**
  * Grouping notes in Debian's Chromium against the built client (issue 11,
- * docs/SPEC.md GU1–GU3): a note dropped onto another makes a group that two
+ * docs/SPEC.md GU1–GU4): a note dropped onto another makes a group that two
  * people see and name together; a suggestion is edited on the canvas,
  * applied in one step and taken back with Ctrl+Z.
  */
@@ -68,9 +68,11 @@ describe.skipIf(!browserAvailable())('grouping notes in a real browser', () => {
 
         // Both see the frame; the organizer names it and Ana sees the title as it is typed.
         for (const p of [olga.page, ana.page]) await p.locator('[data-group-id]').waitFor(slow);
-        await olga.page.getByLabel('Group title').fill('Privacy');
+        await olga.page.getByRole('button', { name: 'Rename group Untitled group' }).click();
+        await olga.page.getByTestId('group-title-editor').fill('Privacy');
+        await olga.page.keyboard.press('Enter');
         await eventually(
-          async () => expect(await ana.page.getByLabel('Group title').inputValue()).toBe('Privacy'),
+          async () => expect(await ana.page.getByTestId('group-title').textContent()).toBe('Privacy'),
           slow,
         );
         await eventually(async () => {
@@ -308,6 +310,68 @@ describe.skipIf(!browserAvailable())('grouping notes in a real browser', () => {
             ).toBe(1),
           slow,
         );
+      } finally {
+        await browser.close();
+      }
+    },
+    TEST_TIMEOUT,
+  );
+  it(
+    'GU4: renaming a group is deliberate: stray keystrokes change nothing, Escape cancels, Enter commits',
+    async () => {
+      const server = await startTestServer({ clientDir });
+      const board = await server.createBoard('Rename workshop');
+      await server.docs.change(board.id, 'board', 'e2e', (d) => {
+        ['note-1', 'note-2'].forEach((id, i) =>
+          addNote(
+            d,
+            {
+              id,
+              text: `Idea ${i + 1}`,
+              x: 100 + 320 * i,
+              y: 160,
+              authorId: 'p1',
+              authorName: 'Pia',
+              itemId: null,
+            },
+            origin,
+          ),
+        );
+        createGroup(d, { title: 'Plan', x: 100, y: 160 }, ['note-1', 'note-2'], origin);
+      });
+      const title = async (): Promise<string | undefined> =>
+        (await server.docs.read(board.id, 'board', (d) => readGroups(d)))[0]?.title;
+      const browser = await launchBrowser();
+      try {
+        const ana = await newPerson(browser, 'Ana', wide);
+        await ana.page.goto(board.urls.participant);
+        const shown = ana.page.getByTestId('group-title');
+        await eventually(async () => expect(await shown.textContent()).toBe('Plan'), slow);
+
+        // Clicking the title and typing, or typing on the focused title bar, writes nothing.
+        await shown.click();
+        await ana.page.keyboard.type('✅ oops');
+        await ana.page.getByRole('toolbar', { name: /^Group Plan/ }).focus();
+        await ana.page.keyboard.type('xyz');
+        expect(await ana.page.getByTestId('group-title-editor').count()).toBe(0);
+        expect(await shown.textContent()).toBe('Plan');
+        expect(await title()).toBe('Plan');
+
+        // Rename, type, Escape: the title stays.
+        await ana.page.getByRole('button', { name: 'Rename group Plan' }).click();
+        const editor = ana.page.getByTestId('group-title-editor');
+        await expect.poll(() => editor.evaluate((e) => e === document.activeElement)).toBe(true);
+        await ana.page.keyboard.type('Discarded');
+        await ana.page.keyboard.press('Escape');
+        await editor.waitFor({ state: 'detached', ...slow });
+        expect(await shown.textContent()).toBe('Plan');
+
+        // Rename, type, Enter: the new title reaches the server in one step.
+        await ana.page.getByRole('button', { name: 'Rename group Plan' }).click();
+        await editor.fill('Roadmap');
+        await ana.page.keyboard.press('Enter');
+        await eventually(async () => expect(await title()).toBe('Roadmap'), slow);
+        await eventually(async () => expect(await shown.textContent()).toBe('Roadmap'), slow);
       } finally {
         await browser.close();
       }

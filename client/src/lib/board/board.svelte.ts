@@ -36,6 +36,7 @@ import {
   deleteGroup,
   groupTitle,
   moveGroup,
+  renameGroup,
   retractGroupVote,
   setGroupVotes,
   setNoteGroup,
@@ -660,9 +661,13 @@ export class BoardState {
     this.#undo.stopCapturing();
   }
 
-  /** A group's shared title, for the editor binding. */
-  groupText(id: string): Y.Text | null {
-    return groupTitle(this.session.docs.board, id);
+  /** Renames a group in one step (GU8: only when its editor commits, never per keystroke). */
+  renameGroup(id: string, title: string): void {
+    if (!this.#guard()) return;
+    if (!groupTitle(this.session.docs.board, id)) return;
+    this.#undo.stopCapturing();
+    this.#run(() => renameGroup(this.session.docs.board, id, title, this.origin));
+    this.#undo.stopCapturing();
   }
 
   #newGroup(noteIds: readonly string[], title = ''): string | undefined {
