@@ -29,7 +29,7 @@ const listed = (page: Page) =>
 
 describe.skipIf(!browserAvailable())('Q&A in a real browser', () => {
   it(
-    'QA2, QA4: ask → moderate → approve → upvote on two participants',
+    'QA2, QA4, QA10: ask → moderate (counted, badged, in view) → approve (the asker is told) → upvote on two participants',
     async () => {
       const server = await startTestServer({ clientDir });
       const board = await server.createBoard('Q&A workshop');
@@ -72,11 +72,27 @@ describe.skipIf(!browserAvailable())('Q&A in a real browser', () => {
       const waiting = panel(olga.page).locator('ul.waiting li', { hasText: QUESTION });
       await waiting.waitFor(slow);
       expect(await ben.page.content()).not.toContain(QUESTION);
+      // QA10: counted in the heading and on the header's badge, and in view without scrolling.
+      await eventually(
+        async () =>
+          expect(await panel(olga.page).getByTestId('qa-count').textContent()).toBe('(0, 1 waiting)'),
+        slow,
+      );
+      const badge = olga.page.getByTestId('waiting-badge');
+      await eventually(async () => expect(await badge.textContent()).toBe('1'), slow);
+      await panel(olga.page).scrollIntoViewIfNeeded();
+      const box = await waiting.getByRole('button', { name: 'Approve' }).boundingBox();
+      const form = await panel(olga.page).getByLabel('Your question').boundingBox();
+      expect(box && form && box.y < form.y).toBe(true);
+      expect(await ben.page.getByTestId('waiting-badge').count()).toBe(0);
       expect(await server.docs.read(board.id, 'board', (d) => readQuestions(d))).toEqual([]);
 
       await waiting.getByRole('button', { name: 'Approve' }).click();
       for (const p of [ana.page, ben.page, olga.page])
         await eventually(async () => expect(await listed(p)).toEqual([QUESTION]), slow);
+      await panel(ana.page).getByText('Your question was approved: it is on the list.').waitFor(slow);
+      await badge.waitFor({ state: 'detached', ...slow });
+      expect(await panel(olga.page).getByTestId('qa-count').textContent()).toBe('(1)');
 
       // Two participants upvote it; each may do so once.
       for (const p of [ana.page, ben.page])
