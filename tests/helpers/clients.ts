@@ -79,6 +79,12 @@ export class SioClient {
       packed?: boolean;
       /** Also sync the person's private notes (`mine`, PW1); the shared documents only by default. */
       mine?: boolean;
+      /**
+       * Reconnect after a drop (socket.io-client's default; off otherwise, so a test sees a
+       * close). For probes that share their process with a load generator: a stall of this
+       * process past the ping timeout must not end the probe.
+       */
+      reconnect?: boolean;
     } = {},
   ) {
     this.socket = io(url, {
@@ -86,7 +92,7 @@ export class SioClient {
       // As our own client (socketio-provider.ts): `y` events packed in one binary message (S6).
       ...(opts.packed ? { parser: packedParser } : {}),
       transports: opts.transports ?? ['websocket'],
-      reconnection: false,
+      reconnection: opts.reconnect ?? false,
       forceNew: true,
     });
     this.socket.on('session', (s) => (this.session = s));

@@ -39,8 +39,10 @@ async function createBoard(server: ChildServer, title: string): Promise<CreatedB
 async function echoProbe(server: ChildServer): Promise<() => Promise<number>> {
   const board = await createBoard(server, 'Bystanders');
   const auth = { board: board.id, token: board.tokens.participant };
-  const writer = new SioClient(server.url, { ...auth, name: 'Writer' });
-  const reader = new SioClient(server.url, { ...auth, name: 'Reader' });
+  // This process also pushes the flood (300 MB for I1): a stall here past the ping timeout
+  // drops the probe's sockets, which then reconnect and resync, as our app's client does.
+  const writer = new SioClient(server.url, { ...auth, name: 'Writer' }, { reconnect: true });
+  const reader = new SioClient(server.url, { ...auth, name: 'Reader' }, { reconnect: true });
   clients.push(writer, reader);
   await eventually(() => expect(writer.synced.size + reader.synced.size).toBe(6), { timeout: 20_000 });
   const text = taskScratch(writer.docs.tasks);
