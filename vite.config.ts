@@ -1,4 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { precompress } from './scripts/precompress';
 
@@ -6,6 +7,7 @@ import { precompress } from './scripts/precompress';
 export default defineConfig({
   root: 'client',
   plugins: [svelte(), precompress()],
+  resolve: { alias: { $shared: fileURLToPath(new URL('./shared', import.meta.url)) } },
   build: { outDir: '../dist/client', emptyOutDir: true, sourcemap: true },
   server: {
     proxy: {

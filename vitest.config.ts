@@ -1,5 +1,8 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const alias = { $shared: fileURLToPath(new URL('./shared', import.meta.url)) };
 
 const shared = {
   globalSetup: ['tests/helpers/global-setup.ts'],
@@ -14,6 +17,7 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        resolve: { alias },
         test: {
           ...shared,
           name: 'node',
@@ -25,7 +29,7 @@ export default defineConfig({
       {
         // Rune modules (*.svelte.ts) need the browser build of Svelte, where $effect runs.
         plugins: [svelte()],
-        resolve: { conditions: ['browser'] },
+        resolve: { conditions: ['browser'], alias },
         test: {
           ...shared,
           name: 'runes',

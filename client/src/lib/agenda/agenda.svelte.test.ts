@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
-import { addNote } from '../../../../shared/ops/board';
-import { localOrigin, readAgenda } from '../../../../shared/schema';
+import { replaceItems, setMeta } from '$shared/ops/agenda';
+import { addNote } from '$shared/ops/board';
+import { localOrigin, readAgenda } from '$shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
 import { AgendaState, announce, describeImportChanges } from './agenda.svelte';
 

@@ -11,7 +11,7 @@ import {
   type AgendaItemInput,
   type AgendaItemPatch,
   type AgendaMetaPatch,
-} from '../../../../shared/ops/agenda';
+} from '$shared/ops/agenda';
 import {
   boardNotes,
   localOrigin,
@@ -21,8 +21,8 @@ import {
   type AgendaItem,
   type ItemKind,
   type Origin,
-} from '../../../../shared/schema';
-import { formatCountdown, formatDelay } from '../../../../shared/time/countdown';
+} from '$shared/schema';
+import { formatCountdown, formatDelay } from '$shared/time/countdown';
 import {
   currentScheduledAt,
   dayBounds,
@@ -32,8 +32,8 @@ import {
   scheduledItems,
   type DayPhase,
   type ScheduledItem,
-} from '../../../../shared/time/schedule';
-import { dualTime, viewerTimeZone, type DualTime } from '../../../../shared/time/zones';
+} from '$shared/time/schedule';
+import { dualTime, viewerTimeZone, type DualTime } from '$shared/time/zones';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
 import type { BoardSessionApi } from '../sync/types';

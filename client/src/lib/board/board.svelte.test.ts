@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { replaceItems, setMeta } from '../../../../shared/ops/agenda';
-import { addNote, deleteNote, noteText } from '../../../../shared/ops/board';
-import { setGroupVotes } from '../../../../shared/ops/groups';
-import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '../../../../shared/ops/live';
-import { boardGroups, isBoardLocked, localOrigin, readGroups, readNotes } from '../../../../shared/schema';
+import { replaceItems, setMeta } from '$shared/ops/agenda';
+import { addNote, deleteNote, noteText } from '$shared/ops/board';
+import { setGroupVotes } from '$shared/ops/groups';
+import { openVoting, setAnonymousNotes, setBoardLocked, setHideVotes } from '$shared/ops/live';
+import { boardGroups, isBoardLocked, localOrigin, readGroups, readNotes } from '$shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
 import { ALL_TALKS, BoardState, NO_TALK } from './board.svelte';
 

@@ -16,7 +16,7 @@ import {
   setNoteColor,
   votesRemaining,
   type NoteColorId,
-} from '../../../../shared/ops/board';
+} from '$shared/ops/board';
 import {
   clearSpotlight,
   clearTimer,
@@ -28,7 +28,7 @@ import {
   setHideVotes,
   setSpotlight,
   startTimer,
-} from '../../../../shared/ops/live';
+} from '$shared/ops/live';
 import {
   applyGroupPlan,
   castGroupVote,
@@ -41,7 +41,7 @@ import {
   setGroupVotes,
   setNoteGroup,
   type GroupPlan,
-} from '../../../../shared/ops/groups';
+} from '$shared/ops/groups';
 import {
   boardGroups,
   boardInfo,
@@ -57,7 +57,7 @@ import {
   type AgendaItem,
   type Note,
   type Origin,
-} from '../../../../shared/schema';
+} from '$shared/schema';
 import {
   authorFields,
   canDeleteNote,
@@ -67,15 +67,15 @@ import {
   voteDenial,
   votesUsed,
   voteTargetDenial,
-} from '../../../../shared/policy';
-import { currentItemAt } from '../../../../shared/time/schedule';
+} from '$shared/policy';
+import { currentItemAt } from '$shared/time/schedule';
 import { GroupSuggestion } from '../groups/suggest.svelte';
 import { HistoryState } from '../history/history.svelte';
 import { newWriterId, withWriter } from '../sync/anonymous';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
-import { dropTarget, groupFrame, type Rect } from '../../../../shared/ops/geometry';
-import { crowdedByEarlier, laneSpot, tidyGrid } from '../../../../shared/ops/lanes';
+import { dropTarget, groupFrame, type Rect } from '$shared/ops/geometry';
+import { crowdedByEarlier, laneSpot, tidyGrid } from '$shared/ops/lanes';
 import { NotesView } from './notes.svelte';
 import { BoardPresence } from './presence.svelte';
 

@@ -1,6 +1,6 @@
 // Named *.svelte.test.ts so that the vitest "runes" project (which owns client/src tests) runs it.
 import { describe, expect, it } from 'vitest';
-import { NOTE_SIZE } from '../../../../shared/ops/board';
+import { NOTE_SIZE } from '$shared/ops/board';
 import {
   cullKey,
   dropTarget,
@@ -15,7 +15,7 @@ import {
   screenToWorld,
   visibleWorld,
   zoomAt,
-} from '../../../../shared/ops/geometry';
+} from '$shared/ops/geometry';
 
 describe('canvas geometry', () => {
   it('zooming around a point keeps the world point under it in place', () => {

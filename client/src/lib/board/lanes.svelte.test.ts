@@ -1,8 +1,8 @@
 // Named *.svelte.test.ts so that the vitest "runes" project (which owns client/src tests) runs it.
 import { describe, expect, it } from 'vitest';
-import { NOTE_SIZE } from '../../../../shared/ops/board';
-import type { Point, Rect } from '../../../../shared/ops/geometry';
-import { LANE_TOP, LANE_WIDTH, laneIndex, laneSpot, laneX, tidyGrid } from '../../../../shared/ops/lanes';
+import { NOTE_SIZE } from '$shared/ops/board';
+import type { Point, Rect } from '$shared/ops/geometry';
+import { LANE_TOP, LANE_WIDTH, laneIndex, laneSpot, laneX, tidyGrid } from '$shared/ops/lanes';
 
 const items = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
 const touch = (p: Point, q: Point): boolean =>

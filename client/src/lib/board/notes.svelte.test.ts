@@ -1,8 +1,8 @@
 import { flushSync } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addNote, deleteNote, moveNote } from '../../../../shared/ops/board';
-import { boardNotes, localOrigin } from '../../../../shared/schema';
+import { addNote, deleteNote, moveNote } from '$shared/ops/board';
+import { boardNotes, localOrigin } from '$shared/schema';
 import { NotesView } from './notes.svelte';
 
 const ada = localOrigin('ada');

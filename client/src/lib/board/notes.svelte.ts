@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import * as Y from 'yjs';
-import { boardNotes, readNote, readNotes, type Note } from '../../../../shared/schema';
+import { boardNotes, readNote, readNotes, type Note } from '$shared/schema';
 
 /**
  * A reactive list of the board's notes that re-reads only the notes a

@@ -7,7 +7,7 @@ import {
   zoomAt,
   type Point,
   type View,
-} from '../../../../shared/ops/geometry';
+} from '$shared/ops/geometry';
 
 /** Following someone's view or a discussed note never zooms out below this: text stays readable. */
 export const READABLE_ZOOM = 0.6;

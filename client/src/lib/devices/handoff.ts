@@ -1,4 +1,4 @@
-import type { Handoff } from '../../../../shared/protocol/sharing';
+import type { Handoff } from '$shared/protocol/sharing';
 import {
   asPerson,
   retryAfterMs,

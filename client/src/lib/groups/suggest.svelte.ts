@@ -1,6 +1,6 @@
-import type { GroupPlan } from '../../../../shared/ops/groups';
-import { MAX_GROUPS } from '../../../../shared/policy';
-import { isSafeKey, LIMITS } from '../../../../shared/schema';
+import type { GroupPlan } from '$shared/ops/groups';
+import { MAX_GROUPS } from '$shared/policy';
+import { isSafeKey, LIMITS } from '$shared/schema';
 import type { BoardSessionApi } from '../sync/types';
 
 /** One suggested group as the organizer edits it; `key` tells groups apart while they are renamed. */

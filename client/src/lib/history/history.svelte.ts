@@ -1,4 +1,4 @@
-import { isSafeKey } from '../../../../shared/schema';
+import { isSafeKey } from '$shared/schema';
 import type { BoardSessionApi } from '../sync/types';
 import { fetchSvg, pngFileName, saveBlob, svgDataUrl, svgToPng } from './picture';
 

@@ -1,19 +1,7 @@
-import {
-  readQuestions,
-  sortQuestions,
-  type PublicStatus,
-  type Question,
-} from '../../../../shared/ops/questions';
-import { addNote, NOTE_SIZE } from '../../../../shared/ops/board';
-import { createTask } from '../../../../shared/ops/tasks';
-import {
-  agendaLive,
-  boardQuestions,
-  LIMITS,
-  localOrigin,
-  readLive,
-  readNotes,
-} from '../../../../shared/schema';
+import { readQuestions, sortQuestions, type PublicStatus, type Question } from '$shared/ops/questions';
+import { addNote, NOTE_SIZE } from '$shared/ops/board';
+import { createTask } from '$shared/ops/tasks';
+import { agendaLive, boardQuestions, LIMITS, localOrigin, readLive, readNotes } from '$shared/schema';
 import { loadPerson, type Person } from '../sync/identity';
 import { YView } from '../sync/reactive.svelte';
 import type { BoardSessionApi } from '../sync/types';
@@ -28,7 +16,7 @@ import type { BoardSessionApi } from '../sync/types';
  */
 
 /** A waiting or hidden question as the API answers it. */
-import type { WaitingQuestion } from '../../../../shared/protocol';
+import type { WaitingQuestion } from '$shared/protocol';
 export type { WaitingQuestion };
 
 export type QaFilter = 'talk' | 'all';

@@ -1,4 +1,4 @@
-import type { QuestionsPush } from '../../../../shared/protocol';
+import type { QuestionsPush } from '$shared/protocol';
 import { loadPerson } from '../sync/identity';
 import type { BoardSessionApi } from '../sync/types';
 

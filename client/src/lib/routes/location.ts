@@ -4,7 +4,7 @@
  * which browsers never send to the server or in Referer headers.
  */
 
-import { CONTINUE_PARAM, normalizeCode } from '../../../../shared/protocol/sharing';
+import { CONTINUE_PARAM, normalizeCode } from '$shared/protocol/sharing';
 
 export type Route =
   | { name: 'landing' }

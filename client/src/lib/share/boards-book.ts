@@ -4,7 +4,7 @@
  * leave the browser through this: they are only shown to the person who holds
  * them. Every entry is validated on read and the list is bounded.
  */
-import { ROLES, type Role } from '../../../../shared/schema';
+import { ROLES, type Role } from '$shared/schema';
 
 export const BOOK_KEY = 'plenary.boards';
 export const MAX_BOARDS = 50;

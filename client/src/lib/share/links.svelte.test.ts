@@ -1,8 +1,8 @@
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { signalLinks } from '../../../../shared/ops/roster';
-import { serverOrigin } from '../../../../shared/schema';
+import { signalLinks } from '$shared/ops/roster';
+import { serverOrigin } from '$shared/schema';
 import { BOOK_KEY, keepBoard, listBoards } from './boards-book';
 import { SharedLinks } from './links.svelte';
 

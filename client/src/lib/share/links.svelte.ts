@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
-import { readLinkSignal, type LinkSignal } from '../../../../shared/ops/roster';
-import type { BoardLinks, JoinInfo } from '../../../../shared/protocol/sharing';
-import { boardInfo, ROLES, type Role } from '../../../../shared/schema';
+import { readLinkSignal, type LinkSignal } from '$shared/ops/roster';
+import type { BoardLinks, JoinInfo } from '$shared/protocol/sharing';
+import { boardInfo, ROLES, type Role } from '$shared/schema';
 import { YView } from '../sync/reactive.svelte';
 import { keepBoard, listBoards } from './boards-book';
 

@@ -1,5 +1,5 @@
-import type { DuplicatePart, TemplateId } from '../../../../shared/protocol/sharing';
-import { ROLES, type Role } from '../../../../shared/schema';
+import type { DuplicatePart, TemplateId } from '$shared/protocol/sharing';
+import { ROLES, type Role } from '$shared/schema';
 import { absoluteUrl } from '../routes/location';
 import { keepBoard } from './boards-book';
 

@@ -1,4 +1,4 @@
-import { estimateClockOffset, type ClockSample } from '../../../../shared/time/clock-offset';
+import { estimateClockOffset, type ClockSample } from '$shared/time/clock-offset';
 import type { ServerClock } from './types';
 
 export interface ClockOptions {

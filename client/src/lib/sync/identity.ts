@@ -1,4 +1,4 @@
-import { cleanText, isSafeKey, LIMITS } from '../../../../shared/schema';
+import { cleanText, isSafeKey, LIMITS } from '$shared/schema';
 
 /**
  * Who this browser is on a board: an identity issued by the server

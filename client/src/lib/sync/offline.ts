@@ -1,6 +1,6 @@
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type * as Y from 'yjs';
-import { SHARED_DOC_KINDS, type DocKind } from '../../../../shared/schema';
+import { SHARED_DOC_KINDS, type DocKind } from '$shared/schema';
 
 /**
  * The board's documents kept in this browser (IndexedDB, via y-indexeddb), so

@@ -1,6 +1,6 @@
 import { createSubscriber } from 'svelte/reactivity';
 import type { Awareness } from 'y-protocols/awareness';
-import { cleanText, LIMITS, ROLES, type Role } from '../../../../shared/schema';
+import { cleanText, LIMITS, ROLES, type Role } from '$shared/schema';
 
 export interface Person {
   /** Per-browser user id (one person with two tabs is listed once). */

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { decodeDocStates } from '../../../../shared/protocol/doc-states';
-import { DOC_KINDS, type DocKind, type Origin } from '../../../../shared/schema';
+import { decodeDocStates } from '$shared/protocol/doc-states';
+import { DOC_KINDS, type DocKind, type Origin } from '$shared/schema';
 
 export type DocStates = Partial<Record<DocKind, Uint8Array>>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOSE, CLOSE_REASON } from '../../../../shared/protocol';
+import { CLOSE, CLOSE_REASON } from '$shared/protocol';
 import { describeFailure, LINK_REPLACED_REASON } from './session.svelte';
 
 describe('describeFailure', () => {

@@ -1,16 +1,9 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE, type Denial, type QuestionsPush, type SessionInfo } from '../../../../shared/protocol';
-import { writeDenial, type Actor } from '../../../../shared/policy';
-import { readBoardTitle } from '../../../../shared/ops/roster';
-import {
-  agendaLive,
-  boardInfo,
-  DOC_KINDS,
-  readLive,
-  type DocKind,
-  type Role,
-} from '../../../../shared/schema';
+import { CLOSE, type Denial, type QuestionsPush, type SessionInfo } from '$shared/protocol';
+import { writeDenial, type Actor } from '$shared/policy';
+import { readBoardTitle } from '$shared/ops/roster';
+import { agendaLive, boardInfo, DOC_KINDS, readLive, type DocKind, type Role } from '$shared/schema';
 import { SocketServerClock } from './clock.svelte';
 import {
   cleanName,

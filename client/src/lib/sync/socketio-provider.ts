@@ -17,10 +17,10 @@ import {
   type ServerToClientEvents,
   type SessionInfo,
   type UpdateAck,
-} from '../../../../shared/protocol';
-import { writeDenial } from '../../../../shared/policy';
-import { DOC_KINDS, isOrigin, type DocKind, type Origin } from '../../../../shared/schema';
-import { PACKED_WIRE, packedParser } from '../../../../shared/protocol/packed-parser';
+} from '$shared/protocol';
+import { writeDenial } from '$shared/policy';
+import { DOC_KINDS, isOrigin, type DocKind, type Origin } from '$shared/schema';
+import { PACKED_WIRE, packedParser } from '$shared/protocol/packed-parser';
 
 /**
  * One Socket.io connection per board carrying its three Yjs documents and

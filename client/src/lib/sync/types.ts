@@ -1,8 +1,8 @@
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import type { DocKind, Role } from '../../../../shared/schema';
-import type { Denial, QuestionsPush, SessionInfo } from '../../../../shared/protocol';
-import type { Actor } from '../../../../shared/policy';
+import type { DocKind, Role } from '$shared/schema';
+import type { Denial, QuestionsPush, SessionInfo } from '$shared/protocol';
+import type { Actor } from '$shared/policy';
 
 /**
  * What the board page and every feature area (agenda, board, tasks) get from

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addItem, setMeta } from '../../../../shared/ops/agenda';
-import { addNote, castVote } from '../../../../shared/ops/board';
-import { recordJoin } from '../../../../shared/ops/roster';
-import { createTask } from '../../../../shared/ops/tasks';
-import { readLive, readTasks, serverOrigin } from '../../../../shared/schema';
+import { addItem, setMeta } from '$shared/ops/agenda';
+import { addNote, castVote } from '$shared/ops/board';
+import { recordJoin } from '$shared/ops/roster';
+import { createTask } from '$shared/ops/tasks';
+import { readLive, readTasks, serverOrigin } from '$shared/schema';
 import { fakeSession } from '../../../../tests/helpers/fake-session';
 import type { BoardSessionApi } from '../sync/types';
-import { BOARD_LIMITS } from '../../../../shared/policy';
+import { BOARD_LIMITS } from '$shared/policy';
 import { TasksState, tasksStateFor } from './tasks.svelte';
 
 const setup = serverOrigin('test');

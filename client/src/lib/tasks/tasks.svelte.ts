@@ -17,8 +17,8 @@ import {
   type RosterEntry,
   type Task,
   type TaskStatus,
-} from '../../../../shared/schema';
-import { setDiscussionNote } from '../../../../shared/ops/live';
+} from '$shared/schema';
+import { setDiscussionNote } from '$shared/ops/live';
 import {
   assignTask,
   byOwner,
@@ -38,8 +38,8 @@ import {
   type OwnerGroup,
   type TalkGroup,
   type TaskInput,
-} from '../../../../shared/ops/tasks';
-import { taskLimitDenial } from '../../../../shared/policy';
+} from '$shared/ops/tasks';
+import { taskLimitDenial } from '$shared/policy';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
 import type { BoardSessionApi } from '../sync/types';

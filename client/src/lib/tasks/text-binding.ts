@@ -1,6 +1,6 @@
 import { simpleDiffStringWithCursor } from 'lib0/diff';
 import * as Y from 'yjs';
-import type { Origin } from '../../../../shared/schema';
+import type { Origin } from '$shared/schema';
 import { withWriter } from '../sync/anonymous';
 
 /**
