@@ -70,7 +70,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const store = timedStore(
     parts.store ??
       (config.databaseUrl
-        ? new (await import('./persistence/postgres')).PostgresStore(config.databaseUrl)
+        ? new (await import('./persistence/postgres')).PostgresStore(config.databaseUrl, 'public', log)
         : new SqliteStore(config.dbFile)),
     metrics,
   );

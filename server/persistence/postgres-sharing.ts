@@ -2,6 +2,7 @@ import pg from 'pg';
 import { ROLES, type Role } from '../../shared/schema';
 import { claimRefusal, handoffFromRow, HANDOFF_KEEP_MS, type HandoffRow } from './sharing-rows';
 import type { DeviceStore, HandoffClaim, HandoffRecord, LinkStore, SealedTokens } from './store';
+import type { Logger } from '../log';
 
 /**
  * The PostgreSQL pool, schema and transactions, and the sharing tables of
@@ -16,10 +17,14 @@ export abstract class PostgresSharing implements LinkStore, DeviceStore {
   constructor(
     connectionString: string,
     protected readonly schema: string,
+    log?: Logger,
   ) {
     this.pool = new pg.Pool({ connectionString, max: 10 });
-    // A broken idle connection must not crash the process.
-    this.pool.on('error', () => {});
+    // A broken idle connection must not crash the process, but it is logged (issue 21 item 6):
+    // only the message and code, never the error object, which can carry connection parameters.
+    this.pool.on('error', (err: Error & { code?: string }) =>
+      log?.warn({ err: err.message, code: err.code }, 'postgres idle connection error'),
+    );
   }
 
   protected table(name: string): string {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import * as Y from 'yjs';
 import { DOC_KINDS, type Role } from '../../shared/schema';
+import type { Logger } from '../log';
 import { PostgresSharing } from './postgres-sharing';
 import {
   snapshotsToDrop,
@@ -22,8 +23,8 @@ import { isRepeat, snapshotMetaFromRow, type SnapshotMetaRow } from './snapshot-
 export class PostgresStore extends PostgresSharing implements Store {
   protected readonly ready: Promise<void>;
 
-  constructor(connectionString: string, schema = 'public') {
-    super(connectionString, schema);
+  constructor(connectionString: string, schema = 'public', log?: Logger) {
+    super(connectionString, schema, log);
     this.ready = this.migrate();
     // Failures surface on first use; do not let them become unhandled rejections.
     this.ready.catch(() => {});
