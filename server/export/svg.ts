@@ -1,6 +1,7 @@
 import { NOTE_SIZE, noteColor } from '../../shared/ops/board';
 import { totalVotes, type Group, type Note } from '../../shared/schema';
 import type { BoardSnapshot } from '../boards/snapshot';
+import { textDirection } from './text-direction';
 
 /**
  * The board as a picture (issue 11): every note at its place with its colour
@@ -9,7 +10,11 @@ import type { BoardSnapshot } from '../boards/snapshot';
  * SVG 1.1 document with no scripts, no external references and no styles
  * beyond presentation attributes, so browsers, image viewers and converters
  * open it alike. All user text goes through `xmlText` (escaped, and stripped
- * of characters XML 1.0 cannot hold).
+ * of characters XML 1.0 cannot hold). Each piece of user text carries its
+ * own `direction` (first strong letter, as `dir="auto"` on the live board)
+ * and starts at the right edge of its box when it reads right to left, so a
+ * Hebrew note's "?" and emoji end up on its left as they do on the board
+ * (issue 20 item 11).
  */
 
 /** Characters XML 1.0 cannot carry at all (controls, lone surrogates, U+FFFE/U+FFFF). */
@@ -95,6 +100,21 @@ interface Box {
 
 const round = (v: number): number => Math.round(v * 100) / 100;
 
+/**
+ * Where a line of `text` starts between `left` and `right`, and the attributes
+ * that set its direction. SVG has no `dir="auto"`: `direction` orders the
+ * characters and makes `text-anchor="start"` mean the right end for
+ * right-to-left text; `unicode-bidi="embed"` keeps neutral characters (the
+ * "?", emoji, digits) inside that direction.
+ */
+export function textStart(text: string, left: number, right: number): { x: number; attrs: string } {
+  const dir = textDirection(text);
+  return {
+    x: round(dir === 'rtl' ? right : left),
+    attrs: `direction="${dir}" unicode-bidi="embed"`,
+  };
+}
+
 /** The frame around a group's notes, or around its own place when it holds none. */
 function frameOf(group: Group, notes: readonly Note[]): Box {
   const m = SVG_LAYOUT.frameMargin;
@@ -162,8 +182,9 @@ export function toBoardSvg(
   out.push(
     `<rect x="${round(x0)}" y="${round(y0)}" width="${round(vbWidth)}" height="${round(vbHeight)}" fill="#ffffff"/>`,
   );
+  const heading0 = textStart(title || 'Board', x0 + m, x0 + vbWidth - m);
   out.push(
-    `<text x="${round(x0 + m)}" y="${round(y0 + 28)}" font-size="20" font-weight="bold" fill="#1a1a1a">${xmlText(title || 'Board')}</text>`,
+    `<text x="${heading0.x}" y="${round(y0 + 28)}" ${heading0.attrs} font-size="20" font-weight="bold" fill="#1a1a1a">${xmlText(title || 'Board')}</text>`,
   );
   if (notes.length === 0)
     out.push(
@@ -177,8 +198,9 @@ export function toBoardSvg(
       `<rect x="${round(box.x)}" y="${round(box.y)}" width="${round(box.width)}" height="${round(box.height)}" rx="12" fill="#f4f6fb" stroke="#5b6b8c" stroke-width="2" stroke-dasharray="8 4"/>`,
     );
     const label = `${group.title || 'Untitled group'}${votes > 0 ? ` (${votes} vote${votes === 1 ? '' : 's'})` : ''}`;
+    const at = textStart(group.title, box.x + 14, box.x + box.width - 14);
     out.push(
-      `<text x="${round(box.x + 14)}" y="${round(box.y + SVG_LAYOUT.frameTitleSize + 8)}" font-size="${SVG_LAYOUT.frameTitleSize}" font-weight="bold" fill="#1f2a44">${xmlText(label.slice(0, 120))}</text>`,
+      `<text x="${at.x}" y="${round(box.y + SVG_LAYOUT.frameTitleSize + 8)}" ${at.attrs} font-size="${SVG_LAYOUT.frameTitleSize}" font-weight="bold" fill="#1f2a44">${xmlText(label.slice(0, 120))}</text>`,
     );
     out.push('</g>');
   }
@@ -192,13 +214,12 @@ export function toBoardSvg(
       `<rect x="${round(n.x)}" y="${round(n.y)}" width="${NOTE_SIZE.width}" height="${NOTE_SIZE.height}" rx="6" fill="${c.fill}" stroke="${c.edge}" stroke-width="2"/>`,
     );
     if (lines.length > 0) {
+      const at = textStart(n.text, n.x + SVG_LAYOUT.padding, n.x + NOTE_SIZE.width - SVG_LAYOUT.padding);
       out.push(
-        `<text x="${round(n.x + SVG_LAYOUT.padding)}" y="${round(n.y + SVG_LAYOUT.padding + SVG_LAYOUT.fontSize)}" font-size="${SVG_LAYOUT.fontSize}" fill="#1a1a1a">`,
+        `<text x="${at.x}" y="${round(n.y + SVG_LAYOUT.padding + SVG_LAYOUT.fontSize)}" ${at.attrs} font-size="${SVG_LAYOUT.fontSize}" fill="#1a1a1a">`,
       );
       lines.forEach((line, i) => {
-        out.push(
-          `<tspan x="${round(n.x + SVG_LAYOUT.padding)}" dy="${i === 0 ? 0 : SVG_LAYOUT.lineHeight}">${xmlText(line)}</tspan>`,
-        );
+        out.push(`<tspan x="${at.x}" dy="${i === 0 ? 0 : SVG_LAYOUT.lineHeight}">${xmlText(line)}</tspan>`);
       });
       out.push('</text>');
     }
@@ -209,8 +230,9 @@ export function toBoardSvg(
     const talk = n.itemId ? talks.get(n.itemId) : undefined;
     if (talk) {
       const [label = ''] = wrapText(talk, Math.floor(NOTE_SIZE.width / (SVG_LAYOUT.labelSize * 0.56)), 1);
+      const at = textStart(talk, n.x + 2, n.x + NOTE_SIZE.width - 2);
       out.push(
-        `<text class="talk" x="${round(n.x + 2)}" y="${round(n.y + NOTE_SIZE.height + 14)}" font-size="${SVG_LAYOUT.labelSize}" fill="#444444">${xmlText(label)}</text>`,
+        `<text class="talk" x="${at.x}" y="${round(n.y + NOTE_SIZE.height + 14)}" ${at.attrs} font-size="${SVG_LAYOUT.labelSize}" fill="#444444">${xmlText(label)}</text>`,
       );
     }
     out.push('</g>');
