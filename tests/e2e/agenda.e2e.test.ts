@@ -189,9 +189,10 @@ describe.skipIf(!browserAvailable())('agenda editing in the browser', () => {
     await orgPanel.getByRole('button', { name: 'Back on schedule' }).click();
     await expect.poll(() => partPanel.getByTestId('agenda-delay').count(), { timeout: 10_000 }).toBe(0);
 
-    // Remove an item (confirming the prompt).
-    org.page.once('dialog', (d) => void d.accept());
+    // Remove an item, confirmed in the app's own dialog (never the browser's confirm()).
     await items.nth(1).getByRole('button', { name: 'Remove' }).click();
+    const confirm = org.page.getByRole('dialog', { name: 'Remove “Closing discussion” from the agenda?' });
+    await confirm.getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => partPanel.getByTestId('agenda-item').count(), { timeout: 10_000 }).toBe(1);
 
     // The calendar download is a blob fetched with the token header.

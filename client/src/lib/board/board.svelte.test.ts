@@ -180,7 +180,8 @@ describe('BoardState', () => {
     expect(board.notes.get(id)?.itemId).toBe(openData);
     expect(board.filter).toBe(ALL_TALKS);
     expect(board.visibleNotes.map((n) => n.id)).toContain(id);
-    expect(board.message).toMatch(/all talks/);
+    expect(board.notice).toMatch(/all talks/);
+    expect(board.message).toBe('');
     // A filter that already shows it stays.
     board.filter = openData!;
     board.add(0, 0);
@@ -376,6 +377,9 @@ describe('BoardState groups (issue 11)', () => {
     board.suggestion.rename(0, 'Renamed');
     expect(readGroups(s.docs.board)).toEqual([]);
     expect(board.applySuggestion()).toHaveLength(2);
+    // NB14: news is a notice, not an error.
+    expect(board.notice).toBe('2 groups made: Undo (Ctrl+Z) takes them back.');
+    expect(board.message).toBe('');
     expect(board.suggestion.active).toBe(false);
     expect(readGroups(s.docs.board).map((g) => g.title)).toEqual(['Renamed', 'Second']);
     board.undo();

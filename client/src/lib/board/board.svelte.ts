@@ -114,8 +114,10 @@ export class BoardState {
   /** The history timeline and the picture downloads (issue 11). */
   readonly history: HistoryState;
 
-  /** Last refusal or error to tell the person about (polite live region). */
+  /** Last refusal or error to tell the person about (polite live region); stays until dismissed (NB14). */
   message = $state('');
+  /** Neutral news ("3 groups made"), shown apart from errors and gone after a few seconds (NB14). */
+  notice = $state('');
   canUndo = $state(false);
   canRedo = $state(false);
   filter = $state<TalkFilter>(ALL_TALKS);
@@ -427,7 +429,7 @@ export class BoardState {
     const created = id === undefined ? undefined : this.notes.get(id);
     if (created && !this.matchesFilter(created)) {
       this.filter = ALL_TALKS;
-      this.message = 'Showing all talks, so that you see your new note.';
+      this.notice = 'Showing all talks, so that you see your new note.';
     }
     return id;
   }
@@ -790,7 +792,7 @@ export class BoardState {
     const ids = this.applyPlan(this.suggestion.plan);
     if (ids.length > 0) {
       this.suggestion.cancel();
-      this.message = `${ids.length === 1 ? '1 group' : `${ids.length} groups`} made: Undo (Ctrl+Z) takes them back.`;
+      this.notice = `${ids.length === 1 ? '1 group' : `${ids.length} groups`} made: Undo (Ctrl+Z) takes them back.`;
     }
     return ids;
   }
