@@ -4,6 +4,7 @@ import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
 import { isClientUpdate, NO_METRICS, type SyncMetrics } from '../metrics/sync';
 import { nextConnectionId, type AckFn, type Connection, type Peer } from './connection';
+import { LazyPrivateNotes, needsPrivateNotes } from './lazy-private-notes';
 import { ProtocolError, type Room } from './room';
 import { ConnectionRate, type Clock, type RateLimits } from './rate';
 import type { Lease, RoomManager } from './rooms';
@@ -191,6 +192,8 @@ class Client implements ClientConnection {
   private readonly metrics: SyncMetrics;
   /** Takes this connection out of the connection count (once it was counted). */
   private uncount: () => void = () => {};
+  /** This connection's private notes while they are not loaded (PW1). */
+  private lazyMine: LazyPrivateNotes | null = null;
 
   constructor(
     private readonly deps: SyncCoreDeps,
@@ -236,6 +239,19 @@ class Client implements ClientConnection {
     );
     for (const doc of this.docs) {
       if (this.closed) return;
+      const board = this.joined.get('board')?.room;
+      if (doc === 'mine' && board && !needsPrivateNotes(board.doc, peer.userId)) {
+        this.lazyMine = new LazyPrivateNotes(
+          board.doc,
+          () => void this.loadMine(peer),
+          (frame) => {
+            if (!this.closed) this.socket.send(frame, 'mine');
+          },
+          this.deps.maxPendingMessages,
+          () => this.close(CLOSE.overloaded),
+        );
+        continue;
+      }
       let lease: Lease;
       try {
         // `mine` is always the connection's own private notes (PW1): nobody names another's.
@@ -265,6 +281,30 @@ class Client implements ClientConnection {
     this.joinedAs = peer;
     this.uncount = this.metrics.connectionOpened(this.transport, peer.role);
     this.drain();
+  }
+
+  /** Loads the private notes that were left unloaded (PW1), joins them and handles what waited. */
+  private async loadMine(peer: Peer): Promise<void> {
+    let lease: Lease;
+    try {
+      lease = await this.deps.rooms.acquire(peer.boardId, 'mine', peer.userId);
+    } catch (e) {
+      this.deps.log.error({ err: e, board: peer.boardId, doc: 'mine' }, 'could not load documents');
+      return this.close(CLOSE.unavailable);
+    }
+    if (this.closed || !this.lazyMine) return lease.release();
+    this.leases.push(lease);
+    const { room } = lease;
+    const conn = this.connection('mine', peer);
+    this.joined.set('mine', { conn, room });
+    // The client was told the document is empty: it gets what it holds, as after a sync step 1.
+    room.guard(() => {
+      room.join(conn);
+      room.sendState(conn);
+    });
+    const waiting = this.lazyMine.takeWaiting();
+    this.lazyMine = null;
+    for (const [frame, ack] of waiting) if (!this.closed) this.handle('mine', frame, ack);
   }
 
   /** Handles what was queued (while loading, or while a vote was checked with the cluster). */
@@ -326,8 +366,11 @@ class Client implements ClientConnection {
 
   private handle(doc: DocKind, frame: Uint8Array, ack: AckFn | undefined): void {
     const target = this.joined.get(doc);
-    if (!target) return;
     const update = isClientUpdate(frame);
+    if (!target) {
+      if (doc === 'mine') this.lazyMine?.receive(frame, ack);
+      return;
+    }
     try {
       const later = target.room.receive(target.conn, frame, update ? this.counted(ack) : ack);
       // A vote checked with the other instances (R6): this connection's next frames wait for it.
@@ -371,6 +414,8 @@ class Client implements ClientConnection {
     this.unregister();
     this.unregister = () => {};
     this.release();
+    this.lazyMine?.stop();
+    this.lazyMine = null;
     for (const { conn, room } of this.joined.values()) {
       try {
         room.leave(conn);

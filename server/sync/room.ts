@@ -96,6 +96,7 @@ const newBatch = (): Batch => ({
 });
 
 const MAX_AWARENESS_IDS_PER_CONNECTION = 4;
+const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const SAVE_RETRY_MS = 1000;
 
 /**
@@ -258,6 +259,13 @@ export class Room {
     if (origin) this.connByOrigin.delete(origin);
     for (const id of ids) this.awarenessOwners.delete(id);
     if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], 'leave');
+  }
+
+  /** Send `conn` the whole document once what is pending is stored, as after an empty sync step 1. */
+  sendState(conn: Connection): void {
+    if (!this.connections.has(conn)) return;
+    this.pending.replies.push({ conn, stateVector: EMPTY_STATE_VECTOR });
+    this.scheduleFlush();
   }
 
   // ---- incoming messages -------------------------------------------------

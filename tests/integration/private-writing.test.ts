@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/board';
 import { addItem } from '../../shared/ops/agenda';
 import {
+  boardInfo,
   boardNotes,
   isPrivateWriting,
   localOrigin,
@@ -188,6 +189,52 @@ describe('PW1: while private, nobody else receives a note’s text', () => {
     expect(docs.status).toBe(200);
     noSecret(Buffer.from(await docs.arrayBuffer()).toString('utf8'));
     expect(aNote).toMatch(/^[0-9a-f]+$/);
+  });
+});
+
+describe('PW1: private notes are loaded only when they can hold something', () => {
+  it('PW1: a connection opens its private notes only while private writing is on or when its person has some', async () => {
+    const { server, board, talk } = await setup();
+    const ada = await mintPerson(server.url, board.id, board.tokens.participant, 'Ada');
+    const bo = await mintPerson(server.url, board.id, board.tokens.participant, 'Bo');
+    const connect = (who: Identity, name: string) =>
+      new SioClient(
+        server.url,
+        { board: board.id, token: board.tokens.participant, name },
+        { identity: who, mine: true },
+      );
+    const a = connect(ada, 'Ada');
+    // Synced like every document (empty), yet nothing is loaded for it.
+    await eventually(() => expect(a.synced.size).toBe(4));
+    expect(server.rooms.isLoaded(board.id, 'mine', ada.userId)).toBe(false);
+    expect(server.rooms.loadedCount).toBe(3);
+
+    // The phase starts: the open connection's private notes are loaded and it writes there.
+    expect((await phase(server, board, 'start')).status).toBe(200);
+    await eventually(() => expect(server.rooms.isLoaded(board.id, 'mine', ada.userId)).toBe(true));
+    writePrivate(a.docs.mine, ada, 'Ada', SECRET_A, talk);
+    await eventually(() => expect(privateCounts(a.docs.board).get(ada.userId)).toBe(1));
+    expect(a.acks.every((x) => x.ok)).toBe(true);
+    expect(
+      await server.docs.read(board.id, 'mine', (d) => readNotes(d).map((n) => n.text), ada.userId),
+    ).toEqual([SECRET_A]);
+
+    // The phase ends without a Reveal (as a restart mid-way could leave it): whoever still has
+    // private notes gets them on a new connection; someone without any loads nothing.
+    await server.docs.change(board.id, 'board', 'test', (d) => boardInfo(d).set('privateWriting', false));
+    a.close();
+    const a2 = connect(ada, 'Ada');
+    const b = connect(bo, 'Bo');
+    await eventually(() => expect(readNotes(a2.docs.mine).map((n) => n.text)).toEqual([SECRET_A]));
+    await eventually(() => expect(b.synced.size).toBe(4));
+    expect(server.rooms.isLoaded(board.id, 'mine', bo.userId)).toBe(false);
+    expect(readNotes(b.docs.mine)).toEqual([]);
+    // A private note sent anyway loads the document, whose gate refuses it, as before.
+    writePrivate(b.docs.mine, bo, 'Bo', SECRET_B, talk);
+    await eventually(() =>
+      expect(b.denials.some((d) => d.doc === 'mine' && /ended/.test(d.reason))).toBe(true),
+    );
+    expect(await server.docs.read(board.id, 'mine', (d) => privateNotes(d).size, bo.userId)).toBe(0);
   });
 });
 

@@ -367,8 +367,8 @@ describe('D3: documents are unloaded', () => {
     const b = await server.createBoard();
     const c = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(c.synced.size).toBe(3));
-    // The three shared documents and the connection's private notes (PW1).
-    expect(server.rooms.loadedCount).toBe(4);
+    // The three shared documents; the connection's private notes only in private writing (PW1).
+    expect(server.rooms.loadedCount).toBe(3);
     typeTask(c.docs.tasks, 'kept');
     await eventually(() => expect(c.acks).toEqual([{ ok: true }]));
     c.close();
