@@ -232,7 +232,8 @@ describe.skipIf(!browserAvailable())('brainstorming board in Chromium', () => {
     expect(await ada.locator('[data-testid="votes-left"]').textContent()).toContain('counts are hidden');
 
     // "Bring everyone to my view": Ada's zoom follows Olga's.
-    const zoom = (p: Page): Promise<string | null> => p.locator('.toolbar .zoom').textContent();
+    const zoom = (p: Page): Promise<string | null> =>
+      p.getByRole('toolbar', { name: 'Zoom' }).locator('.zoom').textContent();
     await org.getByRole('button', { name: 'Zoom in' }).click();
     await org.getByRole('button', { name: 'Zoom in' }).click();
     await org.getByRole('button', { name: 'Bring everyone to my view' }).click();

@@ -14,6 +14,8 @@ export interface RemoteCursor {
 export const CURSOR_INTERVAL_MS = 50;
 
 const MAX_NAME = 60;
+/** The same empty list every time, so that a note nobody edits does not change on each read. */
+const NOBODY: string[] = [];
 const safeColor = (c: unknown): string =>
   typeof c === 'string' && /^#[0-9a-f]{3,8}$/i.test(c) ? c : '#555555';
 
@@ -56,7 +58,12 @@ export class BoardPresence {
 
   constructor(private readonly awareness: Awareness) {
     this.#subscribe = createSubscriber((update) => {
-      const onChange = (): void => {
+      const onChange = (change: { added: number[]; updated: number[]; removed: number[] }): void => {
+        // Our own cursor, published 20 times a second while panning, shows nowhere here: waking
+        // every note's "who is editing" for it was per-note work on each pan frame (issue 18).
+        const self = this.awareness.clientID;
+        const others = (ids: number[]): boolean => ids.some((id) => id !== self);
+        if (!others(change.added) && !others(change.updated) && !others(change.removed)) return;
         this.#dirty = true;
         update();
       };
@@ -98,7 +105,7 @@ export class BoardPresence {
   editors(noteId: string): string[] {
     this.#subscribe();
     this.#read();
-    return this.#editing.get(noteId) ?? [];
+    return this.#editing.get(noteId) ?? NOBODY;
   }
 
   /** Publishes the pointer position (world units), at most every CURSOR_INTERVAL_MS. */

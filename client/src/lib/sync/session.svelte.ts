@@ -145,6 +145,8 @@ export class BoardSession implements BoardSessionApi {
   noticeRetryAt = $state<number | null>(null);
   /** Whether this person holds an identity issued by the server (false: this connection only). */
   issued = $state(false);
+  /** The documents fetched while the name prompt was open are in (DL3). */
+  #prefetchedIn = $state(false);
 
   #docs = $state.raw<Readonly<Record<DocKind, Y.Doc>>>({} as Record<DocKind, Y.Doc>);
   #awareness = $state.raw<Readonly<Record<DocKind, Awareness>>>({} as Record<DocKind, Awareness>);
@@ -208,7 +210,9 @@ export class BoardSession implements BoardSessionApi {
     this.#provider.onChange(() => this.#refresh());
     this.#refresh();
     void opts.prefetched?.then((states) => {
-      if (states && !this.#destroyed) applyDocStates(this.#provider.docs, states);
+      if (!states || this.#destroyed) return;
+      applyDocStates(this.#provider.docs, states);
+      this.#prefetchedIn = true;
     });
     void this.#begin();
   }
@@ -229,6 +233,20 @@ export class BoardSession implements BoardSessionApi {
   /** The identity is known: the board can be shown and written. */
   get ready(): boolean {
     return this.user.id !== '';
+  }
+
+  /**
+   * The board can be shown: the identity is known, or the prefetched documents are in while it is
+   * asked for (issue 18: the first paint does not wait for `POST /people`). Until the join, the
+   * role is the one known from the last visit, else a viewer's: nothing is written under no identity.
+   */
+  get viewable(): boolean {
+    return this.ready || this.#prefetchedIn;
+  }
+
+  /** Shown from the prefetched documents while the identity is still being asked for. */
+  get joining(): boolean {
+    return !this.ready && this.#prefetchedIn && this.failure === null;
   }
 
   get role(): Role {
@@ -356,6 +374,8 @@ export class BoardSession implements BoardSessionApi {
     const stored = this.#keeper.stored();
     // A returning person is known at once (the page shows the board while it loads).
     if (stored) this.#usePerson(stored);
+    // A new person's identity is asked for at once, alongside the browser's copy (issue 18).
+    const minted = stored ? null : this.#keeper.ensure(this.user.name);
     if (this.#offline) {
       // What this browser kept (written offline, maybe in a closed tab) is in the documents before
       // the first sync, so that the server's sync step 1 asks for it.
@@ -366,7 +386,7 @@ export class BoardSession implements BoardSessionApi {
       this.#provider.start();
       return;
     }
-    const r = await this.#keeper.ensure(this.user.name);
+    const r = await (minted ?? this.#keeper.ensure(this.user.name));
     if (this.#destroyed) return;
     if (!r.ok) {
       this.failure = { code: 4401, reason: r.reason };

@@ -63,6 +63,11 @@ export interface BoardSessionApi {
   readonly unsynced: number;
   /** True once every document received the server's initial state. */
   readonly synced: boolean;
+  /**
+   * True while the board shows the documents fetched before the join and the identity is still
+   * being asked for (read-only until then). Absent: never.
+   */
+  readonly joining?: boolean;
   readonly lastDenial: Denial | null;
   readonly clock: ServerClock;
   /**
