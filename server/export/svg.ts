@@ -1,4 +1,5 @@
 import { NOTE_SIZE, noteColor } from '../../shared/ops/board';
+import { groupFrame } from '../../shared/ops/geometry';
 import { totalVotes, type Group, type Note } from '../../shared/schema';
 import type { BoardSnapshot } from '../boards/snapshot';
 import { textDirection } from './text-direction';
@@ -40,7 +41,6 @@ export const SVG_LAYOUT = {
   /** Average glyph width of the sans-serif face, in em, for wrapping without measuring. */
   charWidth: 0.56,
   labelSize: 11,
-  frameMargin: 24,
   frameTitleSize: 18,
   /** Largest drawn width or height in pixels: a board spread far apart is scaled down. */
   maxPixels: 4096,
@@ -115,17 +115,14 @@ export function textStart(text: string, left: number, right: number): { x: numbe
   };
 }
 
-/** The frame around a group's notes, or around its own place when it holds none. */
+/**
+ * The frame around a group's notes, or around its own place when it holds
+ * none: the canvas's own frame (`groupFrame`), so that frames laid out apart
+ * on the board (issue 20 item 10) stay apart in the picture.
+ */
 function frameOf(group: Group, notes: readonly Note[]): Box {
-  const m = SVG_LAYOUT.frameMargin;
-  const top = SVG_LAYOUT.frameTitleSize + 16;
-  if (notes.length === 0)
-    return { x: group.x - m, y: group.y - top, width: NOTE_SIZE.width + 2 * m, height: top + m + 40 };
-  const x0 = Math.min(...notes.map((n) => n.x));
-  const y0 = Math.min(...notes.map((n) => n.y));
-  const x1 = Math.max(...notes.map((n) => n.x + NOTE_SIZE.width));
-  const y1 = Math.max(...notes.map((n) => n.y + NOTE_SIZE.height));
-  return { x: x0 - m, y: y0 - m - top, width: x1 - x0 + 2 * m, height: y1 - y0 + 2 * m + top };
+  const r = groupFrame(group, notes);
+  return { x: r.x0, y: r.y0, width: r.x1 - r.x0, height: r.y1 - r.y0 };
 }
 
 export interface SvgOptions {

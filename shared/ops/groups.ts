@@ -22,6 +22,8 @@ import {
   votesIn,
   votesMap,
 } from './board';
+import { groupFrame, type Point, type Rect } from './geometry';
+import { layoutGroups } from './group-layout';
 
 /**
  * Groups of notes (issue 11): board root `groups` maps an id to
@@ -166,36 +168,65 @@ export interface GroupPlan {
 }
 
 /**
- * Applies a plan of groups in one transaction (one undo step): each group is
- * made above the first of its notes, and its notes are laid out in a grid
- * below the title. Returns the new group ids, in the plan's order.
+ * Applies a plan of groups in one transaction (one undo step). The groups'
+ * frames are laid out without overlaps (issue 20 item 10, `layoutGroups`):
+ * packed in rows where the plan's notes were when there is room, else next
+ * to what is in the way, each group's notes in a grid under its title, clear
+ * of every other note and every other group's frame. Returns the new group
+ * ids, in the plan's order.
  */
 export function applyGroupPlan(doc: Y.Doc, plan: readonly GroupPlan[], origin: Origin): string[] {
   const ids: string[] = [];
-  const gap = 20;
   // Every check before the first write: Yjs does not roll a transaction back.
-  const planned = plan.map((g) => ({
-    title: g.title,
-    notes: g.noteIds.map((n) => noteMap(doc, safeId(n, 'noteId'))),
-  }));
+  const planned = plan
+    .map((g) => ({
+      title: g.title,
+      notes: g.noteIds.map((n) => noteMap(doc, safeId(n, 'noteId'))),
+    }))
+    .filter((g) => g.notes.length > 0);
   if (boardGroups(doc).size + planned.length > MAX_GROUPS)
     invalid(`a board holds at most ${MAX_GROUPS} groups`);
+  const moving = new Set(planned.flatMap((g) => g.notes));
+  const at = (m: Y.Map<unknown>): Point => ({
+    x: isFiniteNumber(m.get('x')) ? (m.get('x') as number) : 0,
+    y: isFiniteNumber(m.get('y')) ? (m.get('y') as number) : 0,
+  });
+  // What stays: the other notes, and the frames of the other groups around the members they keep.
+  const obstacles: Rect[] = [];
+  const kept = new Map<string, Point[]>();
+  boardNotes(doc).forEach((m) => {
+    if (!(m instanceof Y.Map) || moving.has(m)) return;
+    const p = at(m);
+    obstacles.push({ x0: p.x, y0: p.y, x1: p.x + NOTE_SIZE.width, y1: p.y + NOTE_SIZE.height });
+    const g = m.get('groupId');
+    if (typeof g === 'string' && g !== '') kept.set(g, [...(kept.get(g) ?? []), p]);
+  });
+  boardGroups(doc).forEach((g, id) => {
+    if (!(g instanceof Y.Map)) return;
+    const members = kept.get(id) ?? [];
+    // A group the plan empties is drawn at its own place: still in the way.
+    obstacles.push(groupFrame(at(g), members));
+  });
+  const all = [...moving].map(at);
+  const anchor = { x: Math.min(...all.map((p) => p.x)), y: Math.min(...all.map((p) => p.y)) };
+  const places = layoutGroups(
+    planned.map((g) => g.notes.length),
+    obstacles,
+    all.length > 0 ? anchor : { x: 0, y: 0 },
+  );
   doc.transact(() => {
-    for (const g of planned) {
-      const { notes } = g;
-      if (notes.length === 0) continue;
-      const first = notes[0]!;
-      const x0 = isFiniteNumber(first.get('x')) ? (first.get('x') as number) : 0;
-      const y0 = isFiniteNumber(first.get('y')) ? (first.get('y') as number) : 0;
-      const id = insertGroup(doc, { title: g.title, x: x0, y: y0 });
-      const columns = Math.max(1, Math.ceil(Math.sqrt(notes.length)));
-      notes.forEach((m, i) => {
+    planned.forEach((g, i) => {
+      const place = places[i]!;
+      const first = place.notes[0]!;
+      const id = insertGroup(doc, { title: g.title, x: first.x, y: first.y });
+      g.notes.forEach((m, k) => {
+        const p = place.notes[k]!;
         m.set('groupId', id);
-        m.set('x', clampWorld(x0 + (i % columns) * (NOTE_SIZE.width + gap)));
-        m.set('y', clampWorld(y0 + Math.floor(i / columns) * (NOTE_SIZE.height + gap)));
+        m.set('x', clampWorld(p.x));
+        m.set('y', clampWorld(p.y));
       });
       ids.push(id);
-    }
+    });
   }, origin);
   return ids;
 }

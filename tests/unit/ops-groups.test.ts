@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNote } from '../../shared/ops/board';
+import { FRAME_PAD, FRAME_TITLE } from '../../shared/ops/geometry';
 import { applyGroupPlan, createGroup, moveGroup } from '../../shared/ops/groups';
 import { localOrigin, readGroups, readNotes } from '../../shared/schema';
 
@@ -29,8 +30,13 @@ describe('group operations', () => {
     );
     expect(readGroups(doc).map((g) => g.title)).toEqual(['First', 'Second']);
     const notes = new Map(readNotes(doc).map((n) => [n.id, n]));
-    expect(notes.get('a')).toMatchObject({ groupId: g1, x: 0, y: 500 });
-    expect(notes.get('c')).toMatchObject({ groupId: g1, x: 220, y: 500 });
+    // Under the title, inside the frame, where the notes were (the board has room there).
+    expect(notes.get('a')).toMatchObject({ groupId: g1, x: FRAME_PAD, y: 500 + FRAME_TITLE + FRAME_PAD });
+    expect(notes.get('c')).toMatchObject({
+      groupId: g1,
+      x: FRAME_PAD + 220,
+      y: 500 + FRAME_TITLE + FRAME_PAD,
+    });
     expect(notes.get('d')).toMatchObject({ groupId: g2 });
     undo.undo();
     expect(readGroups(doc)).toEqual([]);
