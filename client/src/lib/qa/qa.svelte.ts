@@ -4,6 +4,7 @@ import { createTask } from '$shared/ops/tasks';
 import { agendaLive, boardQuestions, LIMITS, localOrigin, readLive, readNotes } from '$shared/schema';
 import { loadPerson, type Person } from '../sync/identity';
 import { YView } from '../sync/reactive.svelte';
+import { sharedState } from '../sync/state-life';
 import type { BoardSessionApi } from '../sync/types';
 
 /**
@@ -226,13 +227,5 @@ export class QaState {
   }
 }
 
-const states = new WeakMap<BoardSessionApi, { generation: number; state: QaState }>();
-
 /** One QaState per session and generation of its documents. */
-export function qaStateFor(session: BoardSessionApi): QaState {
-  const kept = states.get(session);
-  if (kept && kept.generation === session.generation) return kept.state;
-  const state = new QaState(session);
-  states.set(session, { generation: session.generation, state });
-  return state;
-}
+export const qaStateFor = (session: BoardSessionApi): QaState => sharedState(session, QaState);

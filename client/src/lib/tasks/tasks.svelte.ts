@@ -42,6 +42,7 @@ import {
 import { taskLimitDenial } from '$shared/policy';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
+import { sharedState } from '../sync/state-life';
 import type { BoardSessionApi } from '../sync/types';
 import type { TextBinding } from './text-binding';
 
@@ -355,17 +356,9 @@ export class TasksState {
   }
 }
 
-const states = new WeakMap<BoardSessionApi, { generation: number; state: TasksState }>();
-
 /**
  * One TasksState per session (and per generation of its documents), shared
  * by the panel and every "Make task" button, so a board with hundreds of
  * notes keeps one observer and one cached task list rather than one per note.
  */
-export function tasksStateFor(session: BoardSessionApi): TasksState {
-  const kept = states.get(session);
-  if (kept && kept.generation === session.generation) return kept.state;
-  const state = new TasksState(session);
-  states.set(session, { generation: session.generation, state });
-  return state;
-}
+export const tasksStateFor = (session: BoardSessionApi): TasksState => sharedState(session, TasksState);
