@@ -28,22 +28,12 @@ import { testConfig } from '../server/config';
 import { addItem, setCurrentItem } from '../shared/ops/agenda';
 import { addNote, NOTE_COLORS } from '../shared/ops/board';
 import { serverOrigin } from '../shared/schema';
-import { CHROMIUM_PATH } from '../tests/helpers/env';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOTES = 300;
-/** The flags that work on this machine (root, no GPU, no background traffic). */
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/** Lighthouse's Chrome runs headless too; Playwright adds its own headless flag. */
+const CHROME_FLAGS = ['--headless', ...CHROMIUM_FLAGS];
 /** Lighthouse's "Slow 4G" figures, applied for real to the phone run. */
 const PHONE = { downloadKbps: 1600, uploadKbps: 750, latencyMs: 150, cpuSlowdown: 4 };
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach } from 'vitest';
+import { CHROMIUM_FLAGS } from '../../bench/chromium';
 import { CHROMIUM_HINT, CHROMIUM_PATH, hasChromium, requireOptional } from './env';
 
 /** True when browser tests can run; throws in CI when Chromium is missing. */
@@ -29,16 +30,7 @@ export async function launchBrowser(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    args: [...CHROMIUM_FLAGS],
     // Playwright refuses --user-data-dir with launch() and already gives each
     // browser a fresh temporary profile; `dir` only holds downloads and traces.
     downloadsPath: dir,
