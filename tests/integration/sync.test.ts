@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { CLOSE, MESSAGE } from '../../shared/protocol';
+import { syncStep1Frame } from '../../shared/protocol/frames';
 import {
   agendaMeta,
   boardNotes,
@@ -353,11 +355,19 @@ describe('Peer pitfalls', () => {
     const server = await startTestServer();
     const b = await server.createBoard();
     const { provider, doc } = yWebsocketClient(server.wsUrl, b.id, 'tasks', b.tokens.participant);
+    // A raw socket on the same document sees every frame as the server sent it.
+    const raw = await rawWebSocket(`${server.wsUrl}/yjs/${b.id}/tasks?token=${b.tokens.participant}`);
+    raw.ws.send(syncStep1Frame(new Y.Doc()));
     const other = new SioClient(server.url, { board: b.id, token: b.tokens.participant });
     await eventually(() => expect(provider.synced && other.synced.size === 3).toBe(true));
     for (let i = 0; i < 20; i++) typeTask(other.docs.tasks, String(i % 10));
     other.awareness.tasks.setLocalState({ user: {} });
     await eventually(() => expect(readTasks(doc)[0]?.title.length).toBe(20));
+    const seen = (type: number): boolean => raw.messages.some((m) => m[0] === type);
+    await eventually(() => expect(seen(MESSAGE.sync) && seen(MESSAGE.awareness)).toBe(true));
+    // Several updates went out in the meantime: none shares a frame with another message.
+    expect(raw.messages.length).toBeGreaterThan(2);
+    for (const m of raw.messages) expect(messagesIn(m), `frame ${Buffer.from(m).toString('hex')}`).toBe(1);
   });
 });
 
@@ -443,3 +453,22 @@ describe('C1: compaction keeps content identical', () => {
     expect(Y.encodeStateVector(reloaded)).toEqual(Y.encodeStateVector(a.docs.board));
   });
 });
+
+/** How many y-protocols messages one frame holds, read to its last byte (S3). */
+function messagesIn(frame: Uint8Array): number {
+  const dec = decoding.createDecoder(frame);
+  let n = 0;
+  while (decoding.hasContent(dec)) {
+    const type = decoding.readVarUint(dec);
+    if (type === MESSAGE.sync) {
+      decoding.readVarUint(dec);
+      decoding.readVarUint8Array(dec);
+    } else if (type === MESSAGE.awareness) decoding.readVarUint8Array(dec);
+    else if (type === MESSAGE.auth) {
+      decoding.readVarUint(dec);
+      decoding.readVarString(dec);
+    } else if (type !== MESSAGE.queryAwareness) throw new Error(`unknown message type ${type}`);
+    n++;
+  }
+  return n;
+}
