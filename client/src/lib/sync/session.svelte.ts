@@ -1,6 +1,6 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLOSE, type Denial, type QuestionsPush, type SessionInfo } from '$shared/protocol';
+import { type Denial, type QuestionsPush, type SessionInfo } from '$shared/protocol';
 import { writeDenial, type Actor } from '$shared/policy';
 import { readBoardTitle } from '$shared/ops/roster';
 import { agendaLive, boardInfo, DOC_KINDS, readLive, type DocKind, type Role } from '$shared/schema';
@@ -26,11 +26,14 @@ import {
   type ClientSocket,
   type ProviderFailure,
   type ProviderOptions,
-  type ProviderStatus,
   type Refusal,
   type Transport,
 } from './socketio-provider';
 import type { BoardSessionApi, ConnectionState, LocalUser, PresenceState } from './types';
+import { connectionStateOf, gone, refusalMessage } from './connection-words';
+import { knownRole, rememberRole } from './known-role';
+
+export { connectionStateOf, describeFailure, LINK_REPLACED_REASON, refusalMessage } from './connection-words';
 
 export interface BoardSessionOptions {
   boardId: string;
@@ -56,54 +59,6 @@ export interface BoardSessionOptions {
   /** Keep the documents in this browser (IndexedDB) for offline visits; default: where IndexedDB exists. */
   offline?: boolean;
 }
-
-/** The header's honest state, from the provider's facts. */
-export function connectionStateOf(
-  status: ProviderStatus,
-  everConnected: boolean,
-  allSyncedNow: boolean,
-  unsynced: number,
-): ConnectionState {
-  if (status === 'connected') return allSyncedNow && unsynced === 0 ? 'saved' : 'syncing';
-  return everConnected ? 'offline' : status === 'failed' ? 'offline' : 'connecting';
-}
-
-/** What the server says when it closes connections of a link the organizer replaced (B2). */
-export const LINK_REPLACED_REASON = 'this link was replaced';
-
-/**
- * What the page says when the server refused this link or person for good
- * (no retry follows any of these). A link the organizer replaced while the
- * page was open (4401 "this link was replaced") asks for the new link.
- */
-export function describeFailure(f: ProviderFailure | null): { title: string; body: string } | null {
-  if (!f) return null;
-  if (f.code === CLOSE.unauthorized && f.reason === LINK_REPLACED_REASON)
-    return {
-      title: 'This link was replaced',
-      body: 'The organizer replaced the link you used, so it no longer opens this board. Ask the organizer for the new link and open it; your notes and tasks are saved.',
-    };
-  if (f.code === CLOSE.unauthorized || f.code === CLOSE.forbidden)
-    return {
-      title: 'This link is not valid',
-      body: 'The access key in the link was not accepted. Ask the organizer for a fresh link and make sure it was copied whole, including the part after “#”.',
-    };
-  if (f.code === CLOSE.removed)
-    return {
-      title: 'You were removed from this board',
-      body: 'The organizer removed you from this board. If you think this is a mistake, ask the organizer.',
-    };
-  if (f.code === CLOSE.notFound)
-    return {
-      title: 'This board does not exist',
-      body: 'It may have been deleted, or the link is incomplete.',
-    };
-  return { title: 'Could not open this board', body: f.reason };
-}
-
-/** What the person is told after a refused change reset a document. */
-export const refusalMessage = (r: Pick<Refusal, 'reason'>): string =>
-  `Your last change was refused: ${r.reason}. The board shows what was saved.`;
 
 /**
  * One person's live connection to one board: their identity on it, the three
@@ -481,45 +436,5 @@ export class BoardSession implements BoardSessionApi {
       if (gone(p.failure)) void this.#offline?.forget();
     }
     this.connection = connectionStateOf(p.status, this.#everConnected, p.allSyncedNow, unsynced);
-  }
-}
-
-/**
- * The board is gone for this person, so nothing of it stays in this browser:
- * deleted while this page was open (4404), the person removed (4410), or a
- * link the server does not accept at all (4401: the board was deleted while
- * the tab was closed, or never existed; the server never says which, and the
- * page says the same for both). A link replaced while the page was open keeps
- * the copy: opened with the new link, it brings its unsent changes along.
- */
-function gone(f: { code: number; reason: string }): boolean {
-  if (f.code === CLOSE.notFound || f.code === CLOSE.removed) return true;
-  return f.code === CLOSE.unauthorized && f.reason !== LINK_REPLACED_REASON;
-}
-
-/** Which link the remembered role belongs to: its last characters (the link itself is in the URL). */
-const linkTag = (token: string): string => token.slice(-8);
-const roleKey = (boardId: string): string => `plenary.role.${boardId}`;
-
-function knownRole(store: KeyValueStore | null, boardId: string, token: string): Role | null {
-  try {
-    const saved = JSON.parse(store?.getItem(roleKey(boardId)) ?? 'null') as {
-      link?: unknown;
-      role?: unknown;
-    } | null;
-    if (saved?.link !== linkTag(token)) return null;
-    return saved.role === 'organizer' || saved.role === 'participant' || saved.role === 'viewer'
-      ? saved.role
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-function rememberRole(store: KeyValueStore | null, boardId: string, token: string, role: Role): void {
-  try {
-    store?.setItem(roleKey(boardId), JSON.stringify({ link: linkTag(token), role }));
-  } catch {
-    // A full or blocked storage only costs the offline role.
   }
 }
