@@ -122,8 +122,8 @@ describe('OP2: who may read GET /metrics', () => {
     const board = await a.createBoard();
     const client = new SioClient(a.url, { board: board.id, token: board.tokens.viewer });
     await eventually(() => expect(client.synced.size).toBe(3));
-    // The three shared documents and the viewer's own private notes document (PW1).
-    expect(value(await scrape(a), 'plenary_documents_loaded')).toBe(4);
+    // The three shared documents; private notes only in private writing (PW1).
+    expect(value(await scrape(a), 'plenary_documents_loaded')).toBe(3);
     expect(value(await scrape(b), 'plenary_documents_loaded')).toBe(0);
   });
 });
@@ -145,8 +145,8 @@ describe('OP3: the metrics move with what clients do', () => {
       expect(value(s, 'plenary_connections', { transport: 'socket.io', role: 'participant' })).toBe(1);
       expect(value(s, 'plenary_connections', { transport: 'y-websocket', role: 'viewer' })).toBe(1);
       expect(value(s, 'plenary_connections')).toBe(2);
-      // The three shared documents and the participant's private notes (PW1).
-      expect(value(s, 'plenary_documents_loaded')).toBe(4);
+      // The three shared documents; private notes only in private writing (PW1).
+      expect(value(s, 'plenary_documents_loaded')).toBe(3);
     });
 
     // Accepted: four updates of the writer (a note, three letters), stored, flushed and sent on.
