@@ -30,6 +30,7 @@ import { SyncCore } from './sync/core';
 import type { DocAccess } from './sync/doc-access';
 import { authorizeByToken, forgetGuests, recordInRoster } from './sync/hooks';
 import { followPrivateCount } from './boards/private-writing';
+import type { Room } from './sync/room';
 import { RoomManager } from './sync/rooms';
 import { RedisVoteBudget } from './sync/vote-budget';
 import { attachSocketIo } from './transports/socketio';
@@ -96,14 +97,20 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const history = new BoardHistory({ store, log, now: parts.now, work, docStore: store });
   // R6: with several instances, a person's votes are checked against the cluster's (Redis).
   const voteBudget = redis ? new RedisVoteBudget(redis, config.redisPrefix, log) : undefined;
-  const rooms = new RoomManager({
-    store: history.watch(store),
+  const rooms: RoomManager = new RoomManager({
+    store,
     relay,
     log,
     config,
     ...(voteBudget ? { voteBudget } : {}),
-    // PW1: the board shows how many private notes each person wrote, never their text.
-    onPrivateNotes: (boardId, owner, room) => followPrivateCount(rooms, boardId, owner, room.doc, log),
+    // What each document attaches: history follows an agenda's live item (HS1); PW1: the board
+    // shows how many private notes each person wrote, never their text.
+    hooks: ({ boardId, kind, owner }) => [
+      ...history.documentHooks(boardId, kind),
+      ...(kind === 'mine'
+        ? [{ onLoad: (room: Room) => followPrivateCount(rooms, boardId, owner, room.doc, log) }]
+        : []),
+    ],
   });
   history.attach(rooms);
   const identities = new Identities(store, log);

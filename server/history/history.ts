@@ -9,6 +9,7 @@ import {
   readRoster,
   readTasks,
   ROOTS,
+  type DocKind,
   type ProblemSink,
 } from '../../shared/schema';
 import { readQuestions } from '../../shared/ops/questions';
@@ -24,6 +25,7 @@ import type {
   SnapshotStore,
 } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
+import type { DocumentHooks } from '../sync/doc-hooks';
 import { liveItemIdAt } from '../../shared/time/schedule';
 import { LiveFollower } from './live-follower';
 import type { HeavyWork } from '../work/pool';
@@ -41,8 +43,8 @@ import { syncMap } from './restore';
  * as one server change per document, so they are stored and broadcast like
  * any other change (HS4).
  *
- * Live-item changes are seen on the agenda document itself: `watch(store)`
- * wraps the document store that the rooms use, and once an agenda has been
+ * Live-item changes are seen on the agenda document itself: history attaches
+ * an `onLoad` document hook to each agenda (`documentHooks`), and once it is
  * loaded a `LiveFollower` sees every change of its live item, by an agenda
  * change (with its origin) or by the clock. A change relayed from another
  * instance is snapshotted there (it stored it), not again here.
@@ -69,9 +71,6 @@ export interface SnapshotDocs {
   board: Y.Doc;
   tasks: Y.Doc;
 }
-
-const boardOfName = (name: string, kind: string): string | null =>
-  name.endsWith(`/${kind}`) ? name.slice(0, -kind.length - 1) : null;
 
 /** What "the same state" means for dedupe: the board's notes and groups and the tasks, as read. */
 export function contentHash(board: Y.Doc, tasks: Y.Doc): string {
@@ -113,37 +112,9 @@ export class BoardHistory {
     this.docs = docs;
   }
 
-  /** The document store the rooms should use: the same store, with agenda loads observed. */
-  watch<T extends DocStore>(store: T): T {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const history = this;
-    return new Proxy(store, {
-      get(target, prop, receiver) {
-        const value: unknown = Reflect.get(target, prop, receiver);
-        if (prop === 'load')
-          return async (name: string) => {
-            const loaded = await (value as DocStore['load']).call(target, name);
-            history.loadedAgenda(name);
-            return loaded;
-          };
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-  }
-
-  /** An agenda is being loaded: once its room is ready, observe its live item. */
-  private loadedAgenda(name: string): void {
-    const boardId = boardOfName(name, 'agenda');
-    const docs = this.docs;
-    if (boardId === null || !docs) return;
-    // The room is created after the store load returns: read it once that is done.
-    setImmediate(() => {
-      docs
-        .read(boardId, 'agenda', (doc) => this.observe(boardId, doc))
-        .catch((e: unknown) =>
-          this.deps.log.debug({ err: e, board: boardId }, 'history: agenda gone before it was observed'),
-        );
-    });
+  /** What history attaches to a loaded document: an agenda's live item is followed (HS1). */
+  documentHooks(boardId: string, kind: DocKind): DocumentHooks[] {
+    return kind === 'agenda' ? [{ onLoad: (room) => this.observe(boardId, room.doc) }] : [];
   }
 
   private observe(boardId: string, doc: Y.Doc): void {

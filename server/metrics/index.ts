@@ -3,7 +3,7 @@ import type { DenialCode } from '../../shared/protocol';
 import type { Role } from '../../shared/schema';
 import type { SyncMetrics } from './sync';
 
-export { isClientUpdate, NO_METRICS, type SyncMetrics } from './sync';
+export { NO_METRICS, type SyncMetrics } from './sync';
 
 /** Every refusal reason, so that each series exists (at 0) from the start. */
 const REFUSALS = {

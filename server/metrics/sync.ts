@@ -1,5 +1,4 @@
 import type { DenialCode } from '../../shared/protocol';
-import { MESSAGE } from '../../shared/protocol';
 import type { Role } from '../../shared/schema';
 
 /**
@@ -27,19 +26,3 @@ export const NO_METRICS: SyncMetrics = {
   updateRefused: () => {},
   relayLag: () => {},
 };
-
-/** y-protocols sync step 2 and update: the messages that carry a document update. */
-const STEP2 = 1;
-const UPDATE = 2;
-
-/**
- * Whether a client's frame carries a document update with content (not the
- * empty update every reader answers sync step 1 with). Reads three bytes:
- * both message types are single-byte varints.
- */
-export function isClientUpdate(frame: Uint8Array): boolean {
-  if (frame[0] !== MESSAGE.sync || (frame[1] !== STEP2 && frame[1] !== UPDATE)) return false;
-  // [sync][type][length 2][0 structs][0 deletions]
-  const empty = frame.byteLength === 5 && frame[2] === 2 && frame[3] === 0 && frame[4] === 0;
-  return !empty;
-}

@@ -2,10 +2,11 @@ import { CLOSE, CLOSE_REASON, type CloseCode, type Denial, type SessionInfo } fr
 import { DOC_KINDS, roleCanWrite, type DocKind } from '../../shared/schema';
 import type { SessionRegistry } from '../identity/sessions';
 import type { Logger } from '../log';
-import { isClientUpdate, NO_METRICS, type SyncMetrics } from '../metrics/sync';
+import { NO_METRICS, type SyncMetrics } from '../metrics/sync';
 import { nextConnectionId, type AckFn, type Connection, type Peer } from './connection';
 import { LazyPrivateNotes, needsPrivateNotes } from './lazy-private-notes';
-import { ProtocolError, type Room } from './room';
+import { ProtocolError, readFrame, type ReadFrame } from './frame';
+import type { Room } from './room';
 import { ConnectionRate, type Clock, type RateLimits } from './rate';
 import type { Lease, RoomManager } from './rooms';
 
@@ -366,13 +367,20 @@ class Client implements ClientConnection {
 
   private handle(doc: DocKind, frame: Uint8Array, ack: AckFn | undefined): void {
     const target = this.joined.get(doc);
-    const update = isClientUpdate(frame);
+    // Read once: whether it is an update (counted), then the room's business.
+    let msg: ReadFrame;
+    try {
+      msg = readFrame(frame);
+    } catch (e) {
+      return this.failed(target?.conn.id ?? doc, false, e);
+    }
     if (!target) {
-      if (doc === 'mine') this.lazyMine?.receive(frame, ack);
+      if (doc === 'mine') this.lazyMine?.receive(frame, msg, ack);
       return;
     }
+    const { update } = msg;
     try {
-      const later = target.room.receive(target.conn, frame, update ? this.counted(ack) : ack);
+      const later = target.room.receive(target.conn, frame, update ? this.counted(ack) : ack, msg);
       // A vote checked with the other instances (R6): this connection's next frames wait for it.
       if (later) {
         this.queue = [];

@@ -1,11 +1,10 @@
-import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MESSAGE } from '../../shared/protocol';
 import { syncStep2Frame } from '../../shared/protocol/frames';
 import { boardInfo, isPrivateWriting, privateCounts } from '../../shared/schema';
-import { isClientUpdate } from '../metrics/sync';
 import type { AckFn } from './connection';
+import type { ReadFrame } from './frame';
 
 /** Sync step 2 of an empty document: what a `mine` nobody wrote in holds. */
 const EMPTY_STATE = (() => {
@@ -26,33 +25,21 @@ export function needsPrivateNotes(board: Y.Doc, userId: string): boolean {
   return isPrivateWriting(board) || (privateCounts(board).get(userId) ?? 0) > 0;
 }
 
-/** Is `frame` a well-formed sync step 1 (whose answer, for an empty document, is known)? */
-function isStep1(frame: Uint8Array): boolean {
-  if (frame[0] !== MESSAGE.sync || frame[1] !== syncProtocol.messageYjsSyncStep1) return false;
+function isStateVector(bytes: Uint8Array): boolean {
   try {
-    const decoder = decoding.createDecoder(frame);
-    decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
-    Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    Y.decodeStateVector(bytes);
     return true;
   } catch {
     return false;
   }
 }
 
-/** An update with no structs and no deletions (what a client with nothing new answers to step 1). */
-const isEmptyUpdate = (frame: Uint8Array): boolean =>
-  frame[0] === MESSAGE.sync &&
-  (frame[1] === syncProtocol.messageYjsSyncStep2 || frame[1] === syncProtocol.messageYjsUpdate) &&
-  !isClientUpdate(frame) &&
-  frame.byteLength === 5;
-
 /**
  * A connection's `mine` while it is not loaded. The client syncs it like every
  * document: its sync step 1 is answered with an empty state (there are no
  * notes: `needsPrivateNotes` was false), its presence there is dropped (only
  * the same person's other tabs would see it), an empty update is acknowledged.
- * Anything else (a private note, bytes that are no message) loads the document
+ * Anything else (a private note, a state vector that does not decode) loads the document
  * and waits for it; so does the start of private writing, watched on the
  * board's `info`. Once loaded, the connection joins the room and is sent its
  * full state, as after a sync step 1 of an empty document.
@@ -79,14 +66,15 @@ export class LazyPrivateNotes {
   }
 
   /** A frame of `mine` before it is loaded. */
-  receive(frame: Uint8Array, ack: AckFn | undefined): void {
+  receive(frame: Uint8Array, msg: ReadFrame, ack: AckFn | undefined): void {
     if (this.waiting) {
       if (this.waiting.length >= this.maxWaiting) this.overloaded();
       else this.waiting.push([frame, ack]);
       return;
     }
-    if (isStep1(frame)) return this.send(EMPTY_STATE);
-    if (frame[0] === MESSAGE.awareness || isEmptyUpdate(frame)) {
+    if (msg.syncType === syncProtocol.messageYjsSyncStep1 && isStateVector(msg.payload))
+      return this.send(EMPTY_STATE);
+    if (msg.type === MESSAGE.awareness || (msg.type === MESSAGE.sync && !msg.update)) {
       ack?.({ ok: true });
       return;
     }

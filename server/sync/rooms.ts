@@ -1,13 +1,15 @@
 import type * as Y from 'yjs';
-import { writeDenial, type BoardLimits } from '../../shared/policy';
-import { isPrivateWriting, readLive, type DocKind } from '../../shared/schema';
+import type { BoardLimits } from '../../shared/policy';
+import type { DocKind } from '../../shared/schema';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import type { Relay } from '../relay/relay';
-import type { Connection } from './connection';
 import type { DocAccess } from './doc-access';
+import type { DocumentHooks } from './doc-hooks';
+import { documentRights } from './rights';
 import { Room } from './room';
+import { relayHooks } from './room-relay';
 import type { VoteBudget } from './vote-budget';
 
 interface Entry {
@@ -51,8 +53,8 @@ export class RoomManager implements DocAccess {
       };
       /** Several instances: the cluster's check of a person's votes (R6). */
       voteBudget?: VoteBudget;
-      /** A person's private notes document was loaded (PW1: the board's count follows it). */
-      onPrivateNotes?: (boardId: string, owner: string, room: Room) => void;
+      /** The features each document attaches (history, counts, …; see `DocumentHooks`). */
+      hooks?: (doc: { boardId: string; kind: DocKind; owner: string }) => DocumentHooks[];
     },
   ) {}
 
@@ -134,36 +136,31 @@ export class RoomManager implements DocAccess {
         board = dep.room;
         entry.releaseDependency = dep.release;
       }
-      // The agenda's live state carries the lock and the voting rules of the board.
-      const live = () => (agenda && !agenda.destroyed ? readLive(agenda.doc) : null);
-      const lock = () => {
-        if (kind !== 'mine') return live() ?? { boardLocked: false };
-        const a = this.entries.get(`${boardId}/agenda`)?.room;
-        return a && !a.destroyed ? readLive(a.doc) : { boardLocked: false };
-      };
-      const checkWrite = (conn: Connection) => writeDenial(conn.peer.role, kind, lock());
       const { config, store, relay, log } = this.deps;
+      const rights = documentRights(kind, {
+        agenda,
+        board,
+        agendaOfBoard: () => this.entries.get(`${boardId}/agenda`)?.room ?? null,
+      });
       const room = await Room.load({
         name,
         kind,
         store,
-        relay,
         log,
         tickMs: config.tickMs,
         awarenessTickMs: Math.max(config.tickMs, 50),
-        relayCheckMs: config.relayCheckMs,
         compactAfterUpdates: config.compactAfterUpdates,
-        checkWrite,
-        live: kind === 'board' ? live : () => null,
-        ...(kind === 'mine'
-          ? { privateWriting: () => board !== null && !board.destroyed && isPrivateWriting(board.doc) }
-          : {}),
+        rights,
         limits: config.boardLimits,
         ...(kind === 'board' && this.deps.voteBudget ? { voteBudget: this.deps.voteBudget } : {}),
+        // The relay first: it subscribes before the stored log is read.
+        hooks: [
+          relayHooks(relay, log, config.relayCheckMs),
+          ...(this.deps.hooks?.({ boardId, kind, owner }) ?? []),
+        ],
         onFailure: (failed) => this.forget(name, entry, failed),
       });
       entry.room = room;
-      if (kind === 'mine') this.deps.onPrivateNotes?.(boardId, owner, room);
       return room;
     } catch (e) {
       // A failed load leaves nothing behind; the next acquire tries again.
