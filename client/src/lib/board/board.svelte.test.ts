@@ -371,8 +371,8 @@ describe('BoardState groups (issue 11)', () => {
     const board = new BoardState(s);
     const ids = [0, 1, 2, 3].map((i) => board.add(i * 300, 0, `n${i}`)!);
     board.suggestion.groups = [
-      { key: 0, title: 'First', noteIds: [ids[0]!, ids[1]!] },
-      { key: 1, title: 'Second', noteIds: [ids[2]!, ids[3]!, 'gone-note'] },
+      { key: 0, title: 'First', noteIds: [ids[0]!, ids[1]!], accepted: true },
+      { key: 1, title: 'Second', noteIds: [ids[2]!, ids[3]!, 'gone-note'], accepted: true },
     ];
     board.suggestion.rename(0, 'Renamed');
     expect(readGroups(s.docs.board)).toEqual([]);

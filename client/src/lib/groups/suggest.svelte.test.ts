@@ -40,6 +40,25 @@ describe('suggested groups on the client (issue 11)', () => {
     expect(s.plan).toEqual([]);
   });
 
+  it('GU3: the review list accepts or rejects each suggested group; only accepted ones are applied (issue 20 item 10)', async () => {
+    const { fetcher } = fakeFetch(() =>
+      Response.json({
+        groups: [
+          { title: 'privacy', noteIds: ['a', 'b'] },
+          { title: 'coffee', noteIds: ['c', 'd'] },
+        ],
+      }),
+    );
+    const s = new GroupSuggestion({ boardId: 'b1', token: 't' }, fetcher);
+    await s.fetch();
+    expect(s.acceptedCount).toBe(2);
+    s.setAccepted(1, false);
+    expect(s.acceptedCount).toBe(1);
+    expect(s.plan).toEqual([{ title: 'privacy', noteIds: ['a', 'b'] }]);
+    s.setAccepted(1, true);
+    expect(s.plan.map((g) => g.title)).toEqual(['privacy', 'coffee']);
+  });
+
   it('GU3: a refusal or an empty answer is said, and nothing is shown', async () => {
     const refused = new GroupSuggestion(
       { boardId: 'b1', token: 't' },

@@ -8,6 +8,8 @@ export interface SuggestedGroup {
   key: number;
   title: string;
   noteIds: string[];
+  /** Accepted in the review list (issue 20 item 10): only accepted groups are applied. */
+  accepted: boolean;
 }
 
 /** At most this many note ids are read from one suggested group. */
@@ -35,7 +37,7 @@ export function parseSuggestion(json: unknown): SuggestedGroup[] {
       noteIds.push(id);
     }
     if (noteIds.length >= 2)
-      out.push({ key: out.length, title: title.slice(0, LIMITS.titleLength), noteIds });
+      out.push({ key: out.length, title: title.slice(0, LIMITS.titleLength), noteIds, accepted: true });
   }
   return out;
 }
@@ -100,6 +102,16 @@ export class GroupSuggestion {
       .filter((g) => g.noteIds.length >= 2);
   }
 
+  /** Accepts (the default) or rejects a suggested group in the review list; a rejected one is not applied. */
+  setAccepted(key: number, accepted: boolean): void {
+    if (this.groups) this.groups = this.groups.map((g) => (g.key === key ? { ...g, accepted } : g));
+  }
+
+  /** How many suggested groups Apply would make. */
+  get acceptedCount(): number {
+    return (this.groups ?? []).filter((g) => g.accepted).length;
+  }
+
   discard(key: number): void {
     if (this.groups) this.groups = this.groups.filter((g) => g.key !== key);
   }
@@ -109,8 +121,10 @@ export class GroupSuggestion {
     this.error = '';
   }
 
-  /** The plan to apply, as edited. */
+  /** The plan to apply, as edited: the accepted groups only. */
   get plan(): GroupPlan[] {
-    return (this.groups ?? []).map((g) => ({ title: g.title, noteIds: [...g.noteIds] }));
+    return (this.groups ?? [])
+      .filter((g) => g.accepted)
+      .map((g) => ({ title: g.title, noteIds: [...g.noteIds] }));
   }
 }
