@@ -14,7 +14,7 @@ import { toMarkdown } from 'mdast-util-to-markdown';
 import { DateTime } from 'luxon';
 import { byOwner } from '../../shared/ops/tasks';
 import { totalVotes, type Group, type Note, type Task } from '../../shared/schema';
-import { scheduledItems, type ScheduledItem } from '../../shared/time/schedule';
+import { dayTimeline, type TimelineEntry } from '../../shared/time/timeline';
 import type { BoardSnapshot } from '../boards/snapshot';
 import type { QuestionView } from '../questions/service';
 
@@ -67,15 +67,17 @@ function formatDate(date: string): string {
 
 const hhmm = (ms: number, zone: string): string => DateTime.fromMillis(ms, { zone }).toFormat('HH:mm');
 
-function agendaTable(items: ScheduledItem[], zone: string): Table {
+/** The agenda as the day ran (AG7): real times in order, the planned time where it differs, skipped items last. */
+function agendaTable(entries: TimelineEntry[], zone: string): Table {
   const cell = (value: string) => ({
     type: 'tableCell' as const,
     children: [text(oneLine(value))],
   });
   const row = (cells: string[]): TableRow => ({ type: 'tableRow', children: cells.map(cell) });
-  const rows = items.map((it) => {
-    let time = `${hhmm(it.startMs, zone)}–${hhmm(it.endMs, zone)}`;
-    if (it.shifted) time += ` (planned ${hhmm(it.plannedStartMs, zone)})`;
+  const rows = entries.map(({ item: it, startMs, endMs, skipped }) => {
+    let time = skipped ? 'not held' : `${hhmm(startMs, zone)}–${hhmm(endMs, zone)}`;
+    if (skipped || hhmm(startMs, zone) !== hhmm(it.plannedStartMs, zone))
+      time += ` (planned ${hhmm(it.plannedStartMs, zone)})`;
     const who = [it.speaker, it.affiliation ? `(${it.affiliation})` : ''].filter(Boolean).join(' ');
     return row([time, it.title, who]);
   });
@@ -120,16 +122,11 @@ export function toMinutesMarkdown(
   out.push(heading(2, 'Agenda'));
   if (agenda.items.length === 0) out.push(paragraph(emphasis('No agenda items.')));
   else {
-    out.push(agendaTable(scheduledItems(agenda), zone));
-    if (agenda.live.delayMinutes !== 0)
+    const entries = dayTimeline(agenda);
+    out.push(agendaTable(entries, zone));
+    if (entries.some((e) => e.skipped || e.startMs !== e.item.plannedStartMs))
       out.push(
-        paragraph(
-          emphasis(
-            `Times are as the day actually ran: ${Math.abs(agenda.live.delayMinutes)} min ${
-              agenda.live.delayMinutes > 0 ? 'behind' : 'ahead of'
-            } plan from the item marked with its planned time.`,
-          ),
-        ),
+        paragraph(emphasis('Times are as the day actually ran; an item that moved shows its planned start.')),
       );
   }
 

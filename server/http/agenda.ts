@@ -19,6 +19,7 @@ import {
   type AgendaMeta,
 } from '../../shared/schema';
 import { wallTimeToMs } from '../../shared/time/schedule';
+import { dayTimeline } from '../../shared/time/timeline';
 import { icsCalendarName, icsLine, icsLines } from '../export/ics';
 import { AgendaImportError, type AgendaImport } from '../import/markdown-agenda';
 import { parseAgendaPageIsolated, type IsolationLimits } from '../import/parse-in-worker';
@@ -133,7 +134,10 @@ async function changesOf(
 
 const MINUTE_MS = 60_000;
 
-/** The agenda as iCalendar: one VEVENT per item, in UTC, at the planned (not shifted) times. */
+/**
+ * The agenda as iCalendar: one VEVENT per item, in UTC, at the planned (not
+ * shifted) times, except an item that ran: at the times it really ran (AG7).
+ */
 export function agendaToIcs(
   boardId: string,
   boardTitle: string,
@@ -149,6 +153,12 @@ export function agendaToIcs(
     prodId: { company: 'Plenary', product: 'agenda', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
   });
+  let ran: Map<string, { startMs: number; endMs: number }>;
+  try {
+    ran = new Map(dayTimeline(agenda).flatMap((e) => (e.recorded ? [[e.item.id, e] as const] : [])));
+  } catch {
+    ran = new Map();
+  }
   for (const item of agenda.items) {
     // The same planned time the board shows (AG1), so the calendar and the page agree.
     let startMs: number;
@@ -157,6 +167,9 @@ export function agendaToIcs(
     } catch {
       continue;
     }
+    const run = ran.get(item.id);
+    let endMs = startMs + item.minutes * MINUTE_MS;
+    if (run) ({ startMs, endMs } = run);
     const summary =
       item.speaker && !item.title.includes(item.speaker) ? `${item.title} — ${item.speaker}` : item.title;
     const lines: string[] = [];
@@ -170,7 +183,7 @@ export function agendaToIcs(
       // Stable UIDs: re-importing the file updates the entries instead of duplicating them.
       id: icsLine(`${item.id}@${boardId}.plenary`),
       start: new Date(startMs),
-      end: new Date(startMs + item.minutes * MINUTE_MS),
+      end: new Date(endMs),
       stamp: now,
       summary: icsLine(summary),
       description: icsLines(lines.join('\n')),

@@ -12,6 +12,7 @@ import {
   agendaItems,
   agendaLive,
   agendaMeta,
+  agendaTimeline,
   cleanText,
   isFiniteNumber,
   isHHMM,
@@ -29,7 +30,7 @@ import {
   type ItemKind,
   type Origin,
 } from '../schema';
-import { delayToStartNow } from '../time/schedule';
+import { currentScheduledAt, delayToStartNow, scheduledItems, type ScheduledItem } from '../time/schedule';
 
 /** What callers give for a new item: id is generated, optional fields default to ''/'other'. */
 export interface AgendaItemInput {
@@ -182,6 +183,7 @@ export function removeItem(doc: Y.Doc, id: string, origin: Origin): void {
   checkItemId(doc, id);
   doc.transact(() => {
     agendaItems(doc).delete(id);
+    agendaTimeline(doc).delete(id);
     const live = agendaLive(doc);
     if (live.get('currentItemId') === id) live.set('currentItemId', null);
   }, origin);
@@ -199,6 +201,7 @@ export function replaceItems(doc: Y.Doc, items: readonly AgendaItemInput[], orig
     const map = agendaItems(doc);
     for (const k of [...map.keys()]) map.delete(k);
     checked.forEach((fields, i) => map.set(ids[i] as string, itemMap(fields)));
+    agendaTimeline(doc).clear();
     const live = agendaLive(doc);
     live.set('currentItemId', null);
     live.set('delayMinutes', 0);
@@ -296,7 +299,11 @@ export function mergeItems(doc: Y.Doc, items: readonly AgendaItemInput[], origin
   const plan = planChecked(readItems(doc), checked);
   doc.transact(() => {
     const map = agendaItems(doc);
-    for (const id of plan.removed) map.delete(id);
+    const runs = agendaTimeline(doc);
+    for (const id of plan.removed) {
+      map.delete(id);
+      runs.delete(id);
+    }
     checked.forEach((fields, i) => {
       const id = plan.keep[i];
       const existing = id ? map.get(id) : undefined;
@@ -311,6 +318,55 @@ export function mergeItems(doc: Y.Doc, items: readonly AgendaItemInput[], origin
     if (typeof pinned === 'string' && plan.removed.includes(pinned)) live.set('currentItemId', null);
   }, origin);
   return plan;
+}
+
+/** The live item (AG4) and the schedule at `nowMs`; nothing when the stored times are broken. */
+function liveAt(doc: Y.Doc, nowMs: number): { current: ScheduledItem | null; items: ScheduledItem[] } {
+  try {
+    const agenda = readAgenda(doc);
+    return { current: currentScheduledAt(agenda, nowMs), items: scheduledItems(agenda, nowMs) };
+  } catch {
+    return { current: null, items: [] };
+  }
+}
+
+/**
+ * Runs `change` (inside the caller's transaction) and records what it does to
+ * the day (AG7): the item live before it ends now, the item live after it
+ * starts now (`started`: the item "Start this item now" starts), the live item
+ * that stays keeps the start it had, and items already over whose times the
+ * change would move keep the times they ran at. Without `nowMs` nothing is
+ * recorded (a caller that does not know the time, e.g. a seed).
+ */
+function recordingRuns(doc: Y.Doc, nowMs: number | undefined, change: () => void, started?: string): void {
+  if (nowMs === undefined || !isFiniteNumber(nowMs)) return change();
+  const before = liveAt(doc, nowMs);
+  change();
+  const after = liveAt(doc, nowMs);
+  const runs = agendaTimeline(doc);
+  const runOf = (id: string): { start: number; end: number | null } | null => {
+    const r = runs.get(id) as { start?: unknown; end?: unknown } | undefined;
+    return r && isFiniteNumber(r.start)
+      ? { start: r.start, end: isFiniteNumber(r.end) ? r.end : null }
+      : null;
+  };
+  const set = (id: string, start: number, end: number | null): void => {
+    const r = runOf(id);
+    if (r?.start !== start || r?.end !== end)
+      runs.set(id, { start: Math.round(start), end: end === null ? null : Math.round(end) });
+  };
+  const was = before.current;
+  const is = after.current;
+  for (const it of before.items)
+    if (it.shifted && it.endMs <= nowMs && it.id !== was?.id && !runOf(it.id))
+      set(it.id, it.startMs, it.endMs);
+  if (was) {
+    const start = Math.min(runOf(was.id)?.start ?? was.startMs, nowMs);
+    if (is?.id !== was.id || started === was.id) set(was.id, start, nowMs);
+    else if (!runOf(was.id)) set(was.id, start, null);
+  }
+  const startsNow = started ?? (is && is.id !== was?.id ? is.id : undefined);
+  if (startsNow !== undefined && agendaItems(doc).has(startsNow)) set(startsNow, nowMs, null);
 }
 
 function clampDelay(m: number): number {
@@ -333,9 +389,16 @@ export function startItemNow(doc: Y.Doc, itemId: string, nowMs: number, origin: 
       `this item is planned for ${agenda.meta.date}, more than a day from now: set the event date to today to run it live`,
     );
   doc.transact(() => {
-    const live = agendaLive(doc);
-    live.set('currentItemId', itemId);
-    live.set('delayMinutes', delay);
+    recordingRuns(
+      doc,
+      nowMs,
+      () => {
+        const live = agendaLive(doc);
+        live.set('currentItemId', itemId);
+        live.set('delayMinutes', delay);
+      },
+      itemId,
+    );
   }, origin);
   return delay;
 }
@@ -345,27 +408,29 @@ export function startItemNow(doc: Y.Doc, itemId: string, nowMs: number, origin: 
  * The delay is one register, so two organizers pressing at the same instant keep one of the
  * two shifts (last writer wins); both see the result at once and can press again.
  */
-export function shiftDelay(doc: Y.Doc, deltaMinutes: number, origin: Origin): number {
+export function shiftDelay(doc: Y.Doc, deltaMinutes: number, origin: Origin, nowMs?: number): number {
   if (!isFiniteNumber(deltaMinutes) || !Number.isInteger(deltaMinutes) || deltaMinutes === 0)
     fail('delay change must be a non-zero whole number of minutes');
   if (Math.abs(deltaMinutes) > LIMITS.maxMinutes)
     fail(`delay change must be at most ${LIMITS.maxMinutes} minutes`);
   const delay = clampDelay(readAgenda(doc).live.delayMinutes + deltaMinutes);
-  doc.transact(() => agendaLive(doc).set('delayMinutes', delay), origin);
+  doc.transact(() => recordingRuns(doc, nowMs, () => agendaLive(doc).set('delayMinutes', delay)), origin);
   return delay;
 }
 
 /** Clears the delay and the organizer's current item: the plan and the clock rule again. */
-export function backOnSchedule(doc: Y.Doc, origin: Origin): void {
+export function backOnSchedule(doc: Y.Doc, origin: Origin, nowMs?: number): void {
   doc.transact(() => {
-    const live = agendaLive(doc);
-    live.set('delayMinutes', 0);
-    live.set('currentItemId', null);
+    recordingRuns(doc, nowMs, () => {
+      const live = agendaLive(doc);
+      live.set('delayMinutes', 0);
+      live.set('currentItemId', null);
+    });
   }, origin);
 }
 
 /** Pins (or with null unpins) the current item without touching the delay. */
-export function setCurrentItem(doc: Y.Doc, itemId: string | null, origin: Origin): void {
+export function setCurrentItem(doc: Y.Doc, itemId: string | null, origin: Origin, nowMs?: number): void {
   if (itemId !== null) checkItemId(doc, itemId);
-  doc.transact(() => agendaLive(doc).set('currentItemId', itemId), origin);
+  doc.transact(() => recordingRuns(doc, nowMs, () => agendaLive(doc).set('currentItemId', itemId)), origin);
 }

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
  * and the intent-level operations in `shared/ops/`.
  */
 export const ROOTS = {
-  agenda: { meta: 'meta', items: 'items', live: 'live' },
+  agenda: { meta: 'meta', items: 'items', live: 'live', timeline: 'timeline' },
   board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions', info: 'info' },
   tasks: { tasks: 'tasks' },
   mine: { notes: 'notes' },
@@ -26,6 +26,8 @@ export const AGENDA_ITEM_FIELDS = [
 export const agendaMeta = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.agenda.meta);
 export const agendaItems = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.agenda.items);
 export const agendaLive = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.agenda.live);
+/** When each item really ran (AG7): item id → `{ start, end }`, written by organizers' agenda operations. */
+export const agendaTimeline = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.agenda.timeline);
 
 /** Board document roots. */
 export const boardNotes = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.notes);

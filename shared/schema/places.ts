@@ -33,6 +33,8 @@ export type PlaceRule =
   | { readonly rule: 'group-field' }
   /** One voter's count on a note or a group: one's own, while voting is open, within the budget (G3, GR3, R6). */
   | { readonly rule: 'vote'; readonly target: 'note' | 'group' }
+  /** Written by organizers only (AG7); the agenda document refuses others anyway (P1): this says so where it matters. */
+  | { readonly rule: 'organizer-only'; readonly reason: string }
   /** Written by the server only, never by a connection (G2, QA1, B2). */
   | { readonly rule: 'server-only'; readonly reason: string };
 
@@ -104,7 +106,15 @@ export const PLACES: Readonly<Record<DocKind, DocPlaces>> = {
   },
   agenda: {
     counted: { root: ROOTS.agenda.items, limit: 'items', what: 'agenda items' },
-    places: [{ at: [ROOTS.agenda.items, '*'], rule: 'entry', spec: ['G5'] }],
+    places: [
+      { at: [ROOTS.agenda.items, '*'], rule: 'entry', spec: ['G5'] },
+      {
+        at: [ROOTS.agenda.timeline, '**'],
+        rule: 'organizer-only',
+        reason: 'only organizers record when an agenda item ran',
+        spec: ['AG7'],
+      },
+    ],
   },
 };
 

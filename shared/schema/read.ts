@@ -1,11 +1,21 @@
 import * as Y from 'yjs';
-import { agendaItems, agendaLive, agendaMeta, boardGroups, boardNotes, boardRoster, taskMap } from './keys';
+import {
+  agendaItems,
+  agendaLive,
+  agendaMeta,
+  agendaTimeline,
+  boardGroups,
+  boardNotes,
+  boardRoster,
+  taskMap,
+} from './keys';
 import type {
   Agenda,
   AgendaItem,
   AgendaLinks,
   AgendaMeta,
   Group,
+  ItemRun,
   LiveState,
   Note,
   ProblemSink,
@@ -147,8 +157,30 @@ export function readLive(doc: Y.Doc): LiveState {
   };
 }
 
+/** When each item really ran (AG7); malformed entries are skipped and reported. */
+export function readTimeline(doc: Y.Doc, onProblem?: ProblemSink): Record<string, ItemRun> {
+  const out: Record<string, ItemRun> = {};
+  agendaTimeline(doc).forEach((v, id) => {
+    const r = v as { start?: unknown; end?: unknown } | null;
+    const ok =
+      isSafeKey(id) &&
+      typeof r === 'object' &&
+      r !== null &&
+      isFiniteNumber(r.start) &&
+      (r.end === null || (isFiniteNumber(r.end) && r.end >= r.start));
+    if (ok) out[id] = { start: r.start as number, end: r.end as number | null };
+    else onProblem?.({ doc: 'agenda', path: `timeline.${id}`, reason: 'not a run' });
+  });
+  return out;
+}
+
 export function readAgenda(doc: Y.Doc, onProblem?: ProblemSink): Agenda {
-  return { meta: readMeta(doc), items: readItems(doc, onProblem), live: readLive(doc) };
+  return {
+    meta: readMeta(doc),
+    items: readItems(doc, onProblem),
+    live: readLive(doc),
+    timeline: readTimeline(doc, onProblem),
+  };
 }
 
 export function readNote(id: string, m: unknown, onProblem?: ProblemSink): Note | null {

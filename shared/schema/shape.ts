@@ -69,6 +69,17 @@ const spotlight = value('null or { x, y, zoom, at }', (v) => {
   return keys.length === 4 && ['x', 'y', 'zoom', 'at'].every((k) => isFiniteNumber(v[k]));
 });
 
+/** An item's run (AG7): `{ start, end }`, epoch ms, `end` null while it is live. */
+const itemRun = value('{ start, end } with start a time and end a time or null', (v) => {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return (
+    keys.length === 2 &&
+    isFiniteNumber(v.start) &&
+    (v.end === null || (isFiniteNumber(v.end) && v.end >= v.start))
+  );
+});
+
 /** A vote count: a whole number of votes from one voter on one note. */
 export const VOTE_COUNT = value(
   `a whole number from 1 to ${LIMITS.maxVotesPerPerson}`,
@@ -158,6 +169,7 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
         groupVotes: bool(),
       },
     },
+    [ROOTS.agenda.timeline]: { kind: 'map', entries: itemRun },
   },
   board: {
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },

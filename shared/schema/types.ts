@@ -77,11 +77,22 @@ export interface LiveState {
   groupVotes: boolean;
 }
 
+/**
+ * When an item really ran (AG7): server epoch ms of when it became live and
+ * when it stopped being live (null while it still is).
+ */
+export interface ItemRun {
+  start: number;
+  end: number | null;
+}
+
 export interface Agenda {
   meta: AgendaMeta;
   /** Sorted by start time. */
   items: AgendaItem[];
   live: LiveState;
+  /** Item id → when it really ran (AG7); absent or empty when nothing was recorded. */
+  timeline?: Record<string, ItemRun>;
 }
 
 export interface Note {

@@ -77,6 +77,7 @@ describe('G2, G3: placeOf finds the rule of an entry', () => {
     ['tasks', ['tasks', 't1'], 'owner', null],
     ['agenda', ['items'], 'i1', 'entry'],
     ['agenda', ['live'], 'votingOpen', null],
+    ['agenda', ['timeline'], 'i1', 'organizer-only'],
     ['board', [], 'notes', null],
   ];
   for (const [kind, path, key, rule] of cases)

@@ -7,6 +7,7 @@ import { castGroupVote, createGroup, deleteGroup } from '../../shared/ops/groups
 import { createTask } from '../../shared/ops/tasks';
 import {
   agendaItems,
+  agendaTimeline,
   boardInfo,
   boardNotes,
   boardRoster,
@@ -484,6 +485,40 @@ describe('G2, G5: tasks and agenda items', () => {
       edit: (d) => noteBy(d, HANA, 'n2'),
       limits: { notes: 1 },
       expected: 'board-full',
+    },
+  ]);
+});
+
+describe('AG7: when items really ran is written by organizers only', () => {
+  run([
+    {
+      name: 'AG7: an organizer records when an item started and ended',
+      kind: 'agenda',
+      who: ORG,
+      edit: (d) => agendaTimeline(d).set('i1', { start: 1_000, end: 2_000 }),
+      expected: null,
+    },
+    {
+      name: 'AG7: a participant’s record of a run is refused (forbidden)',
+      kind: 'agenda',
+      who: HANA,
+      edit: (d) => agendaTimeline(d).set('i1', { start: 1_000, end: null }),
+      expected: 'forbidden',
+    },
+    {
+      name: 'AG7: a participant cannot remove a run either (forbidden)',
+      kind: 'agenda',
+      who: HANA,
+      given: (d) => agendaTimeline(d).set('i1', { start: 1_000, end: null }),
+      edit: (d) => agendaTimeline(d).delete('i1'),
+      expected: 'forbidden',
+    },
+    {
+      name: 'AG7: a run that ends before it starts is refused (schema)',
+      kind: 'agenda',
+      who: ORG,
+      edit: (d) => agendaTimeline(d).set('i1', { start: 2_000, end: 1_000 }),
+      expected: 'schema',
     },
   ]);
 });

@@ -213,6 +213,14 @@ const RULES: { [R in PlaceRule['rule']]: Handlers<Extract<Place, { rule: R }>> }
       if (!env.organizer) refuse('forbidden', `only an organizer can remove a group's ${key}`);
     },
   },
+  'organizer-only': {
+    write(env, { reason }) {
+      if (!env.organizer) refuse('forbidden', reason);
+    },
+    remove(env, { reason }) {
+      if (!env.organizer) refuse('forbidden', reason);
+    },
+  },
   'server-only': {
     write(_env, { reason }) {
       refuse('forbidden', reason);

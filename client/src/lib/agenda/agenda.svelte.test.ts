@@ -65,6 +65,29 @@ describe('AgendaState', () => {
     expect(rows[0]?.planned).toBeNull();
   });
 
+  it('AG7: an item started early and left shows when it really ran, done, after the next one starts early too', () => {
+    // 10:32 EST: "MedPerf" (planned 10:30) is on; "Fed-BioMed" (planned 10:50) starts early.
+    const s = fakeSession('organizer', { nowMs: Date.parse('2023-01-20T15:32:00Z') });
+    const ids = seed(s.docs.agenda);
+    const a = new AgendaState(s, { viewerZone: 'America/New_York' });
+    a.startNow(ids[2] as string);
+    s.setNow(Date.parse('2023-01-20T15:35:00Z'));
+    // 10:35: back to the intro's topic (planned 10:00), started again.
+    a.startNow(ids[0] as string);
+    expect(a.error).toBeNull();
+    const rows = a.rows(s.clock.now());
+    expect(rows.map((r) => [r.item.title, r.status, r.time.event.time])).toEqual([
+      ['Brief intro', 'current', '10:35'],
+      ['MedPerf', 'done', '10:30'],
+      ['Fed-BioMed', 'done', '10:32'],
+    ]);
+    expect(rows[2]?.planned?.event.time).toBe('10:50');
+    expect(readAgenda(s.docs.agenda).timeline?.[ids[1] as string]).toEqual({
+      start: Date.parse('2023-01-20T15:30:00Z'),
+      end: Date.parse('2023-01-20T15:32:00Z'),
+    });
+  });
+
   it('names the date and time instead of a countdown when the day is more than a day away', () => {
     const s = fakeSession('participant', { nowMs: Date.parse('2023-01-10T12:00:00Z') });
     seed(s.docs.agenda);

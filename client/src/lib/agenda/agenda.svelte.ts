@@ -33,6 +33,7 @@ import {
   type DayPhase,
   type ScheduledItem,
 } from '$shared/time/schedule';
+import { dayTimeline } from '$shared/time/timeline';
 import { dualTime, viewerTimeZone, type DualTime } from '$shared/time/zones';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
@@ -248,20 +249,27 @@ export class AgendaState {
     const date = planDate(a, now);
     const current = currentScheduledAt(a, now);
     const phase = dayPhase(a, now);
+    // An item that ran shows when it really started (AG7), not where the delay puts it now.
+    const ran: Record<string, number> = Object.fromEntries(
+      dayTimeline(a, now).flatMap((e) => (e.recorded ? [[e.item.id, e.startMs] as const] : [])),
+    );
     return scheduledItems(a, now).map((item) => {
       const isCurrent = current?.id === item.id;
+      const ranFrom = Object.hasOwn(ran, item.id) ? ran[item.id] : undefined;
+      const over = ranFrom !== undefined && !isCurrent && (a.timeline?.[item.id]?.end ?? null) !== null;
       const status: RowStatus = isCurrent
         ? 'current'
-        : phase === 'after' || (phase !== 'undated' && item.endMs <= now)
+        : over || phase === 'after' || (phase !== 'undated' && item.endMs <= now)
           ? 'done'
           : 'upcoming';
       const dur = item.endMs - item.startMs;
+      const startMs = over ? ranFrom : item.startMs;
       return {
         item,
         status,
-        time: dualTime(item.startMs, timeZone, this.viewerZone, date),
+        time: dualTime(startMs, timeZone, this.viewerZone, date),
         planned:
-          item.startMs === item.plannedStartMs
+          startMs === item.plannedStartMs
             ? null
             : dualTime(item.plannedStartMs, timeZone, this.viewerZone, date),
         progress: isCurrent ? (dur > 0 ? Math.min(1, Math.max(0, (now - item.startMs) / dur)) : 1) : null,
@@ -290,16 +298,19 @@ export class AgendaState {
     this.#rowRun(id, () => startItemNow(this.session.docs.agenda, id, this.session.clock.now(), this.origin));
   }
 
+  // Each passes the agreed time, so that the day records when items really ran (AG7).
   shift(deltaMinutes: number): void {
-    this.#panelRun(() => shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin));
+    this.#panelRun(() =>
+      shiftDelay(this.session.docs.agenda, deltaMinutes, this.origin, this.session.clock.now()),
+    );
   }
 
   backOnSchedule(): void {
-    this.#panelRun(() => backOnSchedule(this.session.docs.agenda, this.origin));
+    this.#panelRun(() => backOnSchedule(this.session.docs.agenda, this.origin, this.session.clock.now()));
   }
 
   setCurrent(id: string | null): void {
-    this.#panelRun(() => setCurrentItem(this.session.docs.agenda, id, this.origin));
+    this.#panelRun(() => setCurrentItem(this.session.docs.agenda, id, this.origin, this.session.clock.now()));
   }
 
   /* ---------- HTTP: import and calendar download (bearer token, never in a URL) ---------- */
