@@ -97,6 +97,8 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   const history = new BoardHistory({ store, log, now: parts.now, work, docStore: store });
   // R6: with several instances, a person's votes are checked against the cluster's (Redis).
   const voteBudget = redis ? new RedisVoteBudget(redis, config.redisPrefix, log) : undefined;
+  // Parts built after the rooms that attach to documents too (the Q&A inbox).
+  const later: { questions?: QuestionService } = {};
   const rooms: RoomManager = new RoomManager({
     store,
     relay,
@@ -110,6 +112,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       ...(kind === 'mine'
         ? [{ onLoad: (room: Room) => followPrivateCount(rooms, boardId, owner, room.doc, log) }]
         : []),
+      ...(later.questions?.documentHooks(boardId, kind) ?? []),
     ],
   });
   history.attach(rooms);
@@ -152,6 +155,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     now: parts.now,
     maxQuestions: config.maxQuestions,
   });
+  later.questions = questions;
   const links = new BoardLinks({ boards: store, box, docs: rooms, sessions: cluster, log });
   const app = createHttpApp({
     config,
