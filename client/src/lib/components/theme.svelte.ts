@@ -4,10 +4,15 @@ export type ThemeChoice = 'system' | 'light' | 'dark';
 const CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 const isChoice = (v: unknown): v is ThemeChoice => (CHOICES as readonly unknown[]).includes(v);
 
-/** Sets `data-theme` on <html>; app.css picks the tokens from it ('system' follows prefers-color-scheme). */
+const systemScheme = (): 'light' | 'dark' =>
+  globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+
+/**
+ * Sets `data-theme` on <html> to the scheme shown ('system': the system's now),
+ * so app.css writes the dark tokens once, for `[data-theme='dark']`.
+ */
 export function applyTheme(choice: ThemeChoice, root: HTMLElement = document.documentElement): void {
-  if (choice === 'system') delete root.dataset.theme;
-  else root.dataset.theme = choice;
+  root.dataset.theme = choice === 'system' ? systemScheme() : choice;
 }
 
 /** The colour scheme this person chose (remembered), and the one in effect. */
@@ -19,7 +24,10 @@ export class Theme {
     const mq = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
     if (mq) {
       this.#systemDark = mq.matches;
-      mq.addEventListener('change', (e) => (this.#systemDark = e.matches));
+      mq.addEventListener('change', (e) => {
+        this.#systemDark = e.matches;
+        if (this.choice === 'system') applyTheme('system');
+      });
     }
   }
 
