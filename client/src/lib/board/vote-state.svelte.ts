@@ -1,8 +1,11 @@
 import { castVote, countedVotes, retractVote, votesRemaining } from '$shared/ops/board';
 import { castGroupVote, retractGroupVote } from '$shared/ops/groups';
-import type { Group, Note } from '$shared/schema';
+import type * as Y from 'yjs';
+import type { Agenda, Group, Note, Origin } from '$shared/schema';
 import { retractDenial, voteDenial, votesUsed, voteTargetDenial } from '$shared/policy';
 import { sentence, type BoardCore } from './board-core.svelte';
+
+type VoteOp = (doc: Y.Doc, id: string, voterId: string, live: Agenda['live'], origin: Origin) => void;
 
 /** All the votes a group holds. */
 export const groupVoteCount = (g: Group): number => Object.values(g.votes).reduce((s, c) => s + c, 0);
@@ -68,35 +71,26 @@ export class VoteState {
   });
 
   vote(id: string): void {
-    const core = this.#core;
-    if (!core.guard() || core.refuse(this.noteBlocked)) return;
-    core.attempt(() =>
-      castVote(core.session.docs.board, id, core.session.user.id, core.live, core.untracked),
-    );
+    this.#write(this.noteBlocked, castVote, id);
   }
 
   unvote(id: string): void {
-    const core = this.#core;
-    if (!core.guard() || core.refuse(this.#retractBlocked())) return;
-    core.attempt(() =>
-      retractVote(core.session.docs.board, id, core.session.user.id, core.live, core.untracked),
-    );
+    this.#write(this.#retractBlocked(), retractVote, id);
   }
 
   voteGroup(id: string): void {
-    const core = this.#core;
-    if (!core.guard() || core.refuse(this.groupBlocked)) return;
-    core.attempt(() =>
-      castGroupVote(core.session.docs.board, id, core.session.user.id, core.live, core.untracked),
-    );
+    this.#write(this.groupBlocked, castGroupVote, id);
   }
 
   unvoteGroup(id: string): void {
+    this.#write(this.#retractBlocked(), retractGroupVote, id);
+  }
+
+  /** Runs a vote operation on `id` as this person, unless the board or `blocked` ('' when not) refuses. */
+  #write(blocked: string, op: VoteOp, id: string): void {
     const core = this.#core;
-    if (!core.guard() || core.refuse(this.#retractBlocked())) return;
-    core.attempt(() =>
-      retractGroupVote(core.session.docs.board, id, core.session.user.id, core.live, core.untracked),
-    );
+    if (!core.guard() || core.refuse(blocked)) return;
+    core.attempt(() => op(core.session.docs.board, id, core.session.user.id, core.live, core.untracked));
   }
 
   #retractBlocked(): string {

@@ -9,30 +9,31 @@ import type * as Y from 'yjs';
  *   const notes = new YView(boardNotesMap, () => readNotes(doc));
  *   // in a component: notes.current
  */
-export class YView<T> {
+/**
+ * The cache behind both views: `watch` installs the Yjs observer (calling
+ * `onChange` on every change) and returns its removal.
+ */
+class CachedView<T> {
   #subscribe: () => void;
   #dirty = true;
   #watching = false;
   #value: T | undefined;
 
   constructor(
-    // `any`: Y.AbstractType is invariant in its event type, so `unknown` rejects every Y.Map.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    private readonly type: Y.AbstractType<any>,
+    watch: (onChange: () => void) => () => void,
     private readonly read: () => T,
   ) {
     this.#subscribe = createSubscriber((update) => {
-      const onChange = (): void => {
+      const unwatch = watch(() => {
         this.#dirty = true;
         update();
-      };
-      this.type.observeDeep(onChange);
+      });
       this.#watching = true;
       // Content may have changed while nobody was watching.
       this.#dirty = true;
       return () => {
         this.#watching = false;
-        this.type.unobserveDeep(onChange);
+        unwatch();
       };
     });
   }
@@ -48,39 +49,26 @@ export class YView<T> {
   }
 }
 
-/** Same as YView but over a whole document (any change in any root). */
-export class YDocView<T> {
-  #subscribe: () => void;
-  #dirty = true;
-  #watching = false;
-  #value: T | undefined;
-
+export class YView<T> extends CachedView<T> {
   constructor(
-    private readonly doc: Y.Doc,
-    private readonly read: () => T,
+    // `any`: Y.AbstractType is invariant in its event type, so `unknown` rejects every Y.Map.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    type: Y.AbstractType<any>,
+    read: () => T,
   ) {
-    this.#subscribe = createSubscriber((update) => {
-      const onChange = (): void => {
-        this.#dirty = true;
-        update();
-      };
-      this.doc.on('update', onChange);
-      this.#watching = true;
-      this.#dirty = true;
-      return () => {
-        this.#watching = false;
-        this.doc.off('update', onChange);
-      };
-    });
+    super((onChange) => {
+      type.observeDeep(onChange);
+      return () => type.unobserveDeep(onChange);
+    }, read);
   }
+}
 
-  get current(): T {
-    this.#subscribe();
-    // Outside any effect nothing observes the document: always read afresh.
-    if (this.#dirty || !this.#watching) {
-      this.#value = this.read();
-      this.#dirty = false;
-    }
-    return this.#value as T;
+/** Same as YView but over a whole document (any change in any root). */
+export class YDocView<T> extends CachedView<T> {
+  constructor(doc: Y.Doc, read: () => T) {
+    super((onChange) => {
+      doc.on('update', onChange);
+      return () => doc.off('update', onChange);
+    }, read);
   }
 }

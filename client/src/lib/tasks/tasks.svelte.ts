@@ -42,6 +42,7 @@ import {
 import { taskLimitDenial } from '$shared/policy';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
+import { saveBlob } from '../history/picture';
 import { sharedState } from '../sync/state-life';
 import type { BoardSessionApi } from '../sync/types';
 import type { TextBinding } from './text-binding';
@@ -343,15 +344,7 @@ export class TasksState {
     const blob = await res.blob();
     const disposition = res.headers.get('content-disposition') ?? '';
     const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? DOWNLOAD_PATH[kind];
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    // Give the browser a moment to start the download before releasing the blob.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveBlob(blob, name);
     this.error = null;
   }
 }
