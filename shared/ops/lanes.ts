@@ -97,3 +97,51 @@ export function crowdedByEarlier(
       overlaps(o, box),
   );
 }
+
+/** A lane's heading on the canvas: the talk's title above its lane. */
+export interface LaneHeading {
+  /** The agenda item, or null for the lane of notes without a talk. */
+  itemId: string | null;
+  title: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The heading band above the lanes (world units): inside LANE_TOP, clear of the first row of notes. */
+export const LANE_HEADING = { top: 4, height: LANE_TOP - 16 } as const;
+
+/**
+ * Headings for the lanes in use (issue 20, NB10): a lane gets its talk's
+ * title when one of that talk's notes sits in it, and the current talk's lane
+ * gets one before its first note, so everyone sees where new notes go.
+ */
+export function laneHeadings(
+  notes: readonly (Point & { itemId: string | null })[],
+  items: readonly { id: string; title: string }[],
+  currentItemId: string | null,
+): LaneHeading[] {
+  const used = new Set<number>();
+  if (currentItemId !== null && items.some((i) => i.id === currentItemId))
+    used.add(laneIndex(currentItemId, items));
+  for (const n of notes) {
+    const index = laneIndex(n.itemId, items);
+    if (used.has(index)) continue;
+    const x0 = laneX(index);
+    if (n.x >= x0 && n.x < x0 + LANE_WIDTH && n.y >= LANE_TOP) used.add(index);
+  }
+  return [...used]
+    .sort((a, b) => a - b)
+    .map((index) => {
+      const item = items[index];
+      return {
+        itemId: item?.id ?? null,
+        title: item ? item.title || 'Untitled talk' : 'No talk',
+        x: laneX(index),
+        y: LANE_HEADING.top,
+        width: LANE_WIDTH,
+        height: LANE_HEADING.height,
+      };
+    });
+}
