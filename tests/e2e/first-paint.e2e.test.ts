@@ -138,4 +138,30 @@ describe.skipIf(!browserAvailable())('first paint and culled notes in Chromium (
         .toBe(true);
     },
   );
+
+  it(
+    'a crowded view below readable zoom draws the gist of each card; a focused card shows whole, with its author',
+    { timeout: 90_000 },
+    async () => {
+      const notes = Array.from({ length: 300 }, (_, i) => ({
+        text: `Idea ${i}: ${'a thought about open research data '.repeat(4)}`,
+        x: (i % 20) * 230,
+        y: Math.floor(i / 20) * 170,
+      }));
+      const { board } = await boardWithNotes(notes);
+      const browser = await launchBrowser();
+      const { page } = await newPerson(browser, 'Cy');
+      await page.goto(board.urls.participant);
+      const first = noteWith(page, 'Idea 0:');
+      await first.waitFor({ timeout: 30_000 });
+      // The first view fits the board as far as readable-ish zoom allows: many cards, gists only.
+      await expect.poll(() => page.locator('[data-note-id].gist').count()).toBeGreaterThan(120);
+      expect(await first.locator('[data-testid="note-author"]').count()).toBe(0);
+      expect(await first.getAttribute('aria-label')).toContain('Note by Seed');
+      // Focus (Tab from the canvas reaches the first card) shows the whole card.
+      await first.focus();
+      await first.locator('[data-testid="note-author"]').waitFor();
+      expect(await first.evaluate((el) => el.classList.contains('gist'))).toBe(false);
+    },
+  );
 });

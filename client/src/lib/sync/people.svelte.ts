@@ -50,23 +50,53 @@ export function peopleFrom(states: Map<number, unknown>, selfClientId: number): 
   return first.isSelf ? [first, ...others] : others;
 }
 
+/** Whether two lists name the same people the same way (cursor moves change neither). */
+const samePeople = (a: readonly Person[], b: readonly Person[]): boolean =>
+  a.length === b.length &&
+  a.every((p, i) => {
+    const q = b[i]!;
+    return (
+      p.id === q.id && p.name === q.name && p.color === q.color && p.role === q.role && p.isSelf === q.isSelf
+    );
+  });
+
 /**
  * "Who is here" from one document's awareness. The awareness listener exists
- * only while something renders `current`.
+ * only while something renders `current`, and wakes it only when the people
+ * changed: awareness also carries everyone's cursor, 20 times a second each
+ * while they pan or point (issue 18: no work per cursor move in the header).
  */
 export class PeopleView {
   #subscribe: () => void;
+  #people: Person[] = [];
+  #watching = false;
 
   constructor(private readonly awareness: Awareness) {
     this.#subscribe = createSubscriber((update) => {
+      this.#people = this.#read();
+      this.#watching = true;
       // 'change' fires only when a state really changed, not on the 15 s renewals.
-      awareness.on('change', update);
-      return () => awareness.off('change', update);
+      const onChange = (): void => {
+        const next = this.#read();
+        if (samePeople(next, this.#people)) return;
+        this.#people = next;
+        update();
+      };
+      awareness.on('change', onChange);
+      return () => {
+        this.#watching = false;
+        awareness.off('change', onChange);
+      };
     });
+  }
+
+  #read(): Person[] {
+    return peopleFrom(this.awareness.getStates(), this.awareness.clientID);
   }
 
   get current(): Person[] {
     this.#subscribe();
-    return peopleFrom(this.awareness.getStates(), this.awareness.clientID);
+    // Outside any effect nothing keeps the list fresh: read it afresh.
+    return this.#watching ? this.#people : this.#read();
   }
 }
