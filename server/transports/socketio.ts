@@ -21,6 +21,8 @@ interface SocketData {
   admission: Admission;
   /** The client reads `y` events packed in one binary message (our provider; see packed-parser). */
   packed: boolean;
+  /** The client asked for base64 instead of binary (engine.io's `b64`): never the direct write. */
+  b64: boolean;
 }
 
 type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -29,17 +31,24 @@ type PlenarySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<s
 const SOCKET_IO_EVENT = 2;
 const ENGINE_MESSAGE = '4';
 
-/** The `y` event of one frame, encoded once for every socket that receives it, in either form. */
+/** One form of a `y` event: what engine.io sends, and the same as WebSocket frames for the direct write. */
+interface EventForm {
+  /** The packed form's one binary message (null in socket.io's default form: a text header plus the frame). */
+  packed: Buffer | null;
+  /** All of it as WebSocket frames, in one buffer where small. */
+  wire: Buffer[];
+}
+
+/**
+ * The `y` event of one frame, encoded once for every socket that receives it:
+ * each form is built when the first socket that reads it asks (our own clients
+ * read the packed form, so a room of them never runs socket.io's encoder).
+ */
 interface PreparedEvent {
   doc: string;
   frame: Uint8Array;
-  /** socket.io's default form: the event's header (the engine.io packet that carries it)… */
-  header: string;
-  /** …and both WebSocket frames (the header as text, then the frame as binary) in one buffer. */
-  wire: Buffer[];
-  /** The packed form: one binary message, and its WebSocket frame (built when first asked). */
-  packed: Buffer | null;
-  packedWire: Buffer[] | null;
+  standard: EventForm | null;
+  packed: EventForm | null;
 }
 
 /**
@@ -47,28 +56,27 @@ interface PreparedEvent {
  * a text header with a placeholder, then the frame as a binary attachment),
  * as two WebSocket frames built once.
  */
-function prepareEvent(io: Server, doc: string, frame: Uint8Array): PreparedEvent {
+function standardForm(io: Server, event: PreparedEvent): EventForm {
+  if (event.standard) return event.standard;
   const [header, ...attachments] = io.encoder.encode({
     type: SOCKET_IO_EVENT,
     nsp: '/',
-    data: ['y', doc, frame],
+    data: ['y', event.doc, event.frame],
   });
   if (typeof header !== 'string') throw new Error('socket.io-parser: unexpected encoding');
   const wire = [
     ...webSocketFrame(ENGINE_MESSAGE + header),
     ...attachments.flatMap((a) => webSocketFrame(a as Uint8Array)),
   ];
-  return { doc, frame, header, wire: [Buffer.concat(wire)], packed: null, packedWire: null };
+  return (event.standard = { packed: null, wire: [Buffer.concat(wire)] });
 }
 
-function preparePacked(event: PreparedEvent): { packed: Buffer; wire: Buffer[] } {
-  if (!event.packed || !event.packedWire) {
-    const packed = packYEvent(event.doc, event.frame);
-    if (!packed) throw new Error(`not a y event: ${event.doc}`);
-    event.packed = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
-    event.packedWire = webSocketFrame(event.packed);
-  }
-  return { packed: event.packed, wire: event.packedWire };
+function packedForm(event: PreparedEvent): EventForm {
+  if (event.packed) return event.packed;
+  const bytes = packYEvent(event.doc, event.frame);
+  if (!bytes) throw new Error(`not a y event: ${event.doc}`);
+  const packed = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (event.packed = { packed, wire: webSocketFrame(packed) });
 }
 
 /** engine.io's socket, with the members the direct write needs (engine.io 6.6; pinned in package.json). */
@@ -125,6 +133,7 @@ export function attachSocketIo(
       if (!admission.ok) return next(refuse(admission.code, admission.reason));
       socket.data.admission = admission;
       socket.data.packed = (auth as { wire?: unknown }).wire === PACKED_WIRE;
+      socket.data.b64 = Boolean(socket.handshake.query.b64);
       // A client gone before it is connected gives its place back (socket.io then drops the
       // socket without a 'connection'); the core's release later is a no-op.
       const release = admission.release ?? (() => {});
@@ -139,17 +148,17 @@ export function attachSocketIo(
   const send = (socket: PlenarySocket, frame: Uint8Array, doc: DocKind): void => {
     if (!socket.connected) return;
     const conn = socket.conn as unknown as EngineConn;
-    if (last?.frame !== frame || last.doc !== doc) last = prepareEvent(io, doc, frame);
-    const packed = socket.data.packed ? preparePacked(last) : null;
+    if (last?.frame !== frame || last.doc !== doc) last = { doc, frame, standard: null, packed: null };
+    const packed = socket.data.packed;
     // On a settled WebSocket with nothing queued in engine.io, the frames built once per
     // broadcast go straight to ws (one write, no engine.io packet per delivery); queued
     // packets would be overtaken, so then engine.io queues this one too.
     const ws = conn.transport.name === 'websocket' && !conn.upgrading ? conn.transport.socket : undefined;
-    if (ws && conn.writeBuffer.length === 0 && !socket.handshake.query.b64) {
-      if (writeFrame(ws, packed ? packed.wire : last.wire)) return;
+    if (ws && conn.writeBuffer.length === 0 && !socket.data.b64) {
+      if (writeFrame(ws, (packed ? packedForm(last) : standardForm(io, last)).wire)) return;
     }
     // Long-polling, an upgrade under way, or a base64 client: engine.io sends it.
-    if (packed) socket.conn.write(packed.packed);
+    if (packed) socket.conn.write(packedForm(last).packed!);
     else socket.emit('y', doc, frame);
   };
 
