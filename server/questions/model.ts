@@ -57,7 +57,8 @@ export interface Asker {
   name: string;
 }
 
-export const publicView = (q: Question, viewer?: string): QuestionView => ({
+/** What every view of a question shows, wherever it is kept (no author id). */
+const view = (q: Question | InboxQuestion): QuestionView => ({
   id: q.id,
   text: q.text,
   authorName: q.authorName === '' ? null : q.authorName,
@@ -66,18 +67,15 @@ export const publicView = (q: Question, viewer?: string): QuestionView => ({
   upvotes: q.voters.length,
   status: q.status,
   pinned: q.pinned,
+});
+
+export const publicView = (q: Question, viewer?: string): QuestionView => ({
+  ...view(q),
   ...(viewer ? { upvoted: q.voters.includes(viewer) } : {}),
 });
 
 export const inboxView = (q: InboxQuestion, viewer?: string): QuestionView => ({
-  id: q.id,
-  text: q.text,
-  authorName: q.authorName === '' ? null : q.authorName,
-  itemId: q.itemId,
-  createdAt: q.createdAt,
-  upvotes: q.voters.length,
-  status: q.status,
-  pinned: q.pinned,
+  ...view(q),
   ...(viewer ? { mine: q.authorId === viewer } : {}),
 });
 

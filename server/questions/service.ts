@@ -18,16 +18,7 @@ import {
 } from './model';
 import { Moderation } from './moderation';
 
-export {
-  publicView,
-  QuestionError,
-  questionText,
-  type Asker,
-  type AuthorAction,
-  type ChangeListener,
-  type InboxQuestion,
-  type QuestionView,
-} from './model';
+export * from './model';
 export { MAX_HIDDEN } from './inbox-store';
 
 /**
