@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
+import { API } from '../../shared/api/contracts';
 import { isTemplateId, TEMPLATES } from '../../shared/protocol/sharing';
 import { cleanText, isTimeZone, LIMITS, type Role } from '../../shared/schema';
 import { writeContent, type BoardContent } from '../boards/content';
@@ -9,6 +10,7 @@ import type { NewBoard } from '../boards/tokens';
 import type { BoardStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
 import { bearerOf, boardOf, bodyOf, HttpError, originOf, type RouteContext } from './context';
+import { parseRequest } from './contract';
 import type { BoardEviction } from './links';
 import { limitRequests } from './rate-limit';
 
@@ -106,7 +108,7 @@ export function boardRoutes(ctx: RouteContext & BoardDeps): Router {
     if (adminToken && !isAdmin(req, adminToken)) {
       throw new HttpError(401, 'admin-token-required', 'creating a board requires the admin token');
     }
-    const body = bodyOf(req);
+    const body = parseRequest(API.createBoard, bodyOf(req));
     const title = titleOf(body);
     const template = body.template ?? null;
     if (template !== null && !isTemplateId(template))

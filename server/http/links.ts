@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { API } from '../../shared/api/contracts';
 import type { BoardLinks as BoardLinksAnswer } from '../../shared/protocol/sharing';
 import { setBoardTitle } from '../../shared/ops/roster';
 import { ROLES, serverOrigin, type Role } from '../../shared/schema';
@@ -10,6 +11,7 @@ import type { BoardStore } from '../persistence/store';
 import type { DocAccess } from '../sync/doc-access';
 import { titleOf } from './boards';
 import { bearerOf, boardOf, bodyOf, HttpError, originOf, type RouteContext } from './context';
+import { parseRequest } from './contract';
 
 /** Unloading a deleted board's documents (`RoomManager.evict`). */
 export interface BoardEviction {
@@ -77,7 +79,7 @@ export function linkRoutes(ctx: RouteContext & LinkDeps): Router {
   });
 
   r.patch('/api/boards/:id', ctx.requireBoard('organizer'), async (req, res) => {
-    const title = titleOf(bodyOf(req));
+    const title = titleOf(parseRequest(API.renameBoard, bodyOf(req)));
     const board = boardOf(res);
     if (!(await boards.renameBoard(board.id, title))) throw gone();
     // Everyone connected sees the new title at once (the board document carries it).

@@ -1,19 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
+import { API, type ResponseOf } from '../../shared/api/contracts';
 import { isPrivateWriting } from '../../shared/schema';
 import { reveal, startPrivateWriting } from '../boards/private-writing';
-import { boardOf, HttpError, type RouteContext } from './context';
-
-/** `{ "action": "start" | "reveal" }` */
-function actionOf(req: Request): 'start' | 'reveal' {
-  const body: unknown = req.body ?? {};
-  const action =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>).action
-      : undefined;
-  if (action !== 'start' && action !== 'reveal')
-    throw new HttpError(400, 'bad-request', 'send a JSON object { "action": "start" | "reveal" }');
-  return action;
-}
+import { boardOf, type RouteContext } from './context';
+import { parseRequest } from './contract';
 
 /**
  * The private writing phase (PW1, PW2): organizers start it and end it with
@@ -24,13 +14,13 @@ export function privateWritingRoutes(ctx: RouteContext): Router {
   const router = Router();
   router.post('/api/boards/:id/private-writing', ctx.requireBoard('organizer'), async (req, res) => {
     const board = boardOf(res);
-    const action = actionOf(req);
+    const { action } = parseRequest(API.privateWriting, req.body ?? {});
     let moved = 0;
     if (action === 'start') await startPrivateWriting(ctx.docs, board.id);
     else moved = await reveal(ctx.docs, board.id, ctx.log);
     const privateWriting = await ctx.docs.read(board.id, 'board', isPrivateWriting);
     res.set('cache-control', 'no-store');
-    res.json({ privateWriting, moved });
+    res.json({ privateWriting, moved } satisfies ResponseOf<typeof API.privateWriting>);
   });
   return router;
 }

@@ -12,6 +12,8 @@ import {
 } from '$shared/ops/live';
 import { setGroupVotes } from '$shared/ops/groups';
 import type { Origin } from '$shared/schema';
+import { API } from '$shared/api/contracts';
+import { call } from '../api';
 import type { BoardCore } from './board-core.svelte';
 
 /**
@@ -77,15 +79,13 @@ export class Facilitation {
   async setPrivateWriting(action: 'start' | 'reveal'): Promise<void> {
     const core = this.#core;
     try {
-      const res = await fetch(`/api/boards/${encodeURIComponent(core.session.boardId)}/private-writing`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${core.session.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ action }),
+      const res = await call(API.privateWriting, {
+        id: core.session.boardId,
+        token: core.session.token,
+        body: { action },
       });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        core.message = `Private writing: ${body?.error?.message ?? `the server answered ${res.status}`}.`;
-      }
+      if (!res.ok)
+        core.message = `Private writing: ${res.error?.message ?? `the server answered ${res.status}`}.`;
     } catch {
       core.message = 'Could not reach the server: private writing did not change.';
     }

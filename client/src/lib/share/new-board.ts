@@ -1,5 +1,7 @@
 import type { DuplicatePart, TemplateId } from '$shared/protocol/sharing';
 import { ROLES, type Role } from '$shared/schema';
+import { API, type ResponseOf } from '$shared/api/contracts';
+import { call, type ApiResult } from '../api';
 import { absoluteUrl } from '../routes/location';
 import { keepBoard } from './boards-book';
 
@@ -21,43 +23,29 @@ export type CreateResult =
   | { ok: false; needsAdmin: true; message: string }
   | { ok: false; needsAdmin: false; message: string };
 
-function readCreated(body: unknown): CreatedBoard {
-  const b = body as { id?: unknown; title?: unknown; urls?: Record<string, unknown> } | null;
-  if (!b || typeof b.id !== 'string' || typeof b.title !== 'string' || !b.urls)
-    throw new Error('The server sent an unexpected answer.');
+/** The links as absolute URLs: the server may answer them relative to its origin. */
+function readCreated(b: ResponseOf<typeof API.createBoard>): CreatedBoard {
   const urls = {} as Record<Role, string>;
-  for (const role of ROLES) {
-    const u = b.urls[role];
-    if (typeof u !== 'string') throw new Error('The server sent an unexpected answer.');
-    urls[role] = absoluteUrl(u, location.origin);
-  }
+  for (const role of ROLES) urls[role] = absoluteUrl(b.urls[role], location.origin);
   return { id: b.id, title: b.title, urls };
 }
 
-async function send(path: string, headers: Record<string, string>, body: unknown): Promise<CreateResult> {
+async function send(
+  request: () => Promise<ApiResult<ResponseOf<typeof API.createBoard>>>,
+): Promise<CreateResult> {
   try {
-    const res = await fetch(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    const answer = (await res.json().catch(() => null)) as {
-      error?: { code?: unknown; message?: unknown };
-    } | null;
-    if (res.status === 401 && answer?.error?.code === 'admin-token-required')
+    const res = await request();
+    if (!res.ok && res.status === 401 && res.error?.code === 'admin-token-required')
       return {
         ok: false,
         needsAdmin: true,
         message: 'This server only lets its administrators create boards.',
       };
-    if (res.status !== 201) {
-      const why =
-        typeof answer?.error?.message === 'string'
-          ? answer.error.message
-          : `the server answered ${res.status}`;
+    if (!res.ok || res.status !== 201) {
+      const why = (!res.ok && res.error?.message) || `the server answered ${res.status}`;
       return { ok: false, needsAdmin: false, message: `Could not create the board: ${why}.` };
     }
-    const board = readCreated(answer);
+    const board = readCreated(res.data);
     const tokenOf = (url: string): string => url.slice(url.indexOf('#') + 1);
     keepBoard({
       id: board.id,
@@ -84,9 +72,9 @@ export function createBoard(
   template: TemplateId | null,
   adminToken: string,
 ): Promise<CreateResult> {
-  const headers: Record<string, string> = adminToken ? { authorization: `Bearer ${adminToken}` } : {};
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return send('/api/boards', headers, template ? { title, template, timeZone } : { title });
+  const body = template ? { title, template, timeZone } : { title };
+  return send(() => call(API.createBoard, { token: adminToken, body }));
 }
 
 /** A copy of a board (organizer token) with the parts in `include`. */
@@ -97,7 +85,6 @@ export function duplicateBoard(
   include: DuplicatePart[],
   adminToken: string,
 ): Promise<CreateResult> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (adminToken) headers['x-plenary-admin'] = adminToken;
-  return send(`/api/boards/${encodeURIComponent(boardId)}/duplicate`, headers, { title, include });
+  const headers: Record<string, string> = adminToken ? { 'x-plenary-admin': adminToken } : {};
+  return send(() => call(API.duplicateBoard, { id: boardId, token, headers, body: { title, include } }));
 }

@@ -40,6 +40,7 @@ import {
   type TaskInput,
 } from '$shared/ops/tasks';
 import { taskLimitDenial } from '$shared/policy';
+import { download } from '../api';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
 import { saveBlob } from '../history/picture';
@@ -331,20 +332,16 @@ export class TasksState {
    * URL, where it would reach logs and history) and saves it as a file.
    */
   async download(kind: DownloadKind): Promise<void> {
-    const res = await fetch(
+    const res = await download(
       `/api/boards/${encodeURIComponent(this.session.boardId)}/${DOWNLOAD_PATH[kind]}`,
-      {
-        headers: { authorization: `Bearer ${this.session.token}` },
-      },
+      this.session.token,
     );
     if (!res.ok) {
       this.error = `Download failed (${res.status}).`;
       return;
     }
-    const blob = await res.blob();
-    const disposition = res.headers.get('content-disposition') ?? '';
-    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? DOWNLOAD_PATH[kind];
-    saveBlob(blob, name);
+    const name = res.filename ?? DOWNLOAD_PATH[kind];
+    saveBlob(res.blob, name);
     this.error = null;
   }
 }
