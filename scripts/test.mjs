@@ -26,6 +26,11 @@ const checks = [
   ['lint (eslint)', bin('eslint'), ['.']],
   ['format (prettier --check)', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
   ['spec (every rule of docs/SPEC.md cited by a test)', process.execPath, ['scripts/spec-citations.mjs']],
+  [
+    'protocol codes (every close and denial code documented and produced)',
+    process.execPath,
+    ['scripts/protocol-codes.mjs'],
+  ],
 ];
 let failedChecks = 0;
 for (const [label, cmd, args] of checks) if (!run(label, cmd, args)) failedChecks++;

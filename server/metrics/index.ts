@@ -11,7 +11,6 @@ const REFUSALS = {
   'board-locked': true,
   'too-large': true,
   malformed: true,
-  'not-loaded': true,
   schema: true,
   forbidden: true,
   'voting-closed': true,

@@ -21,11 +21,9 @@ export const MESSAGE = {
  * y-websocket client to stop reconnecting (its default `shouldReconnect`).
  */
 export const CLOSE = {
-  normal: 1000,
   goingAway: 1001,
   badRequest: 4400,
   unauthorized: 4401,
-  forbidden: 4403,
   notFound: 4404,
   tooLarge: 4413,
   /** Too many messages queued before the document loaded. */
@@ -44,7 +42,6 @@ export const CLOSE_REASON: Record<number, string> = {
   [CLOSE.unauthorized]: 'missing or wrong token, or wrong key for this person',
   [CLOSE.removed]: 'you were removed from this board',
   [CLOSE.roomFailed]: 'the document failed on the server; reconnecting',
-  [CLOSE.forbidden]: 'not allowed',
   [CLOSE.notFound]: 'unknown board or document',
   [CLOSE.tooLarge]: 'message too large',
   [CLOSE.overloaded]: 'too many messages before the document was ready',
@@ -119,7 +116,6 @@ export type DenialCode =
   | 'board-locked'
   | 'too-large'
   | 'malformed'
-  | 'not-loaded'
   /** G1: a root, key, type or value the schema does not have, or over its size. */
   | 'schema'
   /** G2: author fields, the roster, or someone else's note. */

@@ -30,7 +30,7 @@ export function describeFailure(f: ProviderFailure | null): { title: string; bod
       title: 'This link was replaced',
       body: 'The organizer replaced the link you used, so it no longer opens this board. Ask the organizer for the new link and open it; your notes and tasks are saved.',
     };
-  if (f.code === CLOSE.unauthorized || f.code === CLOSE.forbidden)
+  if (f.code === CLOSE.unauthorized)
     return {
       title: 'This link is not valid',
       body: 'The access key in the link was not accepted. Ask the organizer for a fresh link and make sure it was copied whole, including the part after “#”.',
