@@ -16,6 +16,7 @@ import { createHttpApp } from './http/app';
 import { SharedLimits } from './http/rate-limit';
 import { QuestionPush, roomsOf } from './questions/push';
 import { QuestionService } from './questions/service';
+import { PollService } from './polls/service';
 import { metricsRoute } from './http/metrics';
 import { createLogger, type Logger } from './log';
 import { Metrics, timedStore } from './metrics';
@@ -98,7 +99,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   // R6: with several instances, a person's votes are checked against the cluster's (Redis).
   const voteBudget = redis ? new RedisVoteBudget(redis, config.redisPrefix, log) : undefined;
   // Parts built after the rooms that attach to documents too (the Q&A inbox).
-  const later: { questions?: QuestionService } = {};
+  const later: { questions?: QuestionService; polls?: PollService } = {};
   const rooms: RoomManager = new RoomManager({
     store,
     relay,
@@ -113,6 +114,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
         ? [{ onLoad: (room: Room) => followPrivateCount(rooms, boardId, owner, room.doc, log) }]
         : []),
       ...(later.questions?.documentHooks(boardId, kind) ?? []),
+      ...(later.polls?.documentHooks(boardId, kind) ?? []),
     ],
   });
   history.attach(rooms);
@@ -156,6 +158,9 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     maxQuestions: config.maxQuestions,
   });
   later.questions = questions;
+  // Live polls (issue 22): answers kept server-side, counts written into the board document.
+  const polls = new PollService({ store, docs: rooms, now: parts.now });
+  later.polls = polls;
   const links = new BoardLinks({ boards: store, box, docs: rooms, sessions: cluster, log });
   const app = createHttpApp({
     config,
@@ -176,6 +181,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
     }),
     results: new ResultCache(config.resultCacheMb * 1024 * 1024),
     questions,
+    polls,
     metrics: metricsRoute(metrics, config.metricsToken),
     links,
     devices: new Devices({ store, box }),

@@ -21,6 +21,7 @@ import { boardRequestLimits, heavyLimits, type HeavyDeps } from './heavy';
 import { codeAttemptLimit, joinRoutes, type JoinDeps } from './join';
 import { linkRoutes, type LinkDeps } from './links';
 import { peopleRoutes, type PeopleDeps } from './people';
+import { pollRoutes, type PollDeps } from './polls';
 import { questionRoutes, type QuestionDeps } from './questions';
 import { snapshotRoutes, type SnapshotDeps } from './snapshots';
 
@@ -29,6 +30,7 @@ type AppContext = Omit<RouteContext, 'requireBoard'> & { boards: BoardStore } & 
   LinkDeps &
   SnapshotDeps &
   Pick<QuestionDeps, 'questions'> &
+  Pick<PollDeps, 'polls'> &
   Omit<JoinDeps & DeviceDeps & BoardDeps, 'codeAttempts' | 'boardCreation'> & {
     /** `GET /metrics` (server/http/metrics.ts); absent: no such route. */
     metrics?: RequestHandler;
@@ -94,7 +96,14 @@ export function securityHeaders(publicUrl: string | null): RequestHandler {
 /** The Express app: JSON API, exports, health check and the built client. */
 export function createHttpApp(base: AppContext): express.Express {
   const requireBoard = makeRequireBoard(base.boards);
-  const ctx: RouteContext & AppContext & QuestionDeps & JoinDeps & DeviceDeps & BoardDeps & HeavyDeps = {
+  const ctx: RouteContext &
+    AppContext &
+    QuestionDeps &
+    PollDeps &
+    JoinDeps &
+    DeviceDeps &
+    BoardDeps &
+    HeavyDeps = {
     ...base,
     requireBoard,
     heavyLimits: heavyLimits(base),
@@ -129,6 +138,7 @@ export function createHttpApp(base: AppContext): express.Express {
   app.use(groupRoutes(ctx));
   app.use(snapshotRoutes(ctx));
   app.use(questionRoutes(ctx));
+  app.use(pollRoutes(ctx));
   app.use(deviceRoutes(ctx));
   app.use(peopleRoutes(ctx));
   app.use(linkRoutes(ctx));

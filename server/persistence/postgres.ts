@@ -219,7 +219,7 @@ export class PostgresStore extends PostgresSharing implements Store {
     await this.ready;
     return this.tx(async (client) => {
       await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE name = ANY($1::text[])`, [
-        [...DOC_KINDS.map((kind) => `${id}/${kind}`), `${id}/qa-inbox`],
+        [...DOC_KINDS.map((kind) => `${id}/${kind}`), `${id}/qa-inbox`, `${id}/poll-answers`],
       ]);
       // A board's private notes documents (`<id>/mine:<userId>`, PW1).
       await client.query(`DELETE FROM ${this.table('doc_updates')} WHERE starts_with(name, $1)`, [

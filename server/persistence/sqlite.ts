@@ -273,6 +273,7 @@ export class SqliteStore implements Store {
       this.stmts.deleteDocsUnder.run(`${id}/mine:`, `${id}/mine:`);
       // The Q&A inbox (server/questions) is a server-only document of the board.
       this.stmts.deleteDoc.run(`${id}/qa-inbox`);
+      this.stmts.deleteDoc.run(`${id}/poll-answers`);
       this.stmts.deletePeople.run(id);
       this.stmts.deleteSnapshots.run(id);
       this.sharing.deleteBoard(id);

@@ -21,8 +21,6 @@ const INBOX_CACHE_MS = 10_000;
 /** Inboxes kept in memory per instance (least recently used ones go). */
 const INBOX_CACHE_BOARDS = 256;
 
-const inboxName = (boardId: string): string => `${boardId}/qa-inbox`;
-
 export function readInbox(doc: Y.Doc): Map<string, InboxQuestion> {
   const out = new Map<string, InboxQuestion>();
   doc.getMap<unknown>('questions').forEach((v, id) => {
@@ -58,7 +56,11 @@ export class InboxStore {
   /** Inboxes loaded on this instance, least recently used first. */
   private readonly cache = new Map<string, CachedInbox>();
 
-  constructor(private readonly store: DocStore) {}
+  /** `suffix`: the stored document is `<board>/<suffix>` (the Q&A's `qa-inbox`; polls keep their answers the same way). */
+  constructor(
+    private readonly store: DocStore,
+    private readonly suffix = 'qa-inbox',
+  ) {}
 
   /** Another instance changed this board's inbox: the next operation loads it again. */
   invalidate(boardId: string): void {
@@ -74,7 +76,7 @@ export class InboxStore {
       this.cache.set(boardId, cached);
       return cached;
     }
-    const { updates } = await this.store.load(inboxName(boardId));
+    const { updates } = await this.store.load(`${boardId}/${this.suffix}`);
     const doc = new Y.Doc();
     Y.transact(doc, () => {
       for (const u of updates) Y.applyUpdate(doc, u);
@@ -93,7 +95,7 @@ export class InboxStore {
   /** Runs `fn` on the board's inbox; stores what it changed. */
   run<T>(boardId: string, fn: (doc: Y.Doc) => T): Promise<T> {
     const run = async (): Promise<T> => {
-      const name = inboxName(boardId);
+      const name = `${boardId}/${this.suffix}`;
       const inbox = await this.loaded(boardId);
       const { doc } = inbox;
       const changes: Uint8Array[] = [];

@@ -7,7 +7,14 @@ import * as Y from 'yjs';
  */
 export const ROOTS = {
   agenda: { meta: 'meta', items: 'items', live: 'live', timeline: 'timeline' },
-  board: { notes: 'notes', roster: 'roster', groups: 'groups', questions: 'questions', info: 'info' },
+  board: {
+    notes: 'notes',
+    roster: 'roster',
+    groups: 'groups',
+    questions: 'questions',
+    polls: 'polls',
+    info: 'info',
+  },
   tasks: { tasks: 'tasks' },
   mine: { notes: 'notes' },
 } as const;
@@ -35,6 +42,9 @@ export const boardRoster = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROO
 export const boardGroups = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.groups);
 /** Public questions (issue 11): written by the server only. */
 export const boardQuestions = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.questions);
+
+/** Polls (issue 22, PO3): metadata and published counts, written by the server only. */
+export const boardPolls = (doc: Y.Doc): Y.Map<Y.Map<unknown>> => doc.getMap(ROOTS.board.polls);
 
 /** The board's own facts (its title), written by the server only, so a rename reaches everyone live. */
 export const boardInfo = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOTS.board.info);

@@ -86,6 +86,12 @@ export const PLACES: Readonly<Record<DocKind, DocPlaces>> = {
         spec: ['QA1'],
       },
       {
+        at: [B.polls, '**'],
+        rule: 'server-only',
+        reason: 'polls are written by the server only (PO3)',
+        spec: ['PO3'],
+      },
+      {
         at: [B.info, '**'],
         rule: 'server-only',
         reason: 'the board title is written by the server only (B2)',

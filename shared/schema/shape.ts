@@ -113,6 +113,23 @@ export const QUESTION_FIELDS = {
   votes: { kind: 'map', entries: value('1', (v) => v === 1) },
 } as const satisfies Record<string, Field>;
 
+/** A poll as the board document holds it (issue 22, PO3): written by the server only; counts, never who answered. */
+export const POLL_FIELDS = {
+  kind: value('choice, rating or words', (v) => v === 'choice' || v === 'rating' || v === 'words'),
+  question: str(LIMITS.questionLength),
+  options: value(
+    'a list of at most 10 texts',
+    (v) => Array.isArray(v) && v.length <= 10 && v.every((o) => typeof o === 'string'),
+  ),
+  multiple: bool(),
+  itemId: idOrNull(),
+  status: value('draft, open or closed', (v) => v === 'draft' || v === 'open' || v === 'closed'),
+  resultsVisible: bool(),
+  createdAt: num(),
+  answers: num(),
+  results: value('null or counts', (v) => v === null || isPlainObject(v)),
+} as const satisfies Record<string, Field>;
+
 /** A group of notes (issue 11, GR1): its notes name it in `groupId`. */
 export const GROUP_FIELDS = {
   title: { kind: 'text', max: LIMITS.titleLength },
@@ -175,6 +192,7 @@ export const SHAPE: Readonly<Record<DocKind, Readonly<Record<string, MapField>>>
     [ROOTS.board.notes]: { kind: 'map', entries: { kind: 'map', fields: NOTE_FIELDS } },
     [ROOTS.board.groups]: { kind: 'map', entries: { kind: 'map', fields: GROUP_FIELDS } },
     [ROOTS.board.questions]: { kind: 'map', entries: { kind: 'map', fields: QUESTION_FIELDS } },
+    [ROOTS.board.polls]: { kind: 'map', entries: { kind: 'map', fields: POLL_FIELDS } },
     [ROOTS.board.info]: {
       kind: 'map',
       // Written by the server only: the title (B2), when a link or the join code last changed and
