@@ -159,7 +159,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
   });
   later.questions = questions;
   // Live polls (issue 22): answers kept server-side, counts written into the board document.
-  const polls = new PollService({ store, docs: rooms, now: parts.now });
+  const polls = new PollService({ store, docs: rooms, log, now: parts.now });
   later.polls = polls;
   const links = new BoardLinks({ boards: store, box, docs: rooms, sessions: cluster, log });
   const app = createHttpApp({
@@ -231,6 +231,7 @@ export async function startServer(config: Config, parts: ServerParts = {}): Prom
       http.close();
       yws.close();
       questionPush.close();
+      polls.close();
       // Disconnects every Socket.io client at once; its callback waits for the HTTP server, which
       // waits for browsers' idle keep-alive connections, so those are closed below, not awaited here.
       const ioClosed = new Promise<void>((r) => void io.close(() => r()));

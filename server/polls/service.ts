@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import { readPolls, removePoll, writePoll, type Poll, type PollResults } from '../../shared/ops/polls';
 import { agendaItems, newId, serverOrigin, type DocKind } from '../../shared/schema';
+import type { Logger } from '../log';
 import type { DocStore } from '../persistence/store';
 import { InboxStore } from '../questions/inbox-store';
 import type { DocAccess } from '../sync/doc-access';
@@ -24,6 +25,8 @@ export { PollError } from './model';
 
 /** Polls per board (then 409 `board-full`). */
 export const MAX_POLLS = 100;
+/** How long answers are gathered before their counts are written into the board document (PO3: well within a second). */
+export const PUBLISH_DELAY_MS = 100;
 const origin = serverOrigin('polls');
 
 /** A poll as the routes answer it; `results` only for organizers or while shown. */
@@ -33,11 +36,19 @@ const answersOf = (d: Y.Doc, pollId: string): Y.Map<unknown> => d.getMap(`poll:$
 
 export class PollService {
   private readonly answers: InboxStore;
+  /** Polls whose counts are to be written, per board and poll. */
+  private readonly due = new Map<string, NodeJS.Timeout>();
   /** Per board: poll changes of this instance, one at a time, so counts are written in order. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly deps: { store: DocStore; docs: DocAccess; now?: () => number; maxPolls?: number },
+    private readonly deps: {
+      store: DocStore;
+      docs: DocAccess;
+      log: Logger;
+      now?: () => number;
+      maxPolls?: number;
+    },
   ) {
     this.answers = new InboxStore(deps.store, 'poll-answers');
   }
@@ -147,31 +158,61 @@ export class PollService {
 
   /**
    * PO2: the person's answer, replacing any earlier one (keyed by person, so
-   * two tabs at once count once); 409 unless the poll is open.
+   * two tabs at once count once); 409 unless the poll is open. The counts in
+   * the board document follow within `PUBLISH_DELAY_MS` (PO3): a burst of
+   * answers makes one write, not one per answer for every client.
    */
-  answer(boardId: string, id: string, userId: string, parse: (poll: Poll) => Answer): Promise<PollView> {
-    return this.serial(boardId, async () => {
-      const poll = await this.poll(boardId, id);
-      if (poll.status !== 'open')
-        throw new PollError(
-          409,
-          'not-open',
-          `this poll is ${poll.status === 'draft' ? 'not open yet' : 'closed'}`,
-        );
-      const answer = parse(poll);
-      await this.answers.run(boardId, (d) => answersOf(d, id).set(userId, answer));
-      const p = await this.publish(boardId, poll);
-      return view(p, p.results);
-    });
+  async answer(
+    boardId: string,
+    id: string,
+    userId: string,
+    parse: (poll: Poll) => Answer,
+  ): Promise<PollView> {
+    const poll = await this.poll(boardId, id);
+    if (poll.status !== 'open')
+      throw new PollError(
+        409,
+        'not-open',
+        `this poll is ${poll.status === 'draft' ? 'not open yet' : 'closed'}`,
+      );
+    const answer = parse(poll);
+    await this.answers.run(boardId, (d) => answersOf(d, id).set(userId, answer));
+    this.schedulePublish(boardId, id);
+    const { answers, results } = await this.count(boardId, poll);
+    return view({ ...poll, answers }, poll.resultsVisible ? results : null);
   }
 
-  /** PO4: every poll; counts for organizers always, for others only while shown. */
+  private schedulePublish(boardId: string, id: string): void {
+    const key = `${boardId}\n${id}`;
+    if (this.due.has(key)) return;
+    const timer = setTimeout(() => {
+      this.due.delete(key);
+      this.serial(boardId, async () => {
+        // Counted from the stored answers, not this instance's copy: answers taken by other
+        // instances sharing the database count too (the last instance to publish saw them all).
+        this.answers.invalidate(boardId);
+        const current = (await this.polls(boardId)).find((p) => p.id === id);
+        if (current) await this.publish(boardId, current);
+      }).catch((e: unknown) =>
+        this.deps.log.warn({ err: e, board: boardId }, 'polls: publishing counts failed'),
+      );
+    }, PUBLISH_DELAY_MS);
+    timer.unref();
+    this.due.set(key, timer);
+  }
+
+  /** Stops publishing (the server closes). */
+  close(): void {
+    for (const t of this.due.values()) clearTimeout(t);
+    this.due.clear();
+  }
+
+  /** PO4: every poll with its current counts; the counts for organizers always, for others only while shown. */
   async list(boardId: string, organizer: boolean): Promise<PollView[]> {
-    const polls = await this.polls(boardId);
     const out: PollView[] = [];
-    for (const p of polls) {
-      if (organizer) out.push(view(p, (await this.count(boardId, p)).results));
-      else out.push(view(p, p.resultsVisible ? p.results : null));
+    for (const p of await this.polls(boardId)) {
+      const { answers, results } = await this.count(boardId, p);
+      out.push(view({ ...p, answers }, organizer || p.resultsVisible ? results : null));
     }
     return out;
   }

@@ -200,8 +200,10 @@ describe('Live polls (issue 22, PO1–PO4)', () => {
       expect(seen).not.toHaveProperty('results');
     }
     expect((await e.list(e.olga))[0]!.results).toEqual({ counts: [0, 1] });
-    const inDoc = await e.server.docs.read(e.board.id, 'board', (d) => readPolls(d)[0]);
-    expect(inDoc).toMatchObject({ answers: 1, results: null });
+    await eventually(async () => {
+      const inDoc = await e.server.docs.read(e.board.id, 'board', (d) => readPolls(d)[0]);
+      expect(inDoc).toMatchObject({ answers: 1, results: null });
+    });
     // No answer, and no person's id, is ever in the board document.
     const bytes = await e.server.docs.read(e.board.id, 'board', (d) => Buffer.from(Y.encodeStateAsUpdate(d)));
     expect(bytes.includes(Buffer.from(e.ana.identity!.userId))).toBe(false);
