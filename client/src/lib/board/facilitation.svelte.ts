@@ -12,8 +12,7 @@ import {
 } from '$shared/ops/live';
 import { setGroupVotes } from '$shared/ops/groups';
 import type { Origin } from '$shared/schema';
-import { API } from '$shared/api/contracts';
-import { call } from '../api';
+import { apiOnDemand } from '../api-on-demand';
 import type { BoardCore } from './board-core.svelte';
 
 /**
@@ -79,6 +78,7 @@ export class Facilitation {
   async setPrivateWriting(action: 'start' | 'reveal'): Promise<void> {
     const core = this.#core;
     try {
+      const { call, API } = await apiOnDemand();
       const res = await call(API.privateWriting, {
         id: core.session.boardId,
         token: core.session.token,

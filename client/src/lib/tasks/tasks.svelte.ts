@@ -40,7 +40,7 @@ import {
   type TaskInput,
 } from '$shared/ops/tasks';
 import { taskLimitDenial } from '$shared/policy';
-import { download } from '../api';
+import { download } from '../download';
 import { YDocView, YView } from '../sync/reactive.svelte';
 import { EditGuard } from '../sync/edit-guard.svelte';
 import { saveBlob } from '../history/picture';
