@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addItem, setCurrentItem } from '../../shared/ops/agenda';
 import { readNotes, serverOrigin } from '../../shared/schema';
-import { browserAvailable, launchBrowser, newPerson } from '../helpers/browser';
+import { browserAvailable, launchBrowser, newPerson, organizerWithFacilitate } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { startTestServer } from '../helpers/server';
 
@@ -39,13 +39,8 @@ describe.skipIf(!browserAvailable())('incoming notes find their place (issue 20)
         setCurrentItem(d, talk, srv);
       });
       const browser = await launchBrowser();
-      const { page: olga } = await newPerson(browser, 'Olga', { width: 1440, height: 900 });
-      await olga.goto(board.urls.organizer);
-      await olga.locator('[data-canvas]').waitFor();
       // The Facilitate panel open, as an organizer keeps it during a workshop.
-      await olga.locator('.facilitation summary').waitFor();
-      if ((await olga.locator('.facilitation[open]').count()) === 0)
-        await olga.locator('.facilitation summary').click();
+      const olga = await organizerWithFacilitate(browser, board.urls.organizer);
       await olga.locator('.facilitation[open] .controls').waitFor();
       const phones: Page[] = [];
       for (const name of ['Ana', 'Ben']) {

@@ -58,3 +58,17 @@ export async function newPerson(
   page.on('pageerror', (e) => console.error(`[browser ${name}] ${e.message}`));
   return { context, page };
 }
+
+/**
+ * An organizer at 1440×900 on the canvas with the Facilitate panel open, as an
+ * organizer keeps it during a workshop (the panel remembers being open or closed).
+ */
+export async function organizerWithFacilitate(browser: Browser, url: string): Promise<Page> {
+  const { page } = await newPerson(browser, 'Olga', { width: 1440, height: 900 });
+  await page.goto(url);
+  await page.locator('[data-canvas]').waitFor();
+  await page.locator('.facilitation summary').waitFor();
+  if ((await page.locator('.facilitation[open]').count()) === 0)
+    await page.locator('.facilitation summary').click();
+  return page;
+}
